@@ -1,0 +1,265 @@
+//! Typed settings: the built-in `config/default.toml`, then an optional `--config` file, then
+//! `FLAGPOLE__SECTION__KEY` environment variables. Every struct refuses unknown keys so a typo is a
+//! start-up error naming the key, not a silently ignored line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub sites: SiteSettings,
+    pub privacy: PrivacySettings,
+    pub limits: LimitSettings,
+    pub telemetry: TelemetrySettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub public_url: String,
+    pub trusted_proxies: Vec<IpNet>,
+    pub workers: usize,
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub migrate_on_start: bool,
+    pub pool_size: u32,
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    pub allowed_hosts: Vec<String>,
+    pub tracking_params: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    pub scrub_free_text: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub rate_limit_enabled: bool,
+    pub per_minute: u32,
+    pub burst: u32,
+    pub max_body_bytes: usize,
+    pub max_url_chars: usize,
+    pub max_title_chars: usize,
+    pub max_comment_chars: usize,
+    pub max_quote_chars: usize,
+    pub max_details_chars: usize,
+    pub max_email_chars: usize,
+    pub max_revision_chars: usize,
+    pub spam_link_count: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    pub log_format: LogFormat,
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Which database a URL names; decided once, from the scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+/// A configuration problem, phrased as one line that names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Layers defaults, the optional file and the environment, then validates.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            // figment silently skips a missing file; an operator who names one means it.
+            std::fs::metadata(path).map_err(|e| {
+                ConfigError(format!("cannot read config file {}: {e}", path.display()))
+            })?;
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("FLAGPOLE__").split("__"));
+        let settings: Settings = figment.extract().map_err(|errors| {
+            let first = errors.into_iter().next();
+            ConfigError(match first {
+                Some(e) => describe_figment_error(&e),
+                None => "unknown error".to_string(),
+            })
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Settings as `check-config` shows them: secrets replaced.
+    pub fn redacted(&self) -> Settings {
+        let mut copy = self.clone();
+        copy.database.url = redact_url(&self.database.url);
+        copy
+    }
+
+    pub fn bind_addr(&self) -> SocketAddr {
+        // validate() has parsed it already.
+        self.server
+            .bind
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    pub fn database_target(&self) -> Result<DatabaseTarget, ConfigError> {
+        parse_database_url(&self.database.url)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, msg: String| Err(ConfigError(format!("{key}: {msg}")));
+        if let Err(e) = self.server.bind.parse::<SocketAddr>() {
+            return bad(
+                "server.bind",
+                format!("{e} (expected HOST:PORT, e.g. 127.0.0.1:8080)"),
+            );
+        }
+        match Url::parse(&self.server.public_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+            Ok(_) => return bad("server.public_url", "must be an http:// or https:// URL".into()),
+            Err(e) => return bad("server.public_url", format!("{e}")),
+        }
+        self.database_target()?;
+        if self.database.pool_size == 0 {
+            return bad("database.pool_size", "must be at least 1".into());
+        }
+        if self.sites.allowed_hosts.is_empty() {
+            return bad(
+                "sites.allowed_hosts",
+                "must list at least one host, or no feedback can be accepted".into(),
+            );
+        }
+        for host in &self.sites.allowed_hosts {
+            let bare = host.strip_prefix("*.").unwrap_or(host);
+            if bare.is_empty() || bare.contains(['/', ':', ' ']) || bare != bare.to_lowercase() {
+                return bad(
+                    "sites.allowed_hosts",
+                    format!("{host:?} is not a lower-case host name (no scheme, port or path)"),
+                );
+            }
+        }
+        if self.limits.per_minute == 0 || self.limits.burst == 0 {
+            return bad("limits.per_minute", "per_minute and burst must be at least 1".into());
+        }
+        if self.limits.max_body_bytes < 1024 {
+            return bad("limits.max_body_bytes", "must be at least 1024".into());
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.telemetry.log_level).is_err() {
+            return bad(
+                "telemetry.log_level",
+                format!("{:?} is not a valid filter", self.telemetry.log_level),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn describe_figment_error(e: &figment::Error) -> String {
+    let key = if e.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", e.path.join("."))
+    };
+    let source = match &e.metadata {
+        Some(md) => match &md.source {
+            Some(src) => format!(" (from {src})"),
+            None => format!(" (from {})", md.name),
+        },
+        None => String::new(),
+    };
+    format!("{key}{}{source}", e.kind)
+}
+
+pub fn parse_database_url(raw: &str) -> Result<DatabaseTarget, ConfigError> {
+    let bad = |msg: &str| Err(ConfigError(format!("database.url: {msg}")));
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        return match Url::parse(raw) {
+            Ok(u) if u.host().is_some() || u.query().is_some_and(|q| q.contains("host=")) => {
+                Ok(DatabaseTarget::Postgres(raw.to_string()))
+            }
+            Ok(_) => bad("a postgres:// URL needs a host"),
+            Err(e) => bad(&format!("malformed postgres URL ({e})")),
+        };
+    }
+    if let Some(path) = raw.strip_prefix("sqlite://") {
+        if path.is_empty() || path == ":memory:" {
+            return bad("sqlite:// needs a file path (an in-memory database would lose every vote)");
+        }
+        return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+    }
+    bad("expected sqlite://PATH or postgres://USER@HOST/DB")
+}
+
+fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("REDACTED"));
+            u.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let s = Settings::load(None).expect("defaults are valid");
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert_eq!(
+            s.database_target().unwrap(),
+            DatabaseTarget::Sqlite(PathBuf::from("data/flagpole.db"))
+        );
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/flagpole"),
+            "postgres://app:REDACTED@db:5432/flagpole"
+        );
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused() {
+        let err = parse_database_url("mysql://x/y").unwrap_err();
+        assert!(err.to_string().contains("database.url"), "{err}");
+    }
+}

@@ -1,0 +1,392 @@
+//! Articles and their counters, and the attention order editors see first.
+//!
+//! **Attention** (highest first) is one stored number, recomputed in the same transaction as
+//! every vote, report or status change, and hourly so that age keeps counting:
+//!
+//! * each open `harmful` report adds 100, so any article with one sorts above all without;
+//! * each open report adds `1 / (1 + age_in_days / 7)`: 1 when new, ½ after a week, ⅕ after a month;
+//! * low helpfulness adds `(0.8 − h) × 10` when `h` is below 0.8, where `h` is the Bayesian average
+//!   `(helpful + 8) / (helpful + not_helpful + 10)`: a prior of ten votes at 80 % helpful, so a few
+//!   "No" votes barely move an article while 100 votes at 0 % add about 7, like seven fresh reports.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Double;
+
+use super::schema::{article_revisions, articles, reports};
+use super::DbConn;
+use crate::domain::{ArticleUrl, Category, ReportStatus};
+use crate::with_conn;
+
+const PRIOR_HELPFUL: f64 = 8.0;
+const PRIOR_VOTES: f64 = 10.0;
+const PRIOR_SHARE: f64 = PRIOR_HELPFUL / PRIOR_VOTES;
+const HELPFULNESS_WEIGHT: f64 = 10.0;
+const HARMFUL_WEIGHT: f64 = 100.0;
+const REPORT_HALF_LIFE_DAYS: f64 = 7.0;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct Article {
+    pub id: i64,
+    pub url: String,
+    pub host: String,
+    pub path: String,
+    pub title: Option<String>,
+    pub external_id: Option<String>,
+    pub revision: Option<String>,
+    pub helpful: i64,
+    pub not_helpful: i64,
+    pub open_reports: i64,
+    pub open_inaccurate: i64,
+    pub open_outdated: i64,
+    pub open_unclear: i64,
+    pub open_harmful: i64,
+    pub open_broken_link: i64,
+    pub open_typo: i64,
+    pub open_other: i64,
+    pub report_score: f64,
+    pub helpfulness: f64,
+    pub attention: f64,
+    pub last_activity_at: NaiveDateTime,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Article {
+    pub fn open_in(&self, category: Category) -> i64 {
+        match category {
+            Category::Inaccurate => self.open_inaccurate,
+            Category::Outdated => self.open_outdated,
+            Category::Unclear => self.open_unclear,
+            Category::Harmful => self.open_harmful,
+            Category::BrokenLink => self.open_broken_link,
+            Category::Typo => self.open_typo,
+            Category::Other => self.open_other,
+        }
+    }
+
+    /// The plain share of "Yes" votes, or None before the first vote.
+    pub fn helpful_share(&self) -> Option<f64> {
+        let total = self.helpful + self.not_helpful;
+        (total > 0).then(|| self.helpful as f64 / total as f64)
+    }
+}
+
+/// Finds the article for a canonical URL or creates it, and records a title or revision that is
+/// new. Returns its id.
+pub fn find_or_create(
+    conn: &mut DbConn,
+    url: &ArticleUrl,
+    title: Option<&str>,
+    revision: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let found: Option<(i64, Option<String>)> = with_conn!(conn, |c| articles::table
+        .filter(articles::url.eq(&url.url))
+        .select((articles::id, articles::title))
+        .first(c)
+        .optional())?;
+    let id = match found {
+        Some((id, known_title)) => {
+            if title.is_some() && known_title.as_deref() != title {
+                with_conn!(conn, |c| diesel::update(articles::table.find(id))
+                    .set((articles::title.eq(title), articles::updated_at.eq(now)))
+                    .execute(c))?;
+            }
+            id
+        }
+        None => {
+            // Another instance may insert the same URL at the same moment: do nothing on
+            // conflict and read back whichever row won.
+            with_conn!(conn, |c| diesel::insert_into(articles::table)
+                .values((
+                    articles::url.eq(&url.url),
+                    articles::host.eq(&url.host),
+                    articles::path.eq(&url.path),
+                    articles::title.eq(title),
+                    articles::helpfulness.eq(PRIOR_SHARE),
+                    articles::last_activity_at.eq(now),
+                    articles::created_at.eq(now),
+                    articles::updated_at.eq(now),
+                ))
+                .on_conflict(articles::url)
+                .do_nothing()
+                .execute(c))?;
+            with_conn!(conn, |c| articles::table
+                .filter(articles::url.eq(&url.url))
+                .select(articles::id)
+                .first(c))?
+        }
+    };
+    if let Some(revision) = revision {
+        note_revision(conn, id, revision, now)?;
+    }
+    Ok(id)
+}
+
+/// A revision seen for the first time becomes the article's current one; a page cached with an
+/// older revision cannot move it back, because that revision is already known.
+fn note_revision(conn: &mut DbConn, id: i64, revision: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let inserted = with_conn!(conn, |c| diesel::insert_into(article_revisions::table)
+        .values((
+            article_revisions::article_id.eq(id),
+            article_revisions::revision.eq(revision),
+            article_revisions::first_seen_at.eq(now),
+        ))
+        .on_conflict((article_revisions::article_id, article_revisions::revision))
+        .do_nothing()
+        .execute(c))?;
+    if inserted > 0 {
+        with_conn!(conn, |c| diesel::update(articles::table.find(id))
+            .set((articles::revision.eq(revision), articles::updated_at.eq(now)))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Adds to the vote counters and recomputes the scores that depend on them.
+pub fn add_votes(
+    conn: &mut DbConn,
+    id: i64,
+    helpful: i64,
+    not_helpful: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(articles::table.find(id))
+        .set((
+            articles::helpful.eq(articles::helpful + helpful),
+            articles::not_helpful.eq(articles::not_helpful + not_helpful),
+            articles::last_activity_at.eq(now),
+        ))
+        .execute(c))?;
+    refresh_scores(conn, id)
+}
+
+/// Adds `delta` (±1) to the open-report counters for a category.
+pub fn add_open_reports(
+    conn: &mut DbConn,
+    id: i64,
+    category: Category,
+    delta: i64,
+) -> QueryResult<()> {
+    macro_rules! bump {
+        ($c:expr, $column:ident) => {
+            diesel::update(articles::table.find(id))
+                .set((
+                    articles::$column.eq(articles::$column + delta),
+                    articles::open_reports.eq(articles::open_reports + delta),
+                ))
+                .execute($c)
+        };
+    }
+    with_conn!(conn, |c| match category {
+        Category::Inaccurate => bump!(c, open_inaccurate),
+        Category::Outdated => bump!(c, open_outdated),
+        Category::Unclear => bump!(c, open_unclear),
+        Category::Harmful => bump!(c, open_harmful),
+        Category::BrokenLink => bump!(c, open_broken_link),
+        Category::Typo => bump!(c, open_typo),
+        Category::Other => bump!(c, open_other),
+    })?;
+    Ok(())
+}
+
+pub fn touch(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(articles::table.find(id))
+        .set(articles::last_activity_at.eq(now))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The report part of attention: see the module documentation.
+pub fn report_weight(category: Category, created_at: NaiveDateTime, now: NaiveDateTime) -> f64 {
+    let age_days = (now - created_at).max(TimeDelta::zero()).num_seconds() as f64 / 86_400.0;
+    let recency = 1.0 / (1.0 + age_days / REPORT_HALF_LIFE_DAYS);
+    if category == Category::Harmful {
+        HARMFUL_WEIGHT + recency
+    } else {
+        recency
+    }
+}
+
+/// Recomputes the report part of an article's attention from its open reports, then its scores.
+pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    let open_statuses = [ReportStatus::New.as_str(), ReportStatus::Acknowledged.as_str()];
+    let open: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq(id))
+        .filter(reports::status.eq_any(open_statuses))
+        .select((reports::category, reports::created_at))
+        .load(c))?;
+    let score: f64 = open
+        .iter()
+        .filter_map(|(cat, at)| Category::parse(cat).map(|c| report_weight(c, *at, now)))
+        .sum();
+    with_conn!(conn, |c| diesel::update(articles::table.find(id))
+        .set(articles::report_score.eq(score))
+        .execute(c))?;
+    refresh_scores(conn, id)
+}
+
+/// Ages the report part of attention for every article with open reports; run hourly.
+pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    let ids: Vec<i64> = with_conn!(conn, |c| articles::table
+        .filter(articles::open_reports.gt(0))
+        .select(articles::id)
+        .load(c))?;
+    for id in &ids {
+        conn.write_tx(|c| refresh_report_score(c, *id, now))?;
+    }
+    Ok(ids.len())
+}
+
+/// Recomputes helpfulness and attention from the stored counters, in SQL so that concurrent
+/// updates from another instance are never overwritten with stale values.
+fn refresh_scores(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    let helpfulness = format!(
+        "((helpful + {PRIOR_HELPFUL:.1}) / (helpful + not_helpful + {PRIOR_VOTES:.1}))"
+    );
+    let attention = format!(
+        "(report_score + CASE WHEN {helpfulness} < {PRIOR_SHARE:.3} \
+         THEN ({PRIOR_SHARE:.3} - {helpfulness}) * {HELPFULNESS_WEIGHT:.1} ELSE 0.0 END)"
+    );
+    with_conn!(conn, |c| diesel::update(articles::table.find(id))
+        .set((
+            articles::helpfulness.eq(sql::<Double>(&helpfulness)),
+            articles::attention.eq(sql::<Double>(&attention)),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Article>> {
+    with_conn!(conn, |c| articles::table
+        .find(id)
+        .select(Article::as_select())
+        .first(c)
+        .optional())
+}
+
+/// The orders the article listing offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleSort {
+    Attention,
+    Reports,
+    Helpfulness,
+    Recent,
+}
+
+/// Which articles a listing shows, by their open reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleState {
+    /// At least one open report.
+    Open,
+    /// At least one open harmful report.
+    Harmful,
+    /// No open reports.
+    Clear,
+}
+
+/// A position in a listing: the sort value of the last row shown and its id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SortKey {
+    Float(f64),
+    Int(i64),
+    Time(NaiveDateTime),
+}
+
+#[derive(Debug, Clone)]
+pub struct ArticleQuery {
+    pub sort: ArticleSort,
+    pub host: Option<String>,
+    pub state: Option<ArticleState>,
+    pub after: Option<(SortKey, i64)>,
+    pub limit: i64,
+}
+
+impl ArticleSort {
+    pub fn key_of(self, a: &Article) -> SortKey {
+        match self {
+            ArticleSort::Attention => SortKey::Float(a.attention),
+            ArticleSort::Reports => SortKey::Int(a.open_reports),
+            ArticleSort::Helpfulness => SortKey::Float(a.helpfulness),
+            ArticleSort::Recent => SortKey::Time(a.last_activity_at),
+        }
+    }
+}
+
+/// One page of articles in the requested order (keyset pagination: stable under inserts).
+pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
+    with_conn!(conn, |c| {
+        let mut query = articles::table.select(Article::as_select()).into_boxed();
+        if let Some(host) = &q.host {
+            query = query.filter(articles::host.eq(host.clone()));
+        }
+        query = match q.state {
+            Some(ArticleState::Open) => query.filter(articles::open_reports.gt(0)),
+            Some(ArticleState::Harmful) => query.filter(articles::open_harmful.gt(0)),
+            Some(ArticleState::Clear) => query.filter(articles::open_reports.eq(0)),
+            None => query,
+        };
+        query = match (q.sort, q.after) {
+            (ArticleSort::Attention, Some((SortKey::Float(v), id))) => query.filter(
+                articles::attention
+                    .lt(v)
+                    .or(articles::attention.eq(v).and(articles::id.lt(id))),
+            ),
+            (ArticleSort::Reports, Some((SortKey::Int(v), id))) => query.filter(
+                articles::open_reports
+                    .lt(v)
+                    .or(articles::open_reports.eq(v).and(articles::id.lt(id))),
+            ),
+            (ArticleSort::Helpfulness, Some((SortKey::Float(v), id))) => query.filter(
+                articles::helpfulness
+                    .gt(v)
+                    .or(articles::helpfulness.eq(v).and(articles::id.gt(id))),
+            ),
+            (ArticleSort::Recent, Some((SortKey::Time(v), id))) => query.filter(
+                articles::last_activity_at
+                    .lt(v)
+                    .or(articles::last_activity_at.eq(v).and(articles::id.lt(id))),
+            ),
+            _ => query,
+        };
+        query = match q.sort {
+            ArticleSort::Attention => query.order((articles::attention.desc(), articles::id.desc())),
+            ArticleSort::Reports => {
+                query.order((articles::open_reports.desc(), articles::id.desc()))
+            }
+            ArticleSort::Helpfulness => {
+                query.order((articles::helpfulness.asc(), articles::id.asc()))
+            }
+            ArticleSort::Recent => {
+                query.order((articles::last_activity_at.desc(), articles::id.desc()))
+            }
+        };
+        query.limit(q.limit).load(c)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn harmful_outweighs_any_number_of_ordinary_reports() {
+        let now = chrono::Utc::now().naive_utc();
+        let old_harmful = report_weight(Category::Harmful, now - TimeDelta::days(365), now);
+        let fifty_fresh = 50.0 * report_weight(Category::Typo, now, now);
+        assert!(old_harmful > fifty_fresh);
+    }
+
+    #[test]
+    fn reports_fade_with_age() {
+        let now = chrono::Utc::now().naive_utc();
+        let fresh = report_weight(Category::Inaccurate, now, now);
+        let week = report_weight(Category::Inaccurate, now - TimeDelta::days(7), now);
+        assert!((fresh - 1.0).abs() < 1e-9);
+        assert!((week - 0.5).abs() < 1e-9);
+    }
+}

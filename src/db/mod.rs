@@ -1,0 +1,227 @@
+//! The database layer: a pool whose backend (SQLite or PostgreSQL) is chosen from the URL, the
+//! embedded migrations, and the models that own their queries. This is the only module that knows
+//! two backends exist; anything backend-specific (pragmas, advisory locks, `BEGIN IMMEDIATE`)
+//! lives here.
+
+pub mod articles;
+pub mod reports;
+pub mod salts;
+pub mod schema;
+pub mod tokens;
+pub mod votes;
+pub mod writer;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryResult};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseTarget;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend the URL named.
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection. The body is compiled once per backend,
+/// so one query written with diesel's DSL serves both (the pattern vaultwarden uses).
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Opens connections for the backend decided from the URL's scheme, so a connection failure
+/// reaches the operator as the driver's own message.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+impl ConnectionManager {
+    pub fn new(target: DatabaseTarget) -> Self {
+        ConnectionManager { target }
+    }
+
+    fn open(&self) -> Result<DbConn, diesel::r2d2::Error> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseTarget::Sqlite(path) => {
+                let mut c = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // WAL lets readers proceed beside the single writer; FULL makes a commit survive
+                // power loss, which is what a 2xx promises. secure_delete overwrites deleted
+                // rows, so a rotated salt does not linger in free pages.
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA busy_timeout = 10000;
+                     PRAGMA secure_delete = ON;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        with_conn!(conn, |c| c.batch_execute("SELECT 1"))
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Opens one connection, creating an SQLite file's directory first. Used by the CLI, and by
+/// `connect` to fail fast.
+pub fn open(target: &DatabaseTarget) -> anyhow::Result<DbConn> {
+    if let DatabaseTarget::Sqlite(path) = target {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("database.url: cannot create directory {}: {e}", dir.display())
+            })?;
+        }
+    }
+    ConnectionManager::new(target.clone())
+        .open()
+        .map_err(|e| anyhow::anyhow!("database.url: cannot connect: {e}"))
+}
+
+/// Builds the pool after one direct connection attempt, so a wrong URL or a database that is down
+/// fails start-up at once with the driver's message instead of after the pool's time-out.
+pub fn connect(
+    target: &DatabaseTarget,
+    size: u32,
+    timeout: Duration,
+) -> anyhow::Result<(Pool, ConnectionManager)> {
+    open(target)?;
+    let manager = ConnectionManager::new(target.clone());
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(timeout)
+        .build(manager.clone())?;
+    Ok((pool, manager))
+}
+
+impl DbConn {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbConn::Sqlite(_))
+    }
+
+    /// Runs `f` in a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
+    /// write lock up front: a deferred transaction that upgrades later can fail with SQLITE_BUSY
+    /// instead of waiting. Nested calls become savepoints.
+    pub fn write_tx<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        let depth = with_conn!(self, |c| AnsiTransactionManager::transaction_manager_status_mut(
+            c
+        )
+        .transaction_depth()
+        .map(|d| d.map_or(0, |d| d.get())))?;
+        match &mut *self {
+            DbConn::Sqlite(c) if depth == 0 => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            }
+            other => with_conn!(other, |c| AnsiTransactionManager::begin_transaction(c))?,
+        }
+        match f(self) {
+            Ok(value) => {
+                if let Err(e) = with_conn!(self, |c| AnsiTransactionManager::commit_transaction(c))
+                {
+                    let _ = with_conn!(self, |c| AnsiTransactionManager::rollback_transaction(c));
+                    return Err(e.into());
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = with_conn!(self, |c| AnsiTransactionManager::rollback_transaction(c));
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies pending migrations; returns the versions applied. On PostgreSQL an advisory lock
+    /// keeps two instances starting together from racing.
+    pub fn run_migrations(&mut self) -> anyhow::Result<Vec<String>> {
+        let applied = match self {
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
+            DbConn::Postgres(c) => {
+                c.batch_execute("SELECT pg_advisory_lock(7046873)")?;
+                let result = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|vs| vs.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+                    .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
+                c.batch_execute("SELECT pg_advisory_unlock(7046873)")?;
+                result?
+            }
+        };
+        Ok(applied)
+    }
+
+    pub fn has_pending_migrations(&mut self) -> anyhow::Result<bool> {
+        let pending = match self {
+            DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        };
+        pending.map_err(|e| anyhow::anyhow!("cannot read migration state: {e}"))
+    }
+
+    pub fn ping(&mut self) -> QueryResult<()> {
+        with_conn!(self, |c| c.batch_execute("SELECT 1"))
+    }
+}
+
+/// The current time as stored: UTC, microsecond precision (what PostgreSQL keeps), so a value
+/// read back equals the value written on both backends.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A unique-key violation: a concurrent instance inserted the same row first.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}

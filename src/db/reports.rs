@@ -1,0 +1,213 @@
+//! Reports, their triage status and the audit trail of every change.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{report_events, reports};
+use super::{articles, DbConn};
+use crate::domain::{ArticleUrl, Category, ReportStatus};
+use crate::with_conn;
+
+/// A validated report, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub article: ArticleUrl,
+    pub title: Option<String>,
+    pub revision: Option<String>,
+    pub category: Category,
+    pub quote: Option<String>,
+    pub details: Option<String>,
+    /// Only present when the reader consented to be contacted.
+    pub email: Option<String>,
+    pub status: ReportStatus,
+    pub visitor_key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOutcome {
+    pub report_id: i64,
+    pub article_id: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reports)]
+pub struct Report {
+    pub id: i64,
+    pub article_id: i64,
+    pub category: String,
+    pub quote: Option<String>,
+    pub details: Option<String>,
+    pub email: Option<String>,
+    pub contact_consent: bool,
+    pub revision: Option<String>,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub visitor_key: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = report_events)]
+pub struct ReportEvent {
+    pub id: i64,
+    pub report_id: i64,
+    pub actor: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub assignee: Option<String>,
+    pub note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn record(conn: &mut DbConn, r: &NewReport, now: NaiveDateTime) -> QueryResult<ReportOutcome> {
+    let article_id = articles::find_or_create(
+        conn,
+        &r.article,
+        r.title.as_deref(),
+        r.revision.as_deref(),
+        now,
+    )?;
+    let report_id: i64 = with_conn!(conn, |c| diesel::insert_into(reports::table)
+        .values((
+            reports::article_id.eq(article_id),
+            reports::category.eq(r.category.as_str()),
+            reports::quote.eq(&r.quote),
+            reports::details.eq(&r.details),
+            reports::email.eq(&r.email),
+            reports::contact_consent.eq(r.email.is_some()),
+            reports::revision.eq(&r.revision),
+            reports::status.eq(r.status.as_str()),
+            reports::visitor_key.eq(&r.visitor_key),
+            reports::created_at.eq(now),
+            reports::updated_at.eq(now),
+            reports::closed_at.eq(if r.status.is_open() { None } else { Some(now) }),
+        ))
+        .returning(reports::id)
+        .get_result(c))?;
+    if r.status.is_open() {
+        articles::add_open_reports(conn, article_id, r.category, 1)?;
+        articles::refresh_report_score(conn, article_id, now)?;
+    }
+    articles::touch(conn, article_id, now)?;
+    Ok(ReportOutcome {
+        report_id,
+        article_id,
+    })
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Report>> {
+    with_conn!(conn, |c| reports::table
+        .find(id)
+        .select(Report::as_select())
+        .first(c)
+        .optional())
+}
+
+pub fn events(conn: &mut DbConn, report_id: i64) -> QueryResult<Vec<ReportEvent>> {
+    with_conn!(conn, |c| report_events::table
+        .filter(report_events::report_id.eq(report_id))
+        .order(report_events::id.asc())
+        .select(ReportEvent::as_select())
+        .load(c))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReportQuery {
+    pub status: Option<ReportStatus>,
+    pub category: Option<Category>,
+    pub article_id: Option<i64>,
+    pub since: Option<NaiveDateTime>,
+    /// Show reports older than this id (newest first, keyset pagination).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut DbConn, q: &ReportQuery) -> QueryResult<Vec<Report>> {
+    with_conn!(conn, |c| {
+        let mut query = reports::table.select(Report::as_select()).into_boxed();
+        if let Some(status) = q.status {
+            query = query.filter(reports::status.eq(status.as_str()));
+        }
+        if let Some(category) = q.category {
+            query = query.filter(reports::category.eq(category.as_str()));
+        }
+        if let Some(article_id) = q.article_id {
+            query = query.filter(reports::article_id.eq(article_id));
+        }
+        if let Some(since) = q.since {
+            query = query.filter(reports::created_at.ge(since));
+        }
+        if let Some(before) = q.before_id {
+            query = query.filter(reports::id.lt(before));
+        }
+        query.order(reports::id.desc()).limit(q.limit).load(c)
+    })
+}
+
+/// What a triage action changes. Every action is recorded as an event, even a bare note.
+#[derive(Debug, Clone, Default)]
+pub struct ReportChange {
+    pub status: Option<ReportStatus>,
+    /// `Some(None)` removes the assignee.
+    pub assignee: Option<Option<String>>,
+    pub note: Option<String>,
+    /// Who did it: `token:NAME` or an editor's e-mail.
+    pub actor: String,
+}
+
+/// Applies a triage action, keeping the article's open counters and attention in step.
+/// Returns None when the report does not exist.
+pub fn change(
+    conn: &mut DbConn,
+    id: i64,
+    change: &ReportChange,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Report>> {
+    conn.write_tx(|conn| {
+        let Some(before) = get(conn, id)? else {
+            return Ok(None);
+        };
+        let old_status = ReportStatus::parse(&before.status).unwrap_or(ReportStatus::New);
+        let new_status = change.status.unwrap_or(old_status);
+        let assignee = match &change.assignee {
+            Some(a) => a.clone(),
+            None => before.assignee.clone(),
+        };
+        let closed_at = if new_status.is_open() {
+            None
+        } else if old_status.is_open() {
+            Some(now)
+        } else {
+            before.closed_at
+        };
+        with_conn!(conn, |c| diesel::update(reports::table.find(id))
+            .set((
+                reports::status.eq(new_status.as_str()),
+                reports::assignee.eq(&assignee),
+                reports::closed_at.eq(closed_at),
+                reports::updated_at.eq(now),
+            ))
+            .execute(c))?;
+        with_conn!(conn, |c| diesel::insert_into(report_events::table)
+            .values((
+                report_events::report_id.eq(id),
+                report_events::actor.eq(&change.actor),
+                report_events::from_status.eq(old_status.as_str()),
+                report_events::to_status.eq(new_status.as_str()),
+                report_events::assignee.eq(change.assignee.as_ref().and_then(|a| a.clone())),
+                report_events::note.eq(&change.note),
+                report_events::created_at.eq(now),
+            ))
+            .execute(c))?;
+        if old_status.is_open() != new_status.is_open() {
+            if let Some(category) = Category::parse(&before.category) {
+                let delta = if new_status.is_open() { 1 } else { -1 };
+                articles::add_open_reports(conn, before.article_id, category, delta)?;
+            }
+            articles::refresh_report_score(conn, before.article_id, now)?;
+        }
+        get(conn, id)
+    })
+}

@@ -1,0 +1,128 @@
+// One schema for both backends: only types that mean the same on SQLite and PostgreSQL.
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        url -> Text,
+        host -> Text,
+        path -> Text,
+        title -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        revision -> Nullable<Text>,
+        helpful -> BigInt,
+        not_helpful -> BigInt,
+        open_reports -> BigInt,
+        open_inaccurate -> BigInt,
+        open_outdated -> BigInt,
+        open_unclear -> BigInt,
+        open_harmful -> BigInt,
+        open_broken_link -> BigInt,
+        open_typo -> BigInt,
+        open_other -> BigInt,
+        report_score -> Double,
+        helpfulness -> Double,
+        attention -> Double,
+        last_activity_at -> Timestamp,
+        reviewed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_revisions (article_id, revision) {
+        article_id -> BigInt,
+        revision -> Text,
+        first_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    votes (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        helpful -> Bool,
+        reasons -> Text,
+        comment -> Nullable<Text>,
+        revision -> Nullable<Text>,
+        visitor_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    vote_days (article_id, day) {
+        article_id -> BigInt,
+        day -> Date,
+        helpful -> BigInt,
+        not_helpful -> BigInt,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        category -> Text,
+        quote -> Nullable<Text>,
+        details -> Nullable<Text>,
+        email -> Nullable<Text>,
+        contact_consent -> Bool,
+        revision -> Nullable<Text>,
+        status -> Text,
+        assignee -> Nullable<Text>,
+        visitor_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_events (id) {
+        id -> BigInt,
+        report_id -> BigInt,
+        actor -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        assignee -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    daily_salts (day) {
+        day -> Date,
+        salt -> Text,
+    }
+}
+
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(votes -> articles (article_id));
+diesel::joinable!(vote_days -> articles (article_id));
+diesel::joinable!(reports -> articles (article_id));
+diesel::joinable!(report_events -> reports (report_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    articles,
+    article_revisions,
+    votes,
+    vote_days,
+    reports,
+    report_events,
+    api_tokens,
+    daily_salts,
+);

@@ -1,0 +1,129 @@
+//! Votes: one per reader per article per day, with the article's counters and daily totals
+//! updated in the same transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{vote_days, votes};
+use super::{articles, DbConn};
+use crate::domain::{ArticleUrl, Reason};
+use crate::with_conn;
+
+/// A validated vote, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewVote {
+    pub article: ArticleUrl,
+    pub title: Option<String>,
+    pub revision: Option<String>,
+    pub helpful: bool,
+    pub reasons: Vec<Reason>,
+    pub comment: Option<String>,
+    /// Keyed by the day's salt, so it is the same for one reader only within one day.
+    pub visitor_key: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoteOutcome {
+    pub vote_id: i64,
+    pub article_id: i64,
+    /// False when the reader's earlier vote today was replaced.
+    pub created: bool,
+}
+
+/// Stores a vote, or replaces the same reader's vote from earlier today.
+pub fn record(conn: &mut DbConn, v: &NewVote, now: NaiveDateTime) -> QueryResult<VoteOutcome> {
+    let article_id = articles::find_or_create(
+        conn,
+        &v.article,
+        v.title.as_deref(),
+        v.revision.as_deref(),
+        now,
+    )?;
+    let reasons = v
+        .reasons
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let earlier: Option<(i64, bool, NaiveDateTime)> = with_conn!(conn, |c| votes::table
+        .filter(votes::article_id.eq(article_id))
+        .filter(votes::visitor_key.eq(&v.visitor_key))
+        .select((votes::id, votes::helpful, votes::created_at))
+        .first(c)
+        .optional())?;
+
+    match earlier {
+        Some((vote_id, was_helpful, first_at)) => {
+            with_conn!(conn, |c| diesel::update(votes::table.find(vote_id))
+                .set((
+                    votes::helpful.eq(v.helpful),
+                    votes::reasons.eq(&reasons),
+                    votes::comment.eq(&v.comment),
+                    votes::revision.eq(&v.revision),
+                    votes::updated_at.eq(now),
+                ))
+                .execute(c))?;
+            let (dh, dn) = match (was_helpful, v.helpful) {
+                (false, true) => (1, -1),
+                (true, false) => (-1, 1),
+                _ => (0, 0),
+            };
+            if dh != 0 {
+                add_to_day(conn, article_id, first_at, dh, dn)?;
+            }
+            articles::add_votes(conn, article_id, dh, dn, now)?;
+            Ok(VoteOutcome {
+                vote_id,
+                article_id,
+                created: false,
+            })
+        }
+        None => {
+            let vote_id: i64 = with_conn!(conn, |c| diesel::insert_into(votes::table)
+                .values((
+                    votes::article_id.eq(article_id),
+                    votes::helpful.eq(v.helpful),
+                    votes::reasons.eq(&reasons),
+                    votes::comment.eq(&v.comment),
+                    votes::revision.eq(&v.revision),
+                    votes::visitor_key.eq(&v.visitor_key),
+                    votes::created_at.eq(now),
+                    votes::updated_at.eq(now),
+                ))
+                .returning(votes::id)
+                .get_result(c))?;
+            let (dh, dn) = if v.helpful { (1, 0) } else { (0, 1) };
+            add_to_day(conn, article_id, now, dh, dn)?;
+            articles::add_votes(conn, article_id, dh, dn, now)?;
+            Ok(VoteOutcome {
+                vote_id,
+                article_id,
+                created: true,
+            })
+        }
+    }
+}
+
+fn add_to_day(
+    conn: &mut DbConn,
+    article_id: i64,
+    at: NaiveDateTime,
+    helpful: i64,
+    not_helpful: i64,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::insert_into(vote_days::table)
+        .values((
+            vote_days::article_id.eq(article_id),
+            vote_days::day.eq(at.date()),
+            vote_days::helpful.eq(helpful),
+            vote_days::not_helpful.eq(not_helpful),
+        ))
+        .on_conflict((vote_days::article_id, vote_days::day))
+        .do_update()
+        .set((
+            vote_days::helpful.eq(vote_days::helpful + helpful),
+            vote_days::not_helpful.eq(vote_days::not_helpful + not_helpful),
+        ))
+        .execute(c))?;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The group-commit writer. Votes and reports from all HTTP workers queue to one thread that owns
+//! a connection and commits whatever has queued in one transaction, answering each request only
+//! after COMMIT returns. With `synchronous = FULL` one fsync then covers many requests, instead of
+//! one fsync each; nothing is acknowledged before it is durable.
+
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::reports::{self, NewReport, ReportOutcome};
+use super::votes::{self, NewVote, VoteOutcome};
+use super::{ConnectionManager, DbConn};
+
+/// Most jobs committed in one transaction; bounds how long the first request in a batch waits.
+const MAX_BATCH: usize = 512;
+/// Requests waiting for the writer before senders are made to wait (back-pressure).
+const QUEUE_DEPTH: usize = 8192;
+
+#[derive(Debug)]
+enum Job {
+    Vote(NewVote),
+    Report(NewReport),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Vote(VoteOutcome),
+    Report(ReportOutcome),
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriteError {
+    #[error("the database refused the write: {0}")]
+    Database(String),
+    #[error("the writer has stopped")]
+    Stopped,
+    #[error("the writer answered a different kind of job")]
+    Mismatch,
+}
+
+type Reply = oneshot::Sender<Result<Outcome, WriteError>>;
+
+/// A handle to the writer thread; cheap to clone. The thread ends once every handle is dropped
+/// and the queue is drained.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<(Job, Reply)>,
+}
+
+impl Writer {
+    pub fn start(manager: ConnectionManager) -> std::io::Result<(Writer, JoinHandle<()>)> {
+        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
+        let handle = std::thread::Builder::new()
+            .name("flagpole-writer".into())
+            .spawn(move || run(manager, rx))?;
+        Ok((Writer { queue }, handle))
+    }
+
+    /// Stores a vote; returns once it is committed.
+    pub async fn vote(&self, vote: NewVote) -> Result<VoteOutcome, WriteError> {
+        match self.submit(Job::Vote(vote)).await? {
+            Outcome::Vote(outcome) => Ok(outcome),
+            Outcome::Report(_) => Err(WriteError::Mismatch),
+        }
+    }
+
+    /// Stores a report; returns once it is committed.
+    pub async fn report(&self, report: NewReport) -> Result<ReportOutcome, WriteError> {
+        match self.submit(Job::Report(report)).await? {
+            Outcome::Report(outcome) => Ok(outcome),
+            Outcome::Vote(_) => Err(WriteError::Mismatch),
+        }
+    }
+
+    async fn submit(&self, job: Job) -> Result<Outcome, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send((job, reply))
+            .await
+            .map_err(|_| WriteError::Stopped)?;
+        answer.await.map_err(|_| WriteError::Stopped)?
+    }
+}
+
+fn run(manager: ConnectionManager, mut rx: mpsc::Receiver<(Job, Reply)>) {
+    let mut conn: Option<DbConn> = None;
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let c = match conn.take() {
+            Some(c) => c,
+            None => match r2d2::ManageConnection::connect(&manager) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "writer cannot reach the database");
+                    let err = WriteError::Database(e.to_string());
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(err.clone()));
+                    }
+                    // Do not spin against a database that is down.
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    continue;
+                }
+            },
+        };
+        conn = commit_batch(c, batch);
+    }
+}
+
+/// Commits a batch in one transaction, each job in its own savepoint so that one failing job
+/// fails only itself. If the transaction as a whole fails (at COMMIT, say), nothing of it was
+/// stored and each job is retried alone. Returns the connection unless it looks broken.
+fn commit_batch(mut conn: DbConn, mut batch: Vec<(Job, Reply)>) -> Option<DbConn> {
+    let started = Instant::now();
+    let now = super::now();
+    // Keep one article's jobs together and in arrival order; a consistent order across instances
+    // also makes deadlocks between them unlikely.
+    batch.sort_by(|a, b| article_url(&a.0).cmp(article_url(&b.0)));
+    let size = batch.len();
+    let together = conn.write_tx(|c| {
+        Ok::<_, diesel::result::Error>(
+            batch
+                .iter()
+                .map(|(job, _)| c.write_tx(|c| apply(c, job, now)))
+                .collect::<Vec<_>>(),
+        )
+    });
+    let mut healthy = true;
+    match together {
+        Ok(results) => {
+            for ((_, reply), result) in batch.into_iter().zip(results) {
+                let _ = reply.send(result.map_err(|e| WriteError::Database(e.to_string())));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, size, "batch failed; committing its jobs one by one");
+            for (job, reply) in batch {
+                let result = conn
+                    .write_tx(|c| apply(c, &job, now))
+                    .map_err(|e| WriteError::Database(e.to_string()));
+                if result.is_err() {
+                    healthy = conn.ping().is_ok();
+                }
+                let _ = reply.send(result);
+            }
+        }
+    }
+    metrics::histogram!("flagpole_write_batch_size").record(size as f64);
+    metrics::histogram!("flagpole_write_batch_seconds").record(started.elapsed().as_secs_f64());
+    healthy.then_some(conn)
+}
+
+fn article_url(job: &Job) -> &str {
+    match job {
+        Job::Vote(v) => &v.article.url,
+        Job::Report(r) => &r.article.url,
+    }
+}
+
+fn apply(conn: &mut DbConn, job: &Job, now: chrono::NaiveDateTime) -> diesel::QueryResult<Outcome> {
+    match job {
+        Job::Vote(v) => votes::record(conn, v, now).map(Outcome::Vote),
+        Job::Report(r) => reports::record(conn, r, now).map(Outcome::Report),
+    }
+}

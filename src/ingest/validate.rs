@@ -1,0 +1,244 @@
+//! What a reader may send, and how it becomes something safe to store: lengths checked, URLs
+//! canonicalised, personal details scrubbed from free text, e-mail kept only with consent.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::visitor::VisitorSeed;
+use crate::config::Settings;
+use crate::db::reports::NewReport;
+use crate::db::votes::NewVote;
+use crate::domain::scrub::{count_links, scrub_personal_details};
+use crate::domain::{ArticleUrl, Category, Reason, ReportStatus, SiteRules, UrlProblem};
+use crate::errors::ApiError;
+
+/// A "Was this article helpful?" answer.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    /// The article's address; canonicalised, and its host must be allowed.
+    #[schema(example = "https://health.example.org/conditions/asthma")]
+    pub article_url: String,
+    pub helpful: bool,
+    /// After "No": what was wrong. Any of `inaccurate`, `outdated`, `unclear`, `missing`, `other`.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// A short comment; e-mail addresses and phone numbers in it are replaced before storage.
+    pub comment: Option<String>,
+    /// The article revision the reader saw (e.g. its dateModified).
+    pub revision: Option<String>,
+    pub title: Option<String>,
+    /// Honeypot: hidden from people; anything in it marks the submission as automated.
+    pub website: Option<String>,
+}
+
+/// "Report a problem with this article".
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    #[schema(example = "https://health.example.org/medicines/ibuprofen")]
+    pub article_url: String,
+    /// One of `inaccurate`, `outdated`, `unclear`, `harmful`, `broken_link`, `typo`, `other`.
+    #[schema(example = "harmful")]
+    pub category: String,
+    /// The passage concerned, usually the reader's text selection.
+    pub quote: Option<String>,
+    pub details: Option<String>,
+    /// Kept only when `contact_consent` is true.
+    pub email: Option<String>,
+    pub contact_consent: Option<bool>,
+    pub revision: Option<String>,
+    pub title: Option<String>,
+    /// Honeypot: hidden from people; anything in it marks the submission as spam.
+    pub website: Option<String>,
+}
+
+/// What validation concluded about a submission besides its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Genuine,
+    /// The hidden honeypot field was filled in: a bot.
+    Honeypot,
+}
+
+pub struct Validator<'a> {
+    pub settings: &'a Settings,
+    pub sites: &'a SiteRules,
+}
+
+impl Validator<'_> {
+    pub fn vote(&self, req: VoteRequest, who: &VisitorSeed) -> Result<(NewVote, Verdict), ApiError> {
+        let verdict = honeypot(req.website.as_deref());
+        let article = self.article(&req.article_url)?;
+        if req.reasons.len() > Reason::ALL.len() {
+            return Err(ApiError::invalid(
+                "reasons",
+                format!("at most {} reasons", Reason::ALL.len()),
+            ));
+        }
+        let mut reasons = Vec::new();
+        for raw in &req.reasons {
+            let reason = Reason::parse(raw).ok_or_else(|| {
+                ApiError::invalid(
+                    "reasons",
+                    format!("unknown reason {raw:?}; use {}", list(Reason::ALL.map(|r| r.as_str()))),
+                )
+            })?;
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        let limits = &self.settings.limits;
+        let vote = NewVote {
+            visitor_key: who.key_for(&article.url),
+            article,
+            title: self.text("title", req.title, limits.max_title_chars, false)?,
+            revision: self.text("revision", req.revision, limits.max_revision_chars, false)?,
+            helpful: req.helpful,
+            reasons,
+            comment: self.text("comment", req.comment, limits.max_comment_chars, true)?,
+        };
+        Ok((vote, verdict))
+    }
+
+    pub fn report(
+        &self,
+        req: ReportRequest,
+        who: &VisitorSeed,
+    ) -> Result<(NewReport, Verdict), ApiError> {
+        let verdict = honeypot(req.website.as_deref());
+        let article = self.article(&req.article_url)?;
+        let category = Category::parse(req.category.trim()).ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_category",
+                format!(
+                    "unknown category {:?}; use {}",
+                    req.category,
+                    list(Category::ALL.map(|c| c.as_str()))
+                ),
+            )
+            .with_field("category")
+        })?;
+        let limits = &self.settings.limits;
+        let quote = self.text("quote", req.quote, limits.max_quote_chars, true)?;
+        let details = self.text("details", req.details, limits.max_details_chars, true)?;
+        let email = self.email(req.email)?;
+        let links = count_links(quote.as_deref().unwrap_or(""))
+            + count_links(details.as_deref().unwrap_or(""));
+        let status = if verdict == Verdict::Honeypot || links >= limits.spam_link_count {
+            ReportStatus::Spam
+        } else {
+            ReportStatus::New
+        };
+        let report = NewReport {
+            visitor_key: who.key_for(&article.url),
+            article,
+            title: self.text("title", req.title, limits.max_title_chars, false)?,
+            revision: self.text("revision", req.revision, limits.max_revision_chars, false)?,
+            category,
+            quote,
+            details,
+            // Without consent the address is dropped here and never stored.
+            email: email.filter(|_| req.contact_consent == Some(true)),
+            status,
+        };
+        Ok((report, verdict))
+    }
+
+    fn article(&self, raw: &str) -> Result<ArticleUrl, ApiError> {
+        let max = self.settings.limits.max_url_chars;
+        if raw.chars().count() > max {
+            return Err(too_long("article_url", max));
+        }
+        ArticleUrl::canonicalise(raw, self.sites).map_err(|problem| match problem {
+            UrlProblem::Invalid(why) => ApiError::invalid("article_url", format!("article_url {why}")),
+            UrlProblem::HostNotAllowed(host) => ApiError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "host_not_allowed",
+                format!("feedback for articles on {host} is not accepted here"),
+            )
+            .with_field("article_url"),
+        })
+    }
+
+    /// Trims free text, refuses control characters and over-long values, and optionally scrubs
+    /// personal details. Empty becomes None.
+    fn text(
+        &self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+        free_text: bool,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(value) = value else { return Ok(None) };
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+            return Err(ApiError::invalid(
+                field,
+                format!("{field} contains control characters"),
+            ));
+        }
+        if value.chars().count() > max {
+            return Err(too_long(field, max));
+        }
+        let value = if free_text && self.settings.privacy.scrub_free_text {
+            scrub_personal_details(value)
+        } else {
+            value.to_string()
+        };
+        Ok(Some(value))
+    }
+
+    fn email(&self, value: Option<String>) -> Result<Option<String>, ApiError> {
+        let Some(value) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        let max = self.settings.limits.max_email_chars;
+        if value.chars().count() > max {
+            return Err(too_long("email", max));
+        }
+        let well_formed = match value.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if !well_formed {
+            return Err(ApiError::invalid(
+                "email",
+                "email is not an e-mail address (like name@example.org)",
+            ));
+        }
+        Ok(Some(value))
+    }
+}
+
+fn honeypot(website: Option<&str>) -> Verdict {
+    if website.is_some_and(|w| !w.trim().is_empty()) {
+        Verdict::Honeypot
+    } else {
+        Verdict::Genuine
+    }
+}
+
+fn too_long(field: &str, max: usize) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "too_long",
+        format!("{field} must be at most {max} characters"),
+    )
+    .with_field(field)
+}
+
+fn list<const N: usize>(items: [&str; N]) -> String {
+    items.join(", ")
+}

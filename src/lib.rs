@@ -1,0 +1,15 @@
+//! flagpole: readers say whether an article helped and where it is wrong; editors hear about it.
+//! See README.md for the product and `../shared/design.md` for the architecture.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod errors;
+pub mod ingest;
+pub mod openapi;
+pub mod ops;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod triage;

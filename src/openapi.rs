@@ -1,0 +1,63 @@
+//! The OpenAPI 3 document served at /api/v1/openapi.json, generated from the handlers' own
+//! types so it cannot drift from them.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{errors, ingest, triage};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "flagpole",
+        description = "Reader feedback on articles: votes and problem reports in (public, for the widget), articles and reports out (bearer token) for triage."
+    ),
+    paths(
+        ingest::post_vote,
+        ingest::post_report,
+        triage::list_articles,
+        triage::get_article,
+        triage::list_reports,
+        triage::get_report,
+        triage::patch_report,
+    ),
+    components(schemas(
+        errors::ErrorBody,
+        errors::ErrorDetail,
+        ingest::validate::VoteRequest,
+        ingest::validate::ReportRequest,
+        ingest::VoteCreated,
+        ingest::ReportCreated,
+        triage::ReportPatch,
+        triage::views::ArticlePage,
+        triage::views::ArticleView,
+        triage::views::ArticleDetail,
+        triage::views::ReportPage,
+        triage::views::ReportView,
+        triage::views::ReportDetail,
+        triage::views::ReportEventView,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "ingest", description = "Public: what the widget and the HTML forms send"),
+        (name = "triage", description = "Bearer token: read and triage feedback"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

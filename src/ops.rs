@@ -1,0 +1,45 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use crate::state::AppState;
+use crate::telemetry;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+/// Alive: the process answers. Touches nothing else, so it stays cheap under load.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// Ready for traffic: the database answers and its schema is current.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let check = state
+        .db(|conn| {
+            conn.ping()?;
+            conn.has_pending_migrations()
+                .map_err(crate::errors::ApiError::unavailable)
+        })
+        .await;
+    match check {
+        Ok(false) => HttpResponse::Ok().json(json!({"status": "ready"})),
+        Ok(true) => HttpResponse::ServiceUnavailable()
+            .json(json!({"status": "not_ready", "reason": "database migrations are pending"})),
+        Err(_) => HttpResponse::ServiceUnavailable()
+            .json(json!({"status": "not_ready", "reason": "database unreachable"})),
+    }
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.state();
+    metrics::gauge!("flagpole_db_pool_connections").set(pool.connections as f64);
+    metrics::gauge!("flagpole_db_pool_idle").set(pool.idle_connections as f64);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(telemetry::render_metrics())
+}

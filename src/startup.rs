@@ -1,0 +1,196 @@
+//! Builds the running service: database pool and migrations, the ingest writer, background
+//! tasks and the HTTP server. Tests build it on port 0 and read the port back.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
+
+use crate::config::Settings;
+use crate::db::writer::Writer;
+use crate::db::{self, articles, Pool};
+use crate::domain::SiteRules;
+use crate::errors::ApiError;
+use crate::ingest::client::RateLimits;
+use crate::ingest::visitor::Visitors;
+use crate::state::AppState;
+use crate::{ingest, openapi, ops, telemetry, triage};
+
+const ATTENTION_REFRESH: Duration = Duration::from_secs(3600);
+const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    writer_thread: std::thread::JoinHandle<()>,
+    pool: Pool,
+    rate_limits: Option<Arc<RateLimits>>,
+}
+
+impl Application {
+    /// Connects, migrates (unless configured not to), starts the writer and binds the port.
+    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        telemetry::init_metrics();
+        let target = settings.database_target()?;
+        let (pool, manager) = db::connect(
+            &target,
+            settings.database.pool_size,
+            Duration::from_secs(settings.database.connect_timeout_secs),
+        )?;
+        {
+            let mut conn = pool.get()?;
+            if settings.database.migrate_on_start {
+                for version in conn.run_migrations()? {
+                    tracing::info!(version, "applied migration");
+                }
+            } else if conn.has_pending_migrations()? {
+                tracing::warn!("migrations are pending: run `flagpole migrate`; /readyz says not ready until then");
+            }
+        }
+        let (writer, writer_thread) = Writer::start(manager)?;
+        let listener = TcpListener::bind(settings.bind_addr())
+            .map_err(|e| anyhow::anyhow!("server.bind: cannot listen on {}: {e}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+
+        let rate_limits = settings
+            .limits
+            .rate_limit_enabled
+            .then(|| Arc::new(RateLimits::new(settings.limits.per_minute, settings.limits.burst)));
+        let state = AppState {
+            sites: Arc::new(SiteRules {
+                allowed_hosts: settings.sites.allowed_hosts.clone(),
+                tracking_params: settings.sites.tracking_params.clone(),
+            }),
+            visitors: Arc::new(Visitors::new(pool.clone())),
+            rate_limits: rate_limits.clone(),
+            pool: pool.clone(),
+            writer,
+            settings: Arc::new(settings.clone()),
+        };
+
+        let mut server = HttpServer::new(move || {
+            let sites = state.sites.clone();
+            let cors = Cors::default()
+                .allowed_origin_fn(move |origin, _| {
+                    origin
+                        .to_str()
+                        .ok()
+                        .and_then(|o| url::Url::parse(o).ok())
+                        .and_then(|u| u.host_str().map(|h| sites.host_allowed(h)))
+                        .unwrap_or(false)
+                })
+                .allowed_methods(["GET", "POST"])
+                .allowed_header(header::CONTENT_TYPE)
+                .block_on_origin_mismatch(false)
+                .max_age(86_400);
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
+                .wrap(cors)
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::REFERRER_POLICY, "no-referrer")),
+                )
+                .wrap(from_fn(telemetry::observe))
+                .configure(ops::routes)
+                .configure(ingest::routes)
+                .configure(triage::routes)
+                .route("/api/v1/openapi.json", web::get().to(openapi::document))
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+            writer_thread,
+            pool,
+            rate_limits,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, lets in-flight requests finish, then returns.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let pool = self.pool.clone();
+        let refresher = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(ATTENTION_REFRESH);
+            loop {
+                tick.tick().await;
+                let pool = pool.clone();
+                let done = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                    let mut conn = pool.get()?;
+                    Ok(articles::refresh_all_report_scores(&mut conn, db::now())?)
+                })
+                .await;
+                match done {
+                    Ok(Ok(n)) => tracing::debug!(articles = n, "attention refreshed"),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "attention refresh failed"),
+                    Err(e) => tracing::warn!(error = %e, "attention refresh panicked"),
+                }
+            }
+        });
+        let sweeper = self.rate_limits.clone().map(|limits| {
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(RATE_LIMIT_SWEEP);
+                loop {
+                    tick.tick().await;
+                    limits.forget_idle();
+                }
+            })
+        });
+
+        let served = self.server.await;
+        refresher.abort();
+        if let Some(s) = sweeper {
+            s.abort();
+        }
+        // Every acknowledged write was committed before its answer; waiting for the writer
+        // thread is tidiness, not safety, so it is bounded.
+        let writer = self.writer_thread;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::task::spawn_blocking(move || writer.join()),
+        )
+        .await;
+        tracing::info!("flagpole stopped");
+        Ok(served?)
+    }
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("nothing at {}", req.path()),
+    )
+    .error_response()
+}
+
+fn method_not_allowed<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (req, _) = res.into_parts();
+    let response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not supported on {}", req.method(), req.path()),
+    )
+    .error_response();
+    let res: ServiceResponse<EitherBody<B, BoxBody>> =
+        ServiceResponse::new(req, response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

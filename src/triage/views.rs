@@ -1,0 +1,157 @@
+//! The JSON shapes of the read and triage API.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::articles::Article;
+use crate::db::reports::{Report, ReportEvent};
+use crate::domain::Category;
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleView {
+    pub id: i64,
+    pub url: String,
+    pub host: String,
+    pub path: String,
+    pub title: Option<String>,
+    /// The newest revision readers have reported seeing.
+    pub revision: Option<String>,
+    pub helpful: i64,
+    pub not_helpful: i64,
+    /// helpful / (helpful + not_helpful); null before the first vote.
+    pub helpful_share: Option<f64>,
+    /// Bayesian average of helpfulness (prior: 10 votes at 80 %), used for sorting.
+    pub helpfulness: f64,
+    pub open_reports: i64,
+    /// Open (new or acknowledged) reports per category; every category is present.
+    pub open_by_category: BTreeMap<String, i64>,
+    /// The attention score; higher needs attention sooner. See README "Attention".
+    pub attention: f64,
+    pub last_activity_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Article> for ArticleView {
+    fn from(a: &Article) -> Self {
+        ArticleView {
+            id: a.id,
+            url: a.url.clone(),
+            host: a.host.clone(),
+            path: a.path.clone(),
+            title: a.title.clone(),
+            revision: a.revision.clone(),
+            helpful: a.helpful,
+            not_helpful: a.not_helpful,
+            helpful_share: a.helpful_share(),
+            helpfulness: a.helpfulness,
+            open_reports: a.open_reports,
+            open_by_category: Category::ALL
+                .iter()
+                .map(|c| (c.as_str().to_string(), a.open_in(*c)))
+                .collect(),
+            attention: a.attention,
+            last_activity_at: utc(a.last_activity_at),
+            reviewed_at: a.reviewed_at.map(utc),
+            created_at: utc(a.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleDetail {
+    #[serde(flatten)]
+    pub article: ArticleView,
+    /// The newest reports on this article, any status.
+    pub recent_reports: Vec<ReportView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub id: i64,
+    pub article_id: i64,
+    pub category: String,
+    /// Reader-written: treat as untrusted text.
+    pub quote: Option<String>,
+    /// Reader-written: treat as untrusted text.
+    pub details: Option<String>,
+    /// Present only when the reader consented to be contacted.
+    pub email: Option<String>,
+    pub revision: Option<String>,
+    pub status: String,
+    pub assignee: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Report> for ReportView {
+    fn from(r: &Report) -> Self {
+        ReportView {
+            id: r.id,
+            article_id: r.article_id,
+            category: r.category.clone(),
+            quote: r.quote.clone(),
+            details: r.details.clone(),
+            email: r.email.clone(),
+            revision: r.revision.clone(),
+            status: r.status.clone(),
+            assignee: r.assignee.clone(),
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            closed_at: r.closed_at.map(utc),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportEventView {
+    pub actor: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub assignee: Option<String>,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&ReportEvent> for ReportEventView {
+    fn from(e: &ReportEvent) -> Self {
+        ReportEventView {
+            actor: e.actor.clone(),
+            from_status: e.from_status.clone(),
+            to_status: e.to_status.clone(),
+            assignee: e.assignee.clone(),
+            note: e.note.clone(),
+            at: utc(e.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDetail {
+    #[serde(flatten)]
+    pub report: ReportView,
+    /// The audit trail, oldest first.
+    pub events: Vec<ReportEventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportPage {
+    pub items: Vec<ReportView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}

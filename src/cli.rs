@@ -11,10 +11,20 @@ use crate::startup::Application;
 use crate::telemetry;
 
 #[derive(Debug, Parser)]
-#[command(name = "flagpole", version, about = "Reader feedback for articles that must be right.")]
+#[command(
+    name = "flagpole",
+    version,
+    about = "Reader feedback for articles that must be right."
+)]
 pub struct Cli {
     /// A TOML file layered over the built-in defaults (config/default.toml).
-    #[arg(long, short, global = true, value_name = "FILE", env = "FLAGPOLE_CONFIG")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        value_name = "FILE",
+        env = "FLAGPOLE_CONFIG"
+    )]
     pub config: Option<PathBuf>,
 
     #[command(subcommand)]

@@ -151,7 +151,12 @@ impl Settings {
         }
         match Url::parse(&self.server.public_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            Ok(_) => return bad("server.public_url", "must be an http:// or https:// URL".into()),
+            Ok(_) => {
+                return bad(
+                    "server.public_url",
+                    "must be an http:// or https:// URL".into(),
+                )
+            }
             Err(e) => return bad("server.public_url", format!("{e}")),
         }
         self.database_target()?;
@@ -174,7 +179,10 @@ impl Settings {
             }
         }
         if self.limits.per_minute == 0 || self.limits.burst == 0 {
-            return bad("limits.per_minute", "per_minute and burst must be at least 1".into());
+            return bad(
+                "limits.per_minute",
+                "per_minute and burst must be at least 1".into(),
+            );
         }
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024".into());
@@ -218,7 +226,9 @@ pub fn parse_database_url(raw: &str) -> Result<DatabaseTarget, ConfigError> {
     }
     if let Some(path) = raw.strip_prefix("sqlite://") {
         if path.is_empty() || path == ":memory:" {
-            return bad("sqlite:// needs a file path (an in-memory database would lose every vote)");
+            return bad(
+                "sqlite:// needs a file path (an in-memory database would lose every vote)",
+            );
         }
         return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
     }

@@ -6,19 +6,13 @@ use serde_json::json;
 use crate::state::AppState;
 use crate::telemetry;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
-}
-
 /// Alive: the process answers. Touches nothing else, so it stays cheap under load.
-async fn healthz() -> HttpResponse {
+pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Ready for traffic: the database answers and its schema is current.
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let check = state
         .db(|conn| {
             conn.ping()?;
@@ -35,7 +29,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.state();
     metrics::gauge!("flagpole_db_pool_connections").set(pool.connections as f64);
     metrics::gauge!("flagpole_db_pool_idle").set(pool.idle_connections as f64);

@@ -54,14 +54,20 @@ impl Application {
             }
         }
         let (writer, writer_thread) = Writer::start(manager)?;
-        let listener = TcpListener::bind(settings.bind_addr())
-            .map_err(|e| anyhow::anyhow!("server.bind: cannot listen on {}: {e}", settings.server.bind))?;
+        let listener = TcpListener::bind(settings.bind_addr()).map_err(|e| {
+            anyhow::anyhow!(
+                "server.bind: cannot listen on {}: {e}",
+                settings.server.bind
+            )
+        })?;
         let port = listener.local_addr()?.port();
 
-        let rate_limits = settings
-            .limits
-            .rate_limit_enabled
-            .then(|| Arc::new(RateLimits::new(settings.limits.per_minute, settings.limits.burst)));
+        let rate_limits = settings.limits.rate_limit_enabled.then(|| {
+            Arc::new(RateLimits::new(
+                settings.limits.per_minute,
+                settings.limits.burst,
+            ))
+        });
         let state = AppState {
             sites: Arc::new(SiteRules {
                 allowed_hosts: settings.sites.allowed_hosts.clone(),
@@ -91,7 +97,10 @@ impl Application {
                 .max_age(86_400);
             App::new()
                 .app_data(web::Data::new(state.clone()))
-                .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
+                )
                 .wrap(cors)
                 .wrap(
                     DefaultHeaders::new()
@@ -99,10 +108,7 @@ impl Application {
                         .add((header::REFERRER_POLICY, "no-referrer")),
                 )
                 .wrap(from_fn(telemetry::observe))
-                .configure(ops::routes)
-                .configure(ingest::routes)
-                .configure(triage::routes)
-                .route("/api/v1/openapi.json", web::get().to(openapi::document))
+                .configure(routes)
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
@@ -171,6 +177,32 @@ impl Application {
     }
 }
 
+/// Every route, in one table.
+fn routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, patch, post, resource};
+    cfg.service(resource("/healthz").route(get().to(ops::healthz)))
+        .service(resource("/readyz").route(get().to(ops::readyz)))
+        .service(resource("/metrics").route(get().to(ops::metrics)))
+        .service(resource("/api/v1/openapi.json").route(get().to(openapi::document)))
+        // Public ingestion (the widget and the HTML forms).
+        .service(resource("/api/v1/votes").route(post().to(ingest::post_vote)))
+        .service(
+            resource("/api/v1/reports")
+                .route(post().to(ingest::post_report))
+                .route(get().to(triage::list_reports)),
+        )
+        .service(resource("/f/vote").route(post().to(ingest::form::post_vote)))
+        .service(resource("/f/report").route(post().to(ingest::form::post_report)))
+        // Bearer-token read and triage API.
+        .service(resource("/api/v1/articles").route(get().to(triage::list_articles)))
+        .service(resource("/api/v1/articles/{id}").route(get().to(triage::get_article)))
+        .service(
+            resource("/api/v1/reports/{id}")
+                .route(get().to(triage::get_report))
+                .route(patch().to(triage::patch_report)),
+        );
+}
+
 async fn not_found(req: HttpRequest) -> HttpResponse {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -180,9 +212,7 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     .error_response()
 }
 
-fn method_not_allowed<B>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (req, _) = res.into_parts();
     let response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,

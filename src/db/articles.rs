@@ -129,7 +129,12 @@ pub fn find_or_create(
 
 /// A revision seen for the first time becomes the article's current one; a page cached with an
 /// older revision cannot move it back, because that revision is already known.
-fn note_revision(conn: &mut DbConn, id: i64, revision: &str, now: NaiveDateTime) -> QueryResult<()> {
+fn note_revision(
+    conn: &mut DbConn,
+    id: i64,
+    revision: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     let inserted = with_conn!(conn, |c| diesel::insert_into(article_revisions::table)
         .values((
             article_revisions::article_id.eq(id),
@@ -141,7 +146,10 @@ fn note_revision(conn: &mut DbConn, id: i64, revision: &str, now: NaiveDateTime)
         .execute(c))?;
     if inserted > 0 {
         with_conn!(conn, |c| diesel::update(articles::table.find(id))
-            .set((articles::revision.eq(revision), articles::updated_at.eq(now)))
+            .set((
+                articles::revision.eq(revision),
+                articles::updated_at.eq(now)
+            ))
             .execute(c))?;
     }
     Ok(())
@@ -214,7 +222,10 @@ pub fn report_weight(category: Category, created_at: NaiveDateTime, now: NaiveDa
 
 /// Recomputes the report part of an article's attention from its open reports, then its scores.
 pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    let open_statuses = [ReportStatus::New.as_str(), ReportStatus::Acknowledged.as_str()];
+    let open_statuses = [
+        ReportStatus::New.as_str(),
+        ReportStatus::Acknowledged.as_str(),
+    ];
     let open: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(id))
         .filter(reports::status.eq_any(open_statuses))
@@ -245,9 +256,8 @@ pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> Query
 /// Recomputes helpfulness and attention from the stored counters, in SQL so that concurrent
 /// updates from another instance are never overwritten with stale values.
 fn refresh_scores(conn: &mut DbConn, id: i64) -> QueryResult<()> {
-    let helpfulness = format!(
-        "((helpful + {PRIOR_HELPFUL:.1}) / (helpful + not_helpful + {PRIOR_VOTES:.1}))"
-    );
+    let helpfulness =
+        format!("((helpful + {PRIOR_HELPFUL:.1}) / (helpful + not_helpful + {PRIOR_VOTES:.1}))");
     let attention = format!(
         "(report_score + CASE WHEN {helpfulness} < {PRIOR_SHARE:.3} \
          THEN ({PRIOR_SHARE:.3} - {helpfulness}) * {HELPFULNESS_WEIGHT:.1} ELSE 0.0 END)"
@@ -354,7 +364,9 @@ pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
             _ => query,
         };
         query = match q.sort {
-            ArticleSort::Attention => query.order((articles::attention.desc(), articles::id.desc())),
+            ArticleSort::Attention => {
+                query.order((articles::attention.desc(), articles::id.desc()))
+            }
             ArticleSort::Reports => {
                 query.order((articles::open_reports.desc(), articles::id.desc()))
             }

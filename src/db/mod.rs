@@ -92,8 +92,7 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        with_conn!(conn, |c| c.batch_execute("SELECT 1"))
-            .map_err(diesel::r2d2::Error::QueryError)
+        with_conn!(conn, |c| c.batch_execute("SELECT 1")).map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -107,7 +106,10 @@ pub fn open(target: &DatabaseTarget) -> anyhow::Result<DbConn> {
     if let DatabaseTarget::Sqlite(path) = target {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("database.url: cannot create directory {}: {e}", dir.display())
+                anyhow::anyhow!(
+                    "database.url: cannot create directory {}: {e}",
+                    dir.display()
+                )
             })?;
         }
     }
@@ -146,11 +148,11 @@ impl DbConn {
         F: FnOnce(&mut DbConn) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
-        let depth = with_conn!(self, |c| AnsiTransactionManager::transaction_manager_status_mut(
-            c
-        )
-        .transaction_depth()
-        .map(|d| d.map_or(0, |d| d.get())))?;
+        let depth = with_conn!(self, |c| {
+            AnsiTransactionManager::transaction_manager_status_mut(c)
+                .transaction_depth()
+                .map(|d| d.map_or(0, |d| d.get()))
+        })?;
         match &mut *self {
             DbConn::Sqlite(c) if depth == 0 => {
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
@@ -219,9 +221,6 @@ pub fn now() -> NaiveDateTime {
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(
         e,
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        )
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }

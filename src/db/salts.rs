@@ -23,7 +23,10 @@ pub fn salt_for(conn: &mut DbConn, day: NaiveDate) -> QueryResult<Vec<u8>> {
             let mut fresh = [0u8; 32];
             rand::rng().fill_bytes(&mut fresh);
             with_conn!(conn, |c| diesel::insert_into(daily_salts::table)
-                .values((daily_salts::day.eq(day), daily_salts::salt.eq(hex::encode(fresh))))
+                .values((
+                    daily_salts::day.eq(day),
+                    daily_salts::salt.eq(hex::encode(fresh))
+                ))
                 .on_conflict(daily_salts::day)
                 .do_nothing()
                 .execute(c))?;

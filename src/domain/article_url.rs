@@ -13,12 +13,14 @@ pub struct SiteRules {
 impl SiteRules {
     /// Exact host, or any subdomain for an entry written `*.example.com`.
     pub fn host_allowed(&self, host: &str) -> bool {
-        self.allowed_hosts.iter().any(|allowed| match allowed.strip_prefix("*.") {
-            Some(parent) => host
-                .strip_suffix(parent)
-                .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
-            None => host == allowed,
-        })
+        self.allowed_hosts
+            .iter()
+            .any(|allowed| match allowed.strip_prefix("*.") {
+                Some(parent) => host
+                    .strip_suffix(parent)
+                    .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+                None => host == allowed,
+            })
     }
 
     fn is_tracking(&self, key: &str) -> bool {
@@ -53,7 +55,9 @@ impl ArticleUrl {
         let mut url = Url::parse(raw.trim())
             .map_err(|e| UrlProblem::Invalid(format!("not a valid absolute URL ({e})")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(UrlProblem::Invalid("must be an http:// or https:// URL".into()));
+            return Err(UrlProblem::Invalid(
+                "must be an http:// or https:// URL".into(),
+            ));
         }
         let host = url
             .host_str()
@@ -136,7 +140,10 @@ mod tests {
 
     #[test]
     fn root_keeps_its_slash() {
-        assert_eq!(canon("https://health.example.org"), "https://health.example.org/");
+        assert_eq!(
+            canon("https://health.example.org"),
+            "https://health.example.org/"
+        );
     }
 
     #[test]
@@ -152,9 +159,17 @@ mod tests {
             ArticleUrl::canonicalise("https://evil.example/x", &rules()),
             Err(UrlProblem::HostNotAllowed(_))
         ));
-        for raw in ["not a url", "ftp://health.example.org/x", "javascript:alert(1)", "/relative"] {
+        for raw in [
+            "not a url",
+            "ftp://health.example.org/x",
+            "javascript:alert(1)",
+            "/relative",
+        ] {
             assert!(
-                matches!(ArticleUrl::canonicalise(raw, &rules()), Err(UrlProblem::Invalid(_))),
+                matches!(
+                    ArticleUrl::canonicalise(raw, &rules()),
+                    Err(UrlProblem::Invalid(_))
+                ),
                 "{raw}"
             );
         }

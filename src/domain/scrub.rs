@@ -11,9 +11,8 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 // A run of digits with the usual separators. Whether it is a phone number is decided by its digit
 // count (see is_phone), so doses, years and ISO dates survive.
-static PHONE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\+|\b)\(?\d[\d\s().\-]{6,}\d\b").expect("valid regex")
-});
+static PHONE_CANDIDATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\+\(?|\(|\b)\d[\d\s().\-]{6,}\d\b").expect("valid regex"));
 
 static LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(https?://|www\.)\S+").expect("valid regex"));
@@ -55,8 +54,14 @@ mod tests {
             scrub_personal_details("mail me at Jo.Bloggs+nhs@example.co.uk or call 020 7946 0958"),
             "mail me at [email] or call [phone]"
         );
-        assert_eq!(scrub_personal_details("ring +44 (0)7700 900123 now"), "ring [phone] now");
-        assert_eq!(scrub_personal_details("US: (555) 123-4567."), "US: [phone].");
+        assert_eq!(
+            scrub_personal_details("ring +44 (0)7700 900123 now"),
+            "ring [phone] now"
+        );
+        assert_eq!(
+            scrub_personal_details("US: (555) 123-4567."),
+            "US: [phone]."
+        );
     }
 
     #[test]
@@ -72,7 +77,10 @@ mod tests {
 
     #[test]
     fn links_are_counted() {
-        assert_eq!(count_links("see https://a.test/x and www.b.test and http://c"), 3);
+        assert_eq!(
+            count_links("see https://a.test/x and www.b.test and http://c"),
+            3
+        );
         assert_eq!(count_links("no links here"), 0);
     }
 }

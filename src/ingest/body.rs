@@ -75,7 +75,10 @@ pub async fn read(
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
+            ApiError::bad_request(
+                "unreadable_body",
+                format!("the body could not be read: {e}"),
+            )
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
@@ -93,27 +96,24 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "the body is not valid UTF-8",
         ));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => shape_error(&path, &inner.to_string()),
-            _ => ApiError::bad_request(
-                "malformed_json",
-                format!("the body is not valid JSON: {inner}"),
-            ),
-        }
-    })?;
-    de.end().map_err(|e| {
+    // Syntax first, so a broken body is reported as broken rather than as the wrong shape.
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(|e| {
         ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
     })?;
-    Ok(value)
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        shape_error(&path, &e.into_inner().to_string())
+    })
 }
 
-/// Parses an HTML form body into `T` (repeated keys fill a list).
+/// Parses an HTML form body or a query string into `T` (repeated keys fill a list).
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_html_form::from_bytes(body).map_err(|e| shape_error("", &e.to_string()))
+    let de = serde_html_form::Deserializer::from_bytes(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        shape_error(&path, &e.into_inner().to_string())
+    })
 }
 
 /// A well-formed body whose fields are wrong: missing, unknown or of the wrong type.
@@ -151,7 +151,10 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let e = parse_json::<Sample>(br#"{"name": "x"}"#).unwrap_err();
-        assert_eq!((e.code, e.field.as_deref()), ("invalid_field", Some("count")));
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("invalid_field", Some("count"))
+        );
         let e = parse_json::<Sample>(br#"{"name": "x", "count": "3"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("count"));
         let e = parse_json::<Sample>(br#"{"name": "x", "count": 3, "extra": 1}"#).unwrap_err();

@@ -103,17 +103,26 @@ async fn form_body<T: serde::de::DeserializeOwned>(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<T, ApiError> {
-    let bytes = body::read(req, payload, BodyKind::Form, state.settings.limits.max_body_bytes).await?;
+    let bytes = body::read(
+        req,
+        payload,
+        BodyKind::Form,
+        state.settings.limits.max_body_bytes,
+    )
+    .await?;
     body::parse_form(&bytes)
 }
 
 /// The article's own address with a marker fragment. Only http(s) URLs on allowed hosts: the form
 /// must not become an open redirect.
 fn back_to_article(state: &AppState, raw: &str, marker: &str) -> Result<Url, ApiError> {
-    let not_allowed = || ApiError::invalid("article_url", "article_url is not an article on this site");
+    let not_allowed =
+        || ApiError::invalid("article_url", "article_url is not an article on this site");
     let mut url = Url::parse(raw.trim()).map_err(|_| not_allowed())?;
     let allowed = matches!(url.scheme(), "http" | "https")
-        && url.host_str().is_some_and(|h| state.sites.host_allowed(h.trim_end_matches('.')));
+        && url
+            .host_str()
+            .is_some_and(|h| state.sites.host_allowed(h.trim_end_matches('.')));
     if !allowed {
         return Err(not_allowed());
     }

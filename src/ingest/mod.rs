@@ -20,13 +20,6 @@ use crate::db::votes::VoteOutcome;
 use crate::errors::{ApiError, ErrorBody};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/votes").route(web::post().to(post_vote)))
-        .service(web::resource("/api/v1/reports").route(web::post().to(post_report)))
-        .service(web::resource("/f/vote").route(web::post().to(form::post_vote)))
-        .service(web::resource("/f/report").route(web::post().to(form::post_report)));
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VoteCreated {
     pub vote_id: i64,
@@ -86,7 +79,11 @@ pub async fn accept_vote(
         if verdict == Verdict::Honeypot {
             return Ok(VoteResult::Discarded);
         }
-        let outcome = state.writer.vote(vote).await.map_err(ApiError::unavailable)?;
+        let outcome = state
+            .writer
+            .vote(vote)
+            .await
+            .map_err(ApiError::unavailable)?;
         Ok(VoteResult::Stored(outcome))
     }
     .await;
@@ -114,7 +111,11 @@ pub async fn accept_report(
         let who = seed(state, req).await?;
         let (report, _verdict) = validator(state).report(request, &who)?;
         let spam = report.status == crate::domain::ReportStatus::Spam;
-        let outcome = state.writer.report(report).await.map_err(ApiError::unavailable)?;
+        let outcome = state
+            .writer
+            .report(report)
+            .await
+            .map_err(ApiError::unavailable)?;
         Ok((outcome, spam))
     }
     .await;
@@ -152,10 +153,16 @@ pub async fn post_vote(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     check_rate(&state, &req).inspect_err(|e| refused("vote", e))?;
-    let request = json_body(&state, &req, payload).await.inspect_err(|e| refused("vote", e))?;
+    let request = json_body(&state, &req, payload)
+        .await
+        .inspect_err(|e| refused("vote", e))?;
     Ok(match accept_vote(&state, &req, request).await? {
         VoteResult::Stored(o) => {
-            let status = if o.created { StatusCode::CREATED } else { StatusCode::OK };
+            let status = if o.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
             HttpResponse::build(status).json(VoteCreated {
                 vote_id: o.vote_id,
                 article_id: o.article_id,
@@ -201,6 +208,12 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<T, ApiError> {
-    let bytes = body::read(req, payload, BodyKind::Json, state.settings.limits.max_body_bytes).await?;
+    let bytes = body::read(
+        req,
+        payload,
+        BodyKind::Json,
+        state.settings.limits.max_body_bytes,
+    )
+    .await?;
     body::parse_json(&bytes)
 }

@@ -67,7 +67,11 @@ pub struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    pub fn vote(&self, req: VoteRequest, who: &VisitorSeed) -> Result<(NewVote, Verdict), ApiError> {
+    pub fn vote(
+        &self,
+        req: VoteRequest,
+        who: &VisitorSeed,
+    ) -> Result<(NewVote, Verdict), ApiError> {
         let verdict = honeypot(req.website.as_deref());
         let article = self.article(&req.article_url)?;
         if req.reasons.len() > Reason::ALL.len() {
@@ -81,7 +85,10 @@ impl Validator<'_> {
             let reason = Reason::parse(raw).ok_or_else(|| {
                 ApiError::invalid(
                     "reasons",
-                    format!("unknown reason {raw:?}; use {}", list(Reason::ALL.map(|r| r.as_str()))),
+                    format!(
+                        "unknown reason {raw:?}; use {}",
+                        list(Reason::ALL.map(|r| r.as_str()))
+                    ),
                 )
             })?;
             if !reasons.contains(&reason) {
@@ -152,7 +159,9 @@ impl Validator<'_> {
             return Err(too_long("article_url", max));
         }
         ArticleUrl::canonicalise(raw, self.sites).map_err(|problem| match problem {
-            UrlProblem::Invalid(why) => ApiError::invalid("article_url", format!("article_url {why}")),
+            UrlProblem::Invalid(why) => {
+                ApiError::invalid("article_url", format!("article_url {why}"))
+            }
             UrlProblem::HostNotAllowed(host) => ApiError::new(
                 actix_web::http::StatusCode::FORBIDDEN,
                 "host_not_allowed",
@@ -176,7 +185,10 @@ impl Validator<'_> {
         if value.is_empty() {
             return Ok(None);
         }
-        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
             return Err(ApiError::invalid(
                 field,
                 format!("{field} contains control characters"),
@@ -194,7 +206,10 @@ impl Validator<'_> {
     }
 
     fn email(&self, value: Option<String>) -> Result<Option<String>, ApiError> {
-        let Some(value) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) else {
+        let Some(value) = value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+        else {
             return Ok(None);
         };
         let max = self.settings.limits.max_email_chars;

@@ -49,11 +49,12 @@ impl Visitors {
 
     pub async fn seed(&self, ip: IpAddr, user_agent: String) -> Result<VisitorSeed, ApiError> {
         let day = Utc::now().date_naive();
-        let cached = self
-            .today
-            .lock()
-            .ok()
-            .and_then(|guard| guard.as_ref().filter(|(d, _)| *d == day).map(|(_, s)| s.clone()));
+        let cached = self.today.lock().ok().and_then(|guard| {
+            guard
+                .as_ref()
+                .filter(|(d, _)| *d == day)
+                .map(|(_, s)| s.clone())
+        });
         let salt = match cached {
             Some(salt) => salt,
             None => {

@@ -26,13 +26,6 @@ const MAX_PAGE: i64 = 200;
 const MAX_NOTE_CHARS: usize = 4000;
 const MAX_ASSIGNEE_CHARS: usize = 254;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/articles").route(web::get().to(list_articles)))
-        .service(web::resource("/api/v1/articles/{id}").route(web::get().to(get_article)))
-        .service(web::resource("/api/v1/reports/{id}").route(web::get().to(get_report)).route(web::patch().to(patch_report)))
-        .service(web::resource("/api/v1/reports").route(web::get().to(list_reports)));
-}
-
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SortParam {
@@ -268,7 +261,9 @@ pub async fn list_reports(
             decode_cursor(c)?
                 .strip_prefix("r:")
                 .and_then(|id| id.parse::<i64>().ok())
-                .ok_or_else(|| ApiError::invalid("cursor", "cursor is not one this API gave out"))?,
+                .ok_or_else(|| {
+                    ApiError::invalid("cursor", "cursor is not one this API gave out")
+                })?,
         ),
         None => None,
     };
@@ -336,7 +331,13 @@ pub async fn patch_report(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id, "report")?;
-    let bytes = body::read(&req, payload, BodyKind::Json, state.settings.limits.max_body_bytes).await?;
+    let bytes = body::read(
+        &req,
+        payload,
+        BodyKind::Json,
+        state.settings.limits.max_body_bytes,
+    )
+    .await?;
     let patch: ReportPatch = body::parse_json(&bytes)?;
     let change = report_change(patch, format!("token:{}", client.token_name))?;
     let detail = state
@@ -351,8 +352,14 @@ pub async fn patch_report(
 
 /// Checks a triage action; the dashboard builds its changes here too.
 pub fn report_change(patch: ReportPatch, actor: String) -> Result<ReportChange, ApiError> {
-    let note = patch.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+    let note = patch
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+    {
         return Err(ApiError::invalid(
             "note",
             format!("note must be at most {MAX_NOTE_CHARS} characters"),

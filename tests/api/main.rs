@@ -1,0 +1,11 @@
+//! One test binary: the real server over HTTP, on SQLite and (when TEST_DATABASE_URL is set)
+//! PostgreSQL.
+
+mod helpers;
+
+mod cli;
+mod ingest;
+mod ingest_errors;
+mod ops;
+mod privacy;
+mod triage;

@@ -177,22 +177,37 @@ fn serve_stops_cleanly_on_sigterm() {
             break v["fields"]["port"].as_u64().unwrap();
         }
     };
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
-    use std::io::{Read, Write};
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let send = |request: String| {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        (answer, stream.local_addr().unwrap().to_string())
+    };
+    let (answer, _) = send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".into());
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body =
+        r#"{"article_url":"http://localhost/logged","helpful":false,"comment":"PRIVATE-NOTE-81"}"#;
+    let (answer, reader_address) = send(format!(
+        "POST /api/v1/votes HTTP/1.1\r\nHost: x\r\nUser-Agent: AgentSmith-77\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
 
     let kill = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
-    // Drain the log so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let log: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+    // The log tells what happened without what the reader wrote or who they are.
+    let log = log.join("\n");
+    assert!(log.contains("/api/v1/votes"), "{log}");
+    for secret in ["PRIVATE-NOTE-81", "AgentSmith-77", &reader_address] {
+        assert!(!log.contains(secret), "{secret} logged:\n{log}");
+    }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{article, TestApp};
+use crate::helpers::{article, spawn_app, Backend, TestApp};
 use crate::on_both_backends;
 
 async fn health_and_readiness(app: TestApp) {
@@ -100,3 +100,15 @@ async fn unknown_routes_and_methods_answer_json(app: TestApp) {
     );
 }
 on_both_backends!(unknown_routes_and_methods_answer_json);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_ready_while_migrations_are_pending() {
+    let app = spawn_app(Backend::Sqlite, |s| s.database.migrate_on_start = false).await;
+    let r = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["reason"], "database migrations are pending");
+    // Alive all the same.
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}

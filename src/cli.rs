@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Settings;
 use crate::db::{self, tokens};
 use crate::startup::Application;
-use crate::telemetry;
+use crate::{editors, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +44,45 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Manage editors: who receives alerts and signs in to the dashboard.
+    Editor {
+        #[command(subcommand)]
+        action: EditorAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EditorAction {
+    /// Add an editor.
+    Add {
+        /// Their e-mail address (alerts go here; they sign in with it).
+        email: String,
+        /// Their name, as shown in the audit trail.
+        #[arg(long)]
+        name: String,
+        /// Make them an administrator (manages editors and tokens).
+        #[arg(long)]
+        admin: bool,
+        /// A host or host/path prefix they own, e.g. health.example.org/medicines. Repeat for
+        /// several. Alerts for an owned article go to its owners only.
+        #[arg(long = "owns", value_name = "SCOPE")]
+        owns: Vec<String>,
+        /// Do not send them alert e-mails.
+        #[arg(long)]
+        no_alerts: bool,
+        /// Do not send them the weekly digest.
+        #[arg(long)]
+        no_digest: bool,
+    },
+    /// List editors.
+    List,
+    /// Stop an editor receiving e-mail and signing in (their history stays).
+    Disable { email: String },
+    /// Undo `disable`.
+    Enable { email: String },
+    /// Set an editor's password, read from a prompt (or from standard input when it is not a
+    /// terminal), never from the command line.
+    SetPassword { email: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +137,11 @@ fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             eprintln!("configuration is valid");
             Ok(())
         }
+        Command::Editor { action } => {
+            let mut conn = open(&settings)?;
+            ensure_migrated(&mut conn)?;
+            editor(&mut conn, action)
+        }
         Command::Token { action } => {
             let mut conn = open(&settings)?;
             ensure_migrated(&mut conn)?;
@@ -135,6 +179,85 @@ fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
+    let now = db::now();
+    match action {
+        EditorAction::Add {
+            email,
+            name,
+            admin,
+            owns,
+            no_alerts,
+            no_digest,
+        } => {
+            let new = editors::new_editor(&name, &email, admin, &owns, !no_alerts, !no_digest)
+                .map_err(anyhow::Error::msg)?;
+            db::editors::add(conn, &new, now)?;
+            println!("added {} <{}> as {}", new.name, new.email, new.role);
+        }
+        EditorAction::List => {
+            for e in db::editors::list(conn)? {
+                let scopes: Vec<&str> = e.scope_list().collect();
+                println!(
+                    "{}\t{}\t{}\t{}\talerts:{}\tdigest:{}\towns:{}\tpassword:{}",
+                    e.email,
+                    e.name,
+                    e.role,
+                    if e.active { "active" } else { "disabled" },
+                    if e.wants_alerts { "on" } else { "off" },
+                    if e.wants_digest { "on" } else { "off" },
+                    if scopes.is_empty() {
+                        "-".to_string()
+                    } else {
+                        scopes.join(",")
+                    },
+                    if e.password_hash.is_some() {
+                        "set"
+                    } else {
+                        "unset"
+                    },
+                );
+            }
+        }
+        EditorAction::Disable { email } => {
+            db::editors::set_active(conn, &email.to_ascii_lowercase(), false, now)?;
+            println!("disabled {email}");
+        }
+        EditorAction::Enable { email } => {
+            db::editors::set_active(conn, &email.to_ascii_lowercase(), true, now)?;
+            println!("enabled {email}");
+        }
+        EditorAction::SetPassword { email } => {
+            let email = email.to_ascii_lowercase();
+            if db::editors::by_email(conn, &email)?.is_none() {
+                anyhow::bail!("no editor with e-mail {email}");
+            }
+            let password = read_password()?;
+            let hash = editors::hash_password(&password).map_err(anyhow::Error::msg)?;
+            db::editors::set_password_hash(conn, &email, &hash, now)?;
+            println!("password set for {email}");
+        }
+    }
+    Ok(())
+}
+
+/// From a prompt on a terminal (twice, to catch typos), else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password: ")?;
+        let second = rpassword::prompt_password("Again: ")?;
+        if first != second {
+            anyhow::bail!("the passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }
 

@@ -11,6 +11,8 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::domain::Category;
+
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -21,6 +23,8 @@ pub struct Settings {
     pub sites: SiteSettings,
     pub privacy: PrivacySettings,
     pub limits: LimitSettings,
+    pub alerts: AlertSettings,
+    pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -71,6 +75,68 @@ pub struct LimitSettings {
     pub max_email_chars: usize,
     pub max_revision_chars: usize,
     pub spam_link_count: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    pub enabled: bool,
+    pub cooldown_hours: i64,
+    pub rules: Vec<AlertRule>,
+}
+
+/// One alert rule; `kind` picks which figures it watches.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AlertRule {
+    OpenReports {
+        name: String,
+        min_reports: i64,
+        window_days: i64,
+    },
+    NotHelpfulShare {
+        name: String,
+        min_share: f64,
+        min_votes: i64,
+        window_days: i64,
+    },
+    Immediate {
+        name: String,
+        categories: Vec<Category>,
+    },
+}
+
+impl AlertRule {
+    pub fn name(&self) -> &str {
+        match self {
+            AlertRule::OpenReports { name, .. }
+            | AlertRule::NotHelpfulShare { name, .. }
+            | AlertRule::Immediate { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+    pub timeout_secs: u64,
+    pub max_attempts: i32,
+    pub retry_base_secs: u64,
+    pub poll_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -126,6 +192,9 @@ impl Settings {
     pub fn redacted(&self) -> Settings {
         let mut copy = self.clone();
         copy.database.url = redact_url(&self.database.url);
+        if !copy.smtp.password.is_empty() {
+            copy.smtp.password = "REDACTED".into();
+        }
         copy
     }
 
@@ -187,11 +256,79 @@ impl Settings {
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024".into());
         }
+        self.validate_alerts()?;
+        if self.smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "smtp.from",
+                format!(
+                    "{:?} is not an address like \"flagpole <alerts@example.org>\"",
+                    self.smtp.from
+                ),
+            );
+        }
+        if self.smtp.host.trim().is_empty() {
+            return bad("smtp.host", "must name the SMTP server".into());
+        }
+        if self.smtp.max_attempts < 1 || self.smtp.poll_secs == 0 {
+            return bad(
+                "smtp.max_attempts",
+                "max_attempts and poll_secs must be at least 1".into(),
+            );
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.telemetry.log_level).is_err() {
             return bad(
                 "telemetry.log_level",
                 format!("{:?} is not a valid filter", self.telemetry.log_level),
             );
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    fn validate_alerts(&self) -> Result<(), ConfigError> {
+        let bad = |msg: String| Err(ConfigError(format!("alerts.rules: {msg}")));
+        if self.alerts.cooldown_hours < 0 {
+            return Err(ConfigError(
+                "alerts.cooldown_hours: must not be negative".into(),
+            ));
+        }
+        let mut names = std::collections::HashSet::new();
+        for rule in &self.alerts.rules {
+            let name = rule.name();
+            if name.trim().is_empty() || !names.insert(name) {
+                return bad(format!("every rule needs a unique name ({name:?})"));
+            }
+            match rule {
+                AlertRule::OpenReports {
+                    min_reports,
+                    window_days,
+                    ..
+                } => {
+                    if *min_reports < 1 || *window_days < 1 {
+                        return bad(format!(
+                            "{name}: min_reports and window_days must be at least 1"
+                        ));
+                    }
+                }
+                AlertRule::NotHelpfulShare {
+                    min_share,
+                    min_votes,
+                    window_days,
+                    ..
+                } => {
+                    if !(0.0..=1.0).contains(min_share) || *min_votes < 1 || *window_days < 1 {
+                        return bad(format!(
+                            "{name}: min_share must be between 0 and 1, min_votes and window_days at least 1"
+                        ));
+                    }
+                }
+                AlertRule::Immediate { categories, .. } => {
+                    if categories.is_empty() {
+                        return bad(format!("{name}: list at least one category"));
+                    }
+                }
+            }
         }
         Ok(())
     }

@@ -1,14 +1,18 @@
 //! flagpole: readers say whether an article helped and where it is wrong; editors hear about it.
 //! See README.md for the product and `../shared/design.md` for the architecture.
 
+pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod editors;
 pub mod errors;
 pub mod ingest;
+pub mod mail;
 pub mod openapi;
 pub mod ops;
+pub mod preferences;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -21,6 +21,8 @@ use crate::{errors, ingest, triage};
         triage::list_reports,
         triage::get_report,
         triage::patch_report,
+        triage::mark_reviewed,
+        triage::list_outbox,
     ),
     components(schemas(
         errors::ErrorBody,
@@ -30,6 +32,8 @@ use crate::{errors, ingest, triage};
         ingest::VoteCreated,
         ingest::ReportCreated,
         triage::ReportPatch,
+        triage::ReviewedRequest,
+        triage::views::OutboxView,
         triage::views::ArticlePage,
         triage::views::ArticleView,
         triage::views::ArticleDetail,

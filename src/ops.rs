@@ -33,6 +33,16 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.state();
     metrics::gauge!("flagpole_db_pool_connections").set(pool.connections as f64);
     metrics::gauge!("flagpole_db_pool_idle").set(pool.idle_connections as f64);
+    // Failed e-mails stay visible here until someone retries or clears them.
+    if let Ok(counts) = state.db(|conn| Ok(crate::db::outbox::counts(conn)?)).await {
+        for status in ["pending", "sending", "sent", "failed"] {
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            metrics::gauge!("flagpole_outbox_emails", "status" => status).set(n as f64);
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(telemetry::render_metrics())

@@ -12,6 +12,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 
+use tokio::sync::watch;
+
+use crate::alerts::{self, Alerting, Trigger};
 use crate::config::Settings;
 use crate::db::writer::Writer;
 use crate::db::{self, articles, Pool};
@@ -19,10 +22,11 @@ use crate::domain::SiteRules;
 use crate::errors::ApiError;
 use crate::ingest::client::RateLimits;
 use crate::ingest::visitor::Visitors;
+use crate::mail::delivery::{self, Mailer};
 use crate::state::AppState;
-use crate::{ingest, openapi, ops, telemetry, triage};
+use crate::{ingest, openapi, ops, preferences, telemetry, triage};
 
-const ATTENTION_REFRESH: Duration = Duration::from_secs(3600);
+const HOURLY: Duration = Duration::from_secs(3600);
 const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
 
 pub struct Application {
@@ -31,6 +35,8 @@ pub struct Application {
     writer_thread: std::thread::JoinHandle<()>,
     pool: Pool,
     rate_limits: Option<Arc<RateLimits>>,
+    alerting: Arc<Alerting>,
+    mailer: Mailer,
 }
 
 impl Application {
@@ -53,7 +59,9 @@ impl Application {
                 tracing::warn!("migrations are pending: run `flagpole migrate`; /readyz says not ready until then");
             }
         }
-        let (writer, writer_thread) = Writer::start(manager)?;
+        let alerting = Arc::new(Alerting::from_settings(&settings));
+        let mailer = Mailer::new(&settings.smtp)?;
+        let (writer, writer_thread) = Writer::start(manager, alerting.clone())?;
         let listener = TcpListener::bind(settings.bind_addr()).map_err(|e| {
             anyhow::anyhow!(
                 "server.bind: cannot listen on {}: {e}",
@@ -77,6 +85,7 @@ impl Application {
             rate_limits: rate_limits.clone(),
             pool: pool.clone(),
             writer,
+            alerting: alerting.clone(),
             settings: Arc::new(settings.clone()),
         };
 
@@ -122,6 +131,8 @@ impl Application {
             writer_thread,
             pool,
             rate_limits,
+            alerting,
+            mailer,
         })
     }
 
@@ -132,23 +143,28 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, lets in-flight requests finish, then returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let pool = self.pool.clone();
+        let alerting = self.alerting.clone();
         let refresher = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(ATTENTION_REFRESH);
+            let mut tick = tokio::time::interval(HOURLY);
             loop {
                 tick.tick().await;
                 let pool = pool.clone();
-                let done = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-                    let mut conn = pool.get()?;
-                    Ok(articles::refresh_all_report_scores(&mut conn, db::now())?)
-                })
-                .await;
+                let alerting = alerting.clone();
+                let done = tokio::task::spawn_blocking(move || hourly(&pool, &alerting)).await;
                 match done {
-                    Ok(Ok(n)) => tracing::debug!(articles = n, "attention refreshed"),
-                    Ok(Err(e)) => tracing::warn!(error = %e, "attention refresh failed"),
-                    Err(e) => tracing::warn!(error = %e, "attention refresh panicked"),
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "hourly refresh failed"),
+                    Err(e) => tracing::warn!(error = %e, "hourly refresh panicked"),
                 }
             }
         });
+        let (stop_delivery, stop) = watch::channel(false);
+        let delivery = tokio::spawn(delivery::run(
+            self.pool.clone(),
+            self.mailer,
+            self.alerting.queued.clone(),
+            stop,
+        ));
         let sweeper = self.rate_limits.clone().map(|limits| {
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(RATE_LIMIT_SWEEP);
@@ -161,6 +177,9 @@ impl Application {
 
         let served = self.server.await;
         refresher.abort();
+        // Let the delivery worker finish the e-mail in hand, so none is left half-sent.
+        let _ = stop_delivery.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(20), delivery).await;
         if let Some(s) = sweeper {
             s.abort();
         }
@@ -193,14 +212,34 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/f/vote").route(post().to(ingest::form::post_vote)))
         .service(resource("/f/report").route(post().to(ingest::form::post_report)))
+        // From the link in every e-mail; the token in the path is the credential.
+        .service(
+            resource("/unsubscribe/{token}")
+                .route(get().to(preferences::confirm))
+                .route(post().to(preferences::unsubscribe)),
+        )
         // Bearer-token read and triage API.
         .service(resource("/api/v1/articles").route(get().to(triage::list_articles)))
         .service(resource("/api/v1/articles/{id}").route(get().to(triage::get_article)))
+        .service(resource("/api/v1/articles/{id}/reviewed").route(post().to(triage::mark_reviewed)))
+        .service(resource("/api/v1/outbox").route(get().to(triage::list_outbox)))
         .service(
             resource("/api/v1/reports/{id}")
                 .route(get().to(triage::get_report))
                 .route(patch().to(triage::patch_report)),
         );
+}
+
+/// Ages attention scores, and re-arms alert rules whose figures fell back below their threshold
+/// as feedback left the window.
+fn hourly(pool: &Pool, alerting: &Alerting) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let now = db::now();
+    articles::refresh_all_report_scores(&mut conn, now)?;
+    for id in db::alerts::disarmed_articles(&mut conn)? {
+        conn.write_tx(|c| alerts::evaluate(c, alerting, id, Trigger::Tick, now))?;
+    }
+    Ok(())
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 
+use crate::alerts::Alerting;
 use crate::config::Settings;
 use crate::db::writer::Writer;
 use crate::db::{DbConn, Pool};
@@ -20,6 +21,7 @@ pub struct AppState {
     pub sites: Arc<SiteRules>,
     pub rate_limits: Option<Arc<RateLimits>>,
     pub visitors: Arc<Visitors>,
+    pub alerting: Arc<Alerting>,
 }
 
 impl AppState {

@@ -222,13 +222,9 @@ pub fn report_weight(category: Category, created_at: NaiveDateTime, now: NaiveDa
 
 /// Recomputes the report part of an article's attention from its open reports, then its scores.
 pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    let open_statuses = [
-        ReportStatus::New.as_str(),
-        ReportStatus::Acknowledged.as_str(),
-    ];
     let open: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(id))
-        .filter(reports::status.eq_any(open_statuses))
+        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
         .select((reports::category, reports::created_at))
         .load(c))?;
     let score: f64 = open

@@ -3,7 +3,10 @@
 //! two backends exist; anything backend-specific (pragmas, advisory locks, `BEGIN IMMEDIATE`)
 //! lives here.
 
+pub mod alerts;
 pub mod articles;
+pub mod editors;
+pub mod outbox;
 pub mod reports;
 pub mod salts;
 pub mod schema;

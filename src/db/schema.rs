@@ -110,11 +110,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    editors (id) {
+        id -> BigInt,
+        name -> Text,
+        email -> Text,
+        role -> Text,
+        active -> Bool,
+        wants_alerts -> Bool,
+        wants_digest -> Bool,
+        scopes -> Text,
+        password_hash -> Nullable<Text>,
+        unsubscribe_token -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alert_states (article_id, rule) {
+        article_id -> BigInt,
+        rule -> Text,
+        armed -> Bool,
+        last_fired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        rule -> Text,
+        figures -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        dedupe_key -> Nullable<Text>,
+        alert_id -> Nullable<BigInt>,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        unsubscribe_url -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    article_events (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        actor -> Text,
+        kind -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(votes -> articles (article_id));
 diesel::joinable!(vote_days -> articles (article_id));
 diesel::joinable!(reports -> articles (article_id));
 diesel::joinable!(report_events -> reports (report_id));
+diesel::joinable!(alert_states -> articles (article_id));
+diesel::joinable!(alerts -> articles (article_id));
+diesel::joinable!(article_events -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     articles,
@@ -125,4 +197,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_events,
     api_tokens,
     daily_salts,
+    editors,
+    alert_states,
+    alerts,
+    outbox,
+    article_events,
 );

@@ -3,6 +3,7 @@
 //! after COMMIT returns. With `synchronous = FULL` one fsync then covers many requests, instead of
 //! one fsync each; nothing is acknowledged before it is durable.
 
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::reports::{self, NewReport, ReportOutcome};
 use super::votes::{self, NewVote, VoteOutcome};
 use super::{ConnectionManager, DbConn};
+use crate::alerts::{self, Alerting, Trigger};
 
 /// Most jobs committed in one transaction; bounds how long the first request in a batch waits.
 const MAX_BATCH: usize = 512;
@@ -49,11 +51,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(manager: ConnectionManager) -> std::io::Result<(Writer, JoinHandle<()>)> {
+    /// Starts the writer thread. Alert rules are evaluated inside each write's transaction.
+    pub fn start(
+        manager: ConnectionManager,
+        alerting: Arc<Alerting>,
+    ) -> std::io::Result<(Writer, JoinHandle<()>)> {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         let handle = std::thread::Builder::new()
             .name("flagpole-writer".into())
-            .spawn(move || run(manager, rx))?;
+            .spawn(move || run(manager, alerting, rx))?;
         Ok((Writer { queue }, handle))
     }
 
@@ -83,7 +89,7 @@ impl Writer {
     }
 }
 
-fn run(manager: ConnectionManager, mut rx: mpsc::Receiver<(Job, Reply)>) {
+fn run(manager: ConnectionManager, alerting: Arc<Alerting>, mut rx: mpsc::Receiver<(Job, Reply)>) {
     let mut conn: Option<DbConn> = None;
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
@@ -109,14 +115,18 @@ fn run(manager: ConnectionManager, mut rx: mpsc::Receiver<(Job, Reply)>) {
                 }
             },
         };
-        conn = commit_batch(c, batch);
+        conn = commit_batch(c, &alerting, batch);
     }
 }
 
 /// Commits a batch in one transaction, each job in its own savepoint so that one failing job
 /// fails only itself. If the transaction as a whole fails (at COMMIT, say), nothing of it was
 /// stored and each job is retried alone. Returns the connection unless it looks broken.
-fn commit_batch(mut conn: DbConn, mut batch: Vec<(Job, Reply)>) -> Option<DbConn> {
+fn commit_batch(
+    mut conn: DbConn,
+    alerting: &Alerting,
+    mut batch: Vec<(Job, Reply)>,
+) -> Option<DbConn> {
     let started = Instant::now();
     let now = super::now();
     // Keep one article's jobs together and in arrival order; a consistent order across instances
@@ -127,29 +137,39 @@ fn commit_batch(mut conn: DbConn, mut batch: Vec<(Job, Reply)>) -> Option<DbConn
         Ok::<_, diesel::result::Error>(
             batch
                 .iter()
-                .map(|(job, _)| c.write_tx(|c| apply(c, job, now)))
+                .map(|(job, _)| c.write_tx(|c| apply(c, alerting, job, now)))
                 .collect::<Vec<_>>(),
         )
     });
     let mut healthy = true;
+    let mut emails = 0;
     match together {
         Ok(results) => {
+            emails = results.iter().flatten().map(|(_, n)| n).sum();
             for ((_, reply), result) in batch.into_iter().zip(results) {
-                let _ = reply.send(result.map_err(|e| WriteError::Database(e.to_string())));
+                let _ = reply.send(
+                    result
+                        .map(|(outcome, _)| outcome)
+                        .map_err(|e| WriteError::Database(e.to_string())),
+                );
             }
         }
         Err(e) => {
             tracing::warn!(error = %e, size, "batch failed; committing its jobs one by one");
             for (job, reply) in batch {
                 let result = conn
-                    .write_tx(|c| apply(c, &job, now))
+                    .write_tx(|c| apply(c, alerting, &job, now))
                     .map_err(|e| WriteError::Database(e.to_string()));
-                if result.is_err() {
-                    healthy = conn.ping().is_ok();
+                match &result {
+                    Ok((_, n)) => emails += n,
+                    Err(_) => healthy = conn.ping().is_ok(),
                 }
-                let _ = reply.send(result);
+                let _ = reply.send(result.map(|(outcome, _)| outcome));
             }
         }
+    }
+    if emails > 0 {
+        alerting.queued.notify_one();
     }
     metrics::histogram!("flagpole_write_batch_size").record(size as f64);
     metrics::histogram!("flagpole_write_batch_seconds").record(started.elapsed().as_secs_f64());
@@ -163,9 +183,28 @@ fn article_url(job: &Job) -> &str {
     }
 }
 
-fn apply(conn: &mut DbConn, job: &Job, now: chrono::NaiveDateTime) -> diesel::QueryResult<Outcome> {
+/// Stores one job and evaluates the alert rules it affects; returns its outcome and how many
+/// e-mails it queued.
+fn apply(
+    conn: &mut DbConn,
+    alerting: &Alerting,
+    job: &Job,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<(Outcome, usize)> {
     match job {
-        Job::Vote(v) => votes::record(conn, v, now).map(Outcome::Vote),
-        Job::Report(r) => reports::record(conn, r, now).map(Outcome::Report),
+        Job::Vote(v) => {
+            let outcome = votes::record(conn, v, now)?;
+            let emails = alerts::evaluate(conn, alerting, outcome.article_id, Trigger::Vote, now)?;
+            Ok((Outcome::Vote(outcome), emails))
+        }
+        Job::Report(r) => {
+            let outcome = reports::record(conn, r, now)?;
+            let trigger = Trigger::Report {
+                category: r.category,
+                open: r.status.is_open(),
+            };
+            let emails = alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
+            Ok((Outcome::Report(outcome), emails))
+        }
     }
 }

@@ -42,6 +42,19 @@ impl Category {
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// How editors read it in e-mails and pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Inaccurate => "Inaccurate",
+            Category::Outdated => "Out of date",
+            Category::Unclear => "Unclear",
+            Category::Harmful => "Could cause harm",
+            Category::BrokenLink => "Broken link",
+            Category::Typo => "Typo",
+            Category::Other => "Other",
+        }
+    }
 }
 
 /// Where a report is in triage. `new` and `acknowledged` are open: they count towards the
@@ -78,6 +91,9 @@ impl ReportStatus {
     pub fn parse(s: &str) -> Option<ReportStatus> {
         ReportStatus::ALL.into_iter().find(|c| c.as_str() == s)
     }
+
+    /// The stored identifiers of the open statuses, for queries.
+    pub const OPEN_IDS: [&'static str; 2] = ["new", "acknowledged"];
 
     pub fn is_open(self) -> bool {
         matches!(self, ReportStatus::New | ReportStatus::Acknowledged)
@@ -131,6 +147,7 @@ mod tests {
         }
         for s in ReportStatus::ALL {
             assert_eq!(ReportStatus::parse(s.as_str()), Some(s));
+            assert_eq!(ReportStatus::OPEN_IDS.contains(&s.as_str()), s.is_open());
         }
         for r in Reason::ALL {
             assert_eq!(Reason::parse(r.as_str()), Some(r));

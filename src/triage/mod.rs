@@ -12,9 +12,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use self::auth::ApiClient;
 use self::views::{
-    ArticleDetail, ArticlePage, ArticleView, ReportDetail, ReportEventView, ReportPage, ReportView,
+    ArticleDetail, ArticlePage, ArticleView, OutboxView, ReportDetail, ReportEventView, ReportPage,
+    ReportView,
 };
+use crate::alerts::{self, Alerting, Trigger};
+use crate::db::alerts as alert_store;
 use crate::db::articles::{self, ArticleQuery, ArticleSort, ArticleState, SortKey};
+use crate::db::outbox;
 use crate::db::reports::{self, ReportChange, ReportQuery};
 use crate::domain::{Category, ReportStatus};
 use crate::errors::{ApiError, ErrorBody};
@@ -340,14 +344,165 @@ pub async fn patch_report(
     .await?;
     let patch: ReportPatch = body::parse_json(&bytes)?;
     let change = report_change(patch, format!("token:{}", client.token_name))?;
+    let alerting = state.alerting.clone();
     let detail = state
         .db(move |conn| {
-            reports::change(conn, id, &change, crate::db::now())?
-                .ok_or_else(|| ApiError::not_found("report"))?;
+            apply_report_change(conn, &alerting, id, &change)?;
             report_detail(conn, id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Changes a report and, in the same transaction, lets the alert rules see the new figures
+/// (resolving reports re-arms an article). The dashboard calls this too.
+pub fn apply_report_change(
+    conn: &mut crate::db::DbConn,
+    alerting: &Alerting,
+    id: i64,
+    change: &ReportChange,
+) -> Result<(), ApiError> {
+    let now = crate::db::now();
+    let queued = conn.write_tx(|conn| {
+        let report =
+            reports::change(conn, id, change, now)?.ok_or_else(|| ApiError::not_found("report"))?;
+        Ok::<_, ApiError>(alerts::evaluate(
+            conn,
+            alerting,
+            report.article_id,
+            Trigger::Triage,
+            now,
+        )?)
+    })?;
+    if queued > 0 {
+        alerting.queued.notify_one();
+    }
+    Ok(())
+}
+
+/// Optional body of `POST /api/v1/articles/{id}/reviewed`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewedRequest {
+    /// What was checked or changed.
+    pub note: Option<String>,
+}
+
+/// Mark an article re-reviewed: alerts re-arm and only feedback from now on counts towards them.
+#[utoipa::path(
+    post, path = "/api/v1/articles/{id}/reviewed", tag = "triage",
+    params(("id" = i64, Path, description = "Article id")),
+    request_body(content = ReviewedRequest, description = "Optional note"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Recorded", body = ArticleView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+    )
+)]
+pub async fn mark_reviewed(
+    state: web::Data<AppState>,
+    client: ApiClient,
+    id: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&id, "article")?;
+    let bytes = if req
+        .headers()
+        .contains_key(actix_web::http::header::CONTENT_TYPE)
+    {
+        body::read(
+            &req,
+            payload,
+            BodyKind::Json,
+            state.settings.limits.max_body_bytes,
+        )
+        .await?
+    } else {
+        Default::default()
+    };
+    let request: ReviewedRequest = if bytes.is_empty() {
+        ReviewedRequest::default()
+    } else {
+        body::parse_json(&bytes)?
+    };
+    let note = request
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+    {
+        return Err(ApiError::invalid(
+            "note",
+            format!("note must be at most {MAX_NOTE_CHARS} characters"),
+        ));
+    }
+    let actor = format!("token:{}", client.token_name);
+    let article = state
+        .db(move |conn| {
+            let done = conn.write_tx(|c| {
+                alert_store::mark_reviewed(c, id, &actor, note.as_deref(), crate::db::now())
+            })?;
+            if !done {
+                return Err(ApiError::not_found("article"));
+            }
+            articles::get(conn, id)?.ok_or_else(|| ApiError::not_found("article"))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ArticleView::from(&article)))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxStatusParam {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxParams {
+    status: Option<OutboxStatusParam>,
+    /// 1 to 200 (default 50).
+    limit: Option<i64>,
+}
+
+/// Outgoing e-mail, newest first: what is waiting, what was sent, what failed and why.
+#[utoipa::path(
+    get, path = "/api/v1/outbox", tag = "triage",
+    params(OutboxParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<OutboxView>),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    _client: ApiClient,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params: OutboxParams = query(&req)?;
+    let status = params.status.map(|s| match s {
+        OutboxStatusParam::Pending => "pending",
+        OutboxStatusParam::Sending => "sending",
+        OutboxStatusParam::Sent => "sent",
+        OutboxStatusParam::Failed => "failed",
+    });
+    let limit = page_size(params.limit)?;
+    let rows = state
+        .db(move |conn| Ok(outbox::list(conn, status, limit)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(OutboxView::from).collect::<Vec<_>>()))
 }
 
 /// Checks a triage action; the dashboard builds its changes here too.

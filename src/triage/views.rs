@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::articles::Article;
+use crate::db::outbox::OutboxRow;
 use crate::db::reports::{Report, ReportEvent};
 use crate::domain::Category;
 
@@ -154,4 +155,38 @@ pub struct ReportPage {
     pub items: Vec<ReportView>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxView {
+    pub id: i64,
+    /// `alert` (more kinds later: digest, reply).
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    /// The SMTP server's last complaint, if any.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<&OutboxRow> for OutboxView {
+    fn from(r: &OutboxRow) -> Self {
+        OutboxView {
+            id: r.id,
+            kind: r.kind.clone(),
+            recipient: r.recipient.clone(),
+            subject: r.subject.clone(),
+            status: r.status.clone(),
+            attempts: r.attempts,
+            last_error: r.last_error.clone(),
+            created_at: utc(r.created_at),
+            next_attempt_at: utc(r.next_attempt_at),
+            sent_at: r.sent_at.map(utc),
+        }
+    }
 }

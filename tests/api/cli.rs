@@ -146,6 +146,9 @@ fn every_command_has_help() {
         vec!["token", "--help"],
         vec!["token", "create", "--help"],
         vec!["token", "revoke", "--help"],
+        vec!["editor", "--help"],
+        vec!["editor", "add", "--help"],
+        vec!["editor", "set-password", "--help"],
     ] {
         let out = flagpole(dir.path(), &args, &[]);
         assert!(out.status.success(), "{args:?}");
@@ -210,4 +213,93 @@ fn serve_stops_cleanly_on_sigterm() {
     for secret in ["PRIVATE-NOTE-81", "AgentSmith-77", &reader_address] {
         assert!(!log.contains(secret), "{secret} logged:\n{log}");
     }
+}
+
+#[test]
+fn editors_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = flagpole(
+        dir.path(),
+        &[
+            "editor",
+            "add",
+            "Sam@Example.org",
+            "--name",
+            "Sam Jones",
+            "--owns",
+            "health.example.org/medicines",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("added Sam Jones <sam@example.org> as editor"));
+    let out = flagpole(
+        dir.path(),
+        &["editor", "add", "sam@example.org", "--name", "Again"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("exists already"));
+    let out = flagpole(
+        dir.path(),
+        &["editor", "add", "not-an-address", "--name", "X"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    let list = text(&flagpole(dir.path(), &["editor", "list"], &[]).stdout);
+    assert!(list.contains("sam@example.org\tSam Jones\teditor\tactive\talerts:on\tdigest:on\towns:health.example.org/medicines\tpassword:unset"), "{list}");
+
+    assert!(
+        flagpole(dir.path(), &["editor", "disable", "sam@example.org"], &[])
+            .status
+            .success()
+    );
+    assert!(text(&flagpole(dir.path(), &["editor", "list"], &[]).stdout).contains("\tdisabled\t"));
+    assert!(
+        flagpole(dir.path(), &["editor", "enable", "sam@example.org"], &[])
+            .status
+            .success()
+    );
+    assert_eq!(
+        flagpole(
+            dir.path(),
+            &["editor", "disable", "nobody@example.org"],
+            &[]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+
+    // The password comes from standard input, never from the command line.
+    let set_password = |password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flagpole"))
+            .current_dir(dir.path())
+            .args(["editor", "set-password", "sam@example.org"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = set_password("short");
+    assert_eq!(short.status.code(), Some(1));
+    assert!(text(&short.stderr).contains("at least 12 characters"));
+    let ok = set_password("a long enough passphrase");
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&flagpole(dir.path(), &["editor", "list"], &[]).stdout).contains("password:set"));
+    let db = std::fs::read(dir.path().join("data/flagpole.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("data/flagpole.db-wal")).unwrap_or_default();
+    let needle = b"a long enough passphrase";
+    assert!(!db.windows(needle.len()).any(|w| w == needle));
+    assert!(!wal.windows(needle.len()).any(|w| w == needle));
 }

@@ -45,6 +45,26 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Runs a test that sets up its own app, once per backend.
+#[macro_export]
+macro_rules! each_backend {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_url().is_some() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            }
+        }
+    };
+}
+
 /// The test PostgreSQL URL; in CI its absence is an error, not a silent skip.
 pub fn postgres_url() -> Option<String> {
     match std::env::var("TEST_DATABASE_URL") {
@@ -82,6 +102,12 @@ pub fn test_settings() -> Settings {
     settings.limits.burst = 1000;
     settings.limits.per_minute = 1000;
     settings.telemetry.log_level = "warn".into();
+    // Nothing listens here unless a test starts an SMTP receiver and points the app at it.
+    settings.smtp.host = "127.0.0.1".into();
+    settings.smtp.port = 9;
+    settings.smtp.retry_base_secs = 1;
+    settings.smtp.poll_secs = 1;
+    settings.smtp.timeout_secs = 5;
     settings
 }
 
@@ -203,6 +229,24 @@ impl TestApp {
         })
         .await
         .expect("token thread")
+    }
+
+    /// Adds an editor the way `flagpole editor add` does.
+    pub async fn add_editor(&self, email: &str, owns: &[&str]) {
+        self.add_editor_with(email, owns, true).await
+    }
+
+    pub async fn add_editor_with(&self, email: &str, owns: &[&str], wants_alerts: bool) {
+        let target = self.settings.database_target().expect("target");
+        let owns: Vec<String> = owns.iter().map(|s| s.to_string()).collect();
+        let new = flagpole::editors::new_editor(email, email, false, &owns, wants_alerts, true)
+            .expect("valid editor");
+        tokio::task::spawn_blocking(move || {
+            let mut conn = flagpole::db::open(&target).expect("open");
+            flagpole::db::editors::add(&mut conn, &new, flagpole::db::now()).expect("editor")
+        })
+        .await
+        .expect("editor thread")
     }
 
     pub async fn get_authed(&self, token: &str, path: &str) -> reqwest::Response {

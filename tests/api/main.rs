@@ -2,7 +2,9 @@
 //! PostgreSQL.
 
 mod helpers;
+mod smtp;
 
+mod alerts;
 mod cli;
 mod ingest;
 mod ingest_errors;

@@ -1,0 +1,288 @@
+//! Threshold alerts: rules from config, evaluated inside the transaction that changed an
+//! article, edge-triggered, with the alert and its e-mails written to the outbox in that same
+//! transaction.
+//!
+//! A rule's state per article is *armed* (the next crossing alerts) or not. Crossing while armed
+//! fires once and disarms; an evaluation that finds the figures below the rule re-arms it, as does
+//! marking the article re-reviewed, after which only newer feedback counts. A crossing inside the
+//! cool-down after the last alert for the same article and rule sends nothing and stays armed.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use crate::config::{AlertRule, Settings};
+use crate::db::articles::{self, Article};
+use crate::db::editors::{self, Editor};
+use crate::db::outbox::{self, NewEmail};
+use crate::db::reports::{self, ReportQuery};
+use crate::db::{alerts as store, DbConn};
+use crate::domain::{Category, ReportStatus};
+use crate::mail::templates;
+
+/// What alerting needs to know, shared by the writer thread and the triage handlers.
+pub struct Alerting {
+    pub enabled: bool,
+    pub rules: Vec<AlertRule>,
+    pub cooldown: TimeDelta,
+    pub public_url: String,
+    /// The domain of our own Message-IDs.
+    pub mail_domain: String,
+    /// Woken whenever an e-mail is queued, so the delivery worker sends it at once.
+    pub queued: Arc<Notify>,
+}
+
+impl Alerting {
+    pub fn from_settings(settings: &Settings) -> Alerting {
+        let public_url = settings.server.public_url.trim_end_matches('/').to_string();
+        let mail_domain = url::Url::parse(&public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "flagpole.invalid".into());
+        Alerting {
+            enabled: settings.alerts.enabled,
+            rules: settings.alerts.rules.clone(),
+            cooldown: TimeDelta::hours(settings.alerts.cooldown_hours),
+            public_url,
+            mail_domain,
+            queued: Arc::new(Notify::new()),
+        }
+    }
+}
+
+/// What just happened to the article.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger {
+    Vote,
+    /// A new report (its category; whether it is open rather than spam).
+    Report {
+        category: Category,
+        open: bool,
+    },
+    /// A report's status changed.
+    Triage,
+    /// The hourly check: votes age out of windows even when nothing happens.
+    Tick,
+}
+
+/// The figures that made a rule fire, kept with the alert and shown in the e-mail.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Figures {
+    OpenReports {
+        open_reports: i64,
+        min_reports: i64,
+        window_days: i64,
+    },
+    NotHelpfulShare {
+        not_helpful: i64,
+        votes: i64,
+        share: f64,
+        min_share: f64,
+        min_votes: i64,
+        window_days: i64,
+    },
+    Immediate {
+        category: Category,
+    },
+}
+
+/// A rule that fired, ready to be written into e-mails.
+pub struct Fired<'a> {
+    pub rule: &'a str,
+    pub figures: Figures,
+    pub alert_id: i64,
+}
+
+/// Evaluates the rules a trigger can affect and queues e-mails for those that fire. Call inside
+/// the write transaction that made the change. Returns how many e-mails were queued.
+pub fn evaluate(
+    conn: &mut DbConn,
+    alerting: &Alerting,
+    article_id: i64,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<usize> {
+    if !alerting.enabled || alerting.rules.is_empty() {
+        return Ok(0);
+    }
+    let Some(article) = articles::get(conn, article_id)? else {
+        return Ok(0);
+    };
+    let mut fired = Vec::new();
+    for rule in &alerting.rules {
+        if !affected_by(rule, trigger) {
+            continue;
+        }
+        let crossing = measure(conn, rule, &article, trigger, now)?;
+        let (armed, last_fired) = store::state(conn, article.id, rule.name())?;
+        match crossing {
+            Some(figures) if armed => {
+                if last_fired.is_some_and(|at| now - at < alerting.cooldown) {
+                    continue;
+                }
+                let figures_json = serde_json::to_string(&figures).unwrap_or_default();
+                let alert_id =
+                    store::insert_alert(conn, article.id, rule.name(), &figures_json, now)?;
+                store::set_state(conn, article.id, rule.name(), false, Some(now))?;
+                metrics::counter!("flagpole_alerts_total", "rule" => rule.name().to_string())
+                    .increment(1);
+                fired.push(Fired {
+                    rule: rule.name(),
+                    figures,
+                    alert_id,
+                });
+            }
+            None if !armed => store::set_state(conn, article.id, rule.name(), true, None)?,
+            _ => {}
+        }
+    }
+    if fired.is_empty() {
+        return Ok(0);
+    }
+    // The most urgent first: it names the e-mail.
+    fired.sort_by_key(|f| !matches!(f.figures, Figures::Immediate { .. }));
+    queue_emails(conn, alerting, &article, &fired, now)
+}
+
+fn affected_by(rule: &AlertRule, trigger: Trigger) -> bool {
+    match (rule, trigger) {
+        (_, Trigger::Tick) => !matches!(rule, AlertRule::Immediate { .. }),
+        (AlertRule::OpenReports { .. }, Trigger::Report { .. } | Trigger::Triage) => true,
+        (AlertRule::NotHelpfulShare { .. }, Trigger::Vote) => true,
+        // An immediate rule re-arms on any later change, so every such report can alert.
+        (AlertRule::Immediate { .. }, _) => true,
+        _ => false,
+    }
+}
+
+/// The rule's figures when the article is over it now, None when below.
+fn measure(
+    conn: &mut DbConn,
+    rule: &AlertRule,
+    article: &Article,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Option<Figures>> {
+    // After a re-review only newer feedback counts.
+    let window_start = |days: i64| {
+        let start = now - TimeDelta::days(days);
+        article.reviewed_at.map_or(start, |r| r.max(start))
+    };
+    Ok(match rule {
+        AlertRule::OpenReports {
+            min_reports,
+            window_days,
+            ..
+        } => {
+            let open = store::open_reports_since(conn, article.id, window_start(*window_days))?;
+            (open >= *min_reports).then_some(Figures::OpenReports {
+                open_reports: open,
+                min_reports: *min_reports,
+                window_days: *window_days,
+            })
+        }
+        AlertRule::NotHelpfulShare {
+            min_share,
+            min_votes,
+            window_days,
+            ..
+        } => {
+            // All-time counters bound the window's: skip the query for quiet articles.
+            if article.helpful + article.not_helpful < *min_votes {
+                return Ok(None);
+            }
+            let from = window_start(*window_days).date();
+            let (helpful, not_helpful) = store::votes_since(conn, article.id, from)?;
+            let votes = helpful + not_helpful;
+            let share = if votes > 0 {
+                not_helpful as f64 / votes as f64
+            } else {
+                0.0
+            };
+            (votes >= *min_votes && share >= *min_share).then_some(Figures::NotHelpfulShare {
+                not_helpful,
+                votes,
+                share,
+                min_share: *min_share,
+                min_votes: *min_votes,
+                window_days: *window_days,
+            })
+        }
+        AlertRule::Immediate { categories, .. } => match trigger {
+            Trigger::Report {
+                category,
+                open: true,
+            } if categories.contains(&category) => Some(Figures::Immediate { category }),
+            _ => None,
+        },
+    })
+}
+
+/// One e-mail per recipient for everything that fired at once, rendered now so it shows the
+/// figures as they were.
+fn queue_emails(
+    conn: &mut DbConn,
+    alerting: &Alerting,
+    article: &Article,
+    fired: &[Fired],
+    now: NaiveDateTime,
+) -> diesel::QueryResult<usize> {
+    let alert_id = fired.first().map(|f| f.alert_id).unwrap_or_default();
+    let editors: Vec<Editor> = editors::active(conn)?;
+    let recipients = crate::editors::alert_recipients(&editors, &article.host, &article.path);
+    if recipients.is_empty() {
+        tracing::warn!(
+            article_id = article.id,
+            "alert raised but no editor wants alerts"
+        );
+        return Ok(0);
+    }
+    let latest = reports::list(
+        conn,
+        &ReportQuery {
+            article_id: Some(article.id),
+            limit: 5,
+            ..ReportQuery::default()
+        },
+    )?
+    .into_iter()
+    .filter(|r| ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open))
+    .collect::<Vec<_>>();
+    for editor in &recipients {
+        let unsubscribe_url = format!(
+            "{}/unsubscribe/{}?list=alerts",
+            alerting.public_url, editor.unsubscribe_token
+        );
+        let email = templates::alert(&templates::AlertContext {
+            article,
+            fired,
+            latest: &latest,
+            public_url: &alerting.public_url,
+            unsubscribe_url: &unsubscribe_url,
+        });
+        outbox::enqueue(
+            conn,
+            &NewEmail {
+                kind: "alert",
+                dedupe_key: Some(format!("alert:{alert_id}:{}", editor.id)),
+                alert_id: Some(alert_id),
+                recipient: editor.email.clone(),
+                subject: email.subject,
+                body_text: email.text,
+                body_html: email.html,
+                message_id: format!(
+                    "<alert.{alert_id}.{}.{:08x}@{}>",
+                    editor.id,
+                    rand::random::<u32>(),
+                    alerting.mail_domain
+                ),
+                unsubscribe_url: Some(unsubscribe_url),
+            },
+            now,
+        )?;
+    }
+    Ok(recipients.len())
+}

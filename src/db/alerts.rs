@@ -1,0 +1,141 @@
+//! Alert state per article and rule, the alerts raised, and the windowed figures rules read.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{alert_states, alerts, article_events, articles, reports, vote_days};
+use super::DbConn;
+use crate::domain::ReportStatus;
+use crate::with_conn;
+
+/// Open reports on an article created at or after `since`.
+pub fn open_reports_since(
+    conn: &mut DbConn,
+    article_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq(article_id))
+        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
+        .filter(reports::created_at.ge(since))
+        .count()
+        .get_result(c))
+}
+
+/// (helpful, not helpful) votes on an article on `from` and later days.
+pub fn votes_since(conn: &mut DbConn, article_id: i64, from: NaiveDate) -> QueryResult<(i64, i64)> {
+    let days: Vec<(i64, i64)> = with_conn!(conn, |c| vote_days::table
+        .filter(vote_days::article_id.eq(article_id))
+        .filter(vote_days::day.ge(from))
+        .select((vote_days::helpful, vote_days::not_helpful))
+        .load(c))?;
+    Ok(days
+        .iter()
+        .fold((0, 0), |(h, n), (dh, dn)| (h + dh, n + dn)))
+}
+
+/// (armed, last fired) for an article and rule; a rule never evaluated is armed.
+pub fn state(
+    conn: &mut DbConn,
+    article_id: i64,
+    rule: &str,
+) -> QueryResult<(bool, Option<NaiveDateTime>)> {
+    let row: Option<(bool, Option<NaiveDateTime>)> = with_conn!(conn, |c| alert_states::table
+        .find((article_id, rule))
+        .select((alert_states::armed, alert_states::last_fired_at))
+        .first(c)
+        .optional())?;
+    Ok(row.unwrap_or((true, None)))
+}
+
+pub fn set_state(
+    conn: &mut DbConn,
+    article_id: i64,
+    rule: &str,
+    armed: bool,
+    fired_at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| {
+        let insert = diesel::insert_into(alert_states::table).values((
+            alert_states::article_id.eq(article_id),
+            alert_states::rule.eq(rule),
+            alert_states::armed.eq(armed),
+            alert_states::last_fired_at.eq(fired_at),
+        ));
+        match fired_at {
+            Some(at) => insert
+                .on_conflict((alert_states::article_id, alert_states::rule))
+                .do_update()
+                .set((
+                    alert_states::armed.eq(armed),
+                    alert_states::last_fired_at.eq(at),
+                ))
+                .execute(c),
+            None => insert
+                .on_conflict((alert_states::article_id, alert_states::rule))
+                .do_update()
+                .set(alert_states::armed.eq(armed))
+                .execute(c),
+        }
+    })?;
+    Ok(())
+}
+
+/// Articles with a disarmed rule: the hourly check re-arms those whose figures fell back.
+pub fn disarmed_articles(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| alert_states::table
+        .filter(alert_states::armed.eq(false))
+        .select(alert_states::article_id)
+        .distinct()
+        .load(c))
+}
+
+pub fn insert_alert(
+    conn: &mut DbConn,
+    article_id: i64,
+    rule: &str,
+    figures: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    with_conn!(conn, |c| diesel::insert_into(alerts::table)
+        .values((
+            alerts::article_id.eq(article_id),
+            alerts::rule.eq(rule),
+            alerts::figures.eq(figures),
+            alerts::created_at.eq(now),
+        ))
+        .returning(alerts::id)
+        .get_result(c))
+}
+
+/// Marks an article re-reviewed: feedback before now no longer counts towards alerts, and every
+/// rule is armed again. Recorded as an article event. False when the article does not exist.
+pub fn mark_reviewed(
+    conn: &mut DbConn,
+    article_id: i64,
+    actor: &str,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = with_conn!(conn, |c| diesel::update(articles::table.find(article_id))
+        .set((articles::reviewed_at.eq(now), articles::updated_at.eq(now)))
+        .execute(c))?;
+    if n == 0 {
+        return Ok(false);
+    }
+    with_conn!(conn, |c| diesel::insert_into(article_events::table)
+        .values((
+            article_events::article_id.eq(article_id),
+            article_events::actor.eq(actor),
+            article_events::kind.eq("reviewed"),
+            article_events::note.eq(note),
+            article_events::created_at.eq(now),
+        ))
+        .execute(c))?;
+    with_conn!(conn, |c| diesel::update(
+        alert_states::table.filter(alert_states::article_id.eq(article_id))
+    )
+    .set(alert_states::armed.eq(true))
+    .execute(c))?;
+    Ok(true)
+}

@@ -1,0 +1,176 @@
+//! The outbox: e-mails written in the same transaction as what caused them, claimed by delivery
+//! workers with a lease so that each is sent by one worker at a time.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+use super::schema::outbox;
+use super::DbConn;
+use crate::with_conn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub dedupe_key: Option<String>,
+    pub alert_id: Option<i64>,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub unsubscribe_url: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// An e-mail to queue.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    pub kind: &'static str,
+    pub dedupe_key: Option<String>,
+    pub alert_id: Option<i64>,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub unsubscribe_url: Option<String>,
+}
+
+pub fn enqueue(conn: &mut DbConn, e: &NewEmail, now: NaiveDateTime) -> QueryResult<i64> {
+    with_conn!(conn, |c| diesel::insert_into(outbox::table)
+        .values((
+            outbox::kind.eq(e.kind),
+            outbox::dedupe_key.eq(&e.dedupe_key),
+            outbox::alert_id.eq(e.alert_id),
+            outbox::recipient.eq(&e.recipient),
+            outbox::subject.eq(&e.subject),
+            outbox::body_text.eq(&e.body_text),
+            outbox::body_html.eq(&e.body_html),
+            outbox::message_id.eq(&e.message_id),
+            outbox::unsubscribe_url.eq(&e.unsubscribe_url),
+            outbox::status.eq("pending"),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .returning(outbox::id)
+        .get_result(c))
+}
+
+/// Claims up to `limit` due e-mails: pending ones whose time has come, and ones whose sender's
+/// lease ran out (it crashed mid-send). Each claim counts as an attempt. On PostgreSQL rows that
+/// another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the write
+/// transaction already excludes every other writer.
+pub fn claim_due(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    lease: TimeDelta,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    macro_rules! due {
+        () => {
+            outbox::table
+                .filter(
+                    outbox::status
+                        .eq("pending")
+                        .and(outbox::next_attempt_at.le(now))
+                        .or(outbox::status
+                            .eq("sending")
+                            .and(outbox::lease_until.lt(now))),
+                )
+                .order(outbox::id.asc())
+                .limit(limit)
+                .select(outbox::id)
+        };
+    }
+    conn.write_tx(|conn| {
+        let ids: Vec<i64> = match conn {
+            DbConn::Postgres(c) => due!().for_update().skip_locked().load(c)?,
+            DbConn::Sqlite(c) => due!().load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_conn!(conn, |c| diesel::update(
+            outbox::table.filter(outbox::id.eq_any(&ids))
+        )
+        .set((
+            outbox::status.eq("sending"),
+            outbox::lease_until.eq(now + lease),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(c))?;
+        with_conn!(conn, |c| outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .order(outbox::id.asc())
+            .select(OutboxRow::as_select())
+            .load(c))
+    })
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(now),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Puts an e-mail back for another attempt at `next_at`.
+pub fn mark_retry(
+    conn: &mut DbConn,
+    id: i64,
+    next_at: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("pending"),
+            outbox::next_attempt_at.eq(next_at),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("failed"),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Newest first, optionally of one status.
+pub fn list(conn: &mut DbConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    with_conn!(conn, |c| {
+        let mut q = outbox::table.select(OutboxRow::as_select()).into_boxed();
+        if let Some(status) = status {
+            q = q.filter(outbox::status.eq(status.to_string()));
+        }
+        q.order(outbox::id.desc()).limit(limit).load(c)
+    })
+}
+
+/// How many e-mails are in each status.
+pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    with_conn!(conn, |c| outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(c))
+}

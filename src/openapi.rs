@@ -41,6 +41,7 @@ use crate::{errors, ingest, triage};
         triage::views::ReportView,
         triage::views::ReportDetail,
         triage::views::ReportEventView,
+        triage::views::VoteView,
     )),
     modifiers(&BearerAuth),
     tags(

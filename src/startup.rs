@@ -9,7 +9,9 @@ use actix_cors::Cors;
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
-use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::middleware::{
+    from_fn, Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers,
+};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 
 use tokio::sync::watch;
@@ -24,7 +26,7 @@ use crate::ingest::client::RateLimits;
 use crate::ingest::visitor::Visitors;
 use crate::mail::delivery::{self, Mailer};
 use crate::state::AppState;
-use crate::{ingest, openapi, ops, preferences, telemetry, triage};
+use crate::{ingest, openapi, ops, preferences, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
 const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
@@ -111,6 +113,7 @@ impl Application {
                         .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
                 )
                 .wrap(cors)
+                .wrap(Compress::default())
                 .wrap(
                     DefaultHeaders::new()
                         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -203,6 +206,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/readyz").route(get().to(ops::readyz)))
         .service(resource("/metrics").route(get().to(ops::metrics)))
         .service(resource("/api/v1/openapi.json").route(get().to(openapi::document)))
+        // The widget readers see, its no-JavaScript markup and the demo page.
+        .service(resource("/widget.js").route(get().to(widget::script)))
+        .service(resource("/widget/demo").route(get().to(widget::demo)))
+        .service(resource("/widget/noscript").route(get().to(widget::noscript_snippet)))
         // Public ingestion (the widget and the HTML forms).
         .service(resource("/api/v1/votes").route(post().to(ingest::post_vote)))
         .service(

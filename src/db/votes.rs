@@ -127,3 +127,34 @@ fn add_to_day(
         .execute(c))?;
     Ok(())
 }
+
+/// A vote as editors see it: no visitor key.
+#[derive(Debug, Clone, Queryable)]
+pub struct VoteFeedback {
+    pub helpful: bool,
+    pub reasons: String,
+    pub comment: Option<String>,
+    pub revision: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The newest votes that say more than yes or no (reasons or a comment), newest first.
+pub fn recent_feedback(
+    conn: &mut DbConn,
+    article_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<VoteFeedback>> {
+    with_conn!(conn, |c| votes::table
+        .filter(votes::article_id.eq(article_id))
+        .filter(votes::reasons.ne("").or(votes::comment.is_not_null()))
+        .order(votes::updated_at.desc())
+        .limit(limit)
+        .select((
+            votes::helpful,
+            votes::reasons,
+            votes::comment,
+            votes::revision,
+            votes::updated_at,
+        ))
+        .load(c))
+}

@@ -13,13 +13,13 @@ use utoipa::{IntoParams, ToSchema};
 use self::auth::ApiClient;
 use self::views::{
     ArticleDetail, ArticlePage, ArticleView, OutboxView, ReportDetail, ReportEventView, ReportPage,
-    ReportView,
+    ReportView, VoteView,
 };
 use crate::alerts::{self, Alerting, Trigger};
 use crate::db::alerts as alert_store;
 use crate::db::articles::{self, ArticleQuery, ArticleSort, ArticleState, SortKey};
-use crate::db::outbox;
 use crate::db::reports::{self, ReportChange, ReportQuery};
+use crate::db::{outbox, votes};
 use crate::domain::{Category, ReportStatus};
 use crate::errors::{ApiError, ErrorBody};
 use crate::ingest::body::{self, BodyKind};
@@ -233,13 +233,15 @@ pub async fn get_article(
                     ..ReportQuery::default()
                 },
             )?;
-            Ok(Some((article, recent)))
+            let votes = votes::recent_feedback(conn, id, 20)?;
+            Ok(Some((article, recent, votes)))
         })
         .await?;
-    let (article, recent) = found.ok_or_else(|| ApiError::not_found("article"))?;
+    let (article, recent, votes) = found.ok_or_else(|| ApiError::not_found("article"))?;
     Ok(HttpResponse::Ok().json(ArticleDetail {
         article: ArticleView::from(&article),
         recent_reports: recent.iter().map(ReportView::from).collect(),
+        recent_votes: votes.iter().map(VoteView::from).collect(),
     }))
 }
 

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::db::articles::Article;
 use crate::db::outbox::OutboxRow;
 use crate::db::reports::{Report, ReportEvent};
+use crate::db::votes::VoteFeedback;
 use crate::domain::Category;
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -72,6 +73,36 @@ pub struct ArticleDetail {
     pub article: ArticleView,
     /// The newest reports on this article, any status.
     pub recent_reports: Vec<ReportView>,
+    /// The newest votes that came with reasons or a comment.
+    pub recent_votes: Vec<VoteView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteView {
+    pub helpful: bool,
+    /// What was wrong, after a "No": `inaccurate`, `outdated`, `unclear`, `missing`, `other`.
+    pub reasons: Vec<String>,
+    /// Reader-written: treat as untrusted text.
+    pub comment: Option<String>,
+    pub revision: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&VoteFeedback> for VoteView {
+    fn from(v: &VoteFeedback) -> Self {
+        VoteView {
+            helpful: v.helpful,
+            reasons: v
+                .reasons
+                .split(',')
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
+            comment: v.comment.clone(),
+            revision: v.revision.clone(),
+            at: utc(v.updated_at),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,6 +5,7 @@ mod helpers;
 mod smtp;
 
 mod alerts;
+mod browser;
 mod cli;
 mod ingest;
 mod ingest_errors;

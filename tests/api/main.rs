@@ -12,3 +12,4 @@ mod ingest_errors;
 mod ops;
 mod privacy;
 mod triage;
+mod widget;

@@ -215,6 +215,8 @@ const scenarios = {
     await page.getByRole('button', { name: 'Sí' }).click();
     await expectStatus(page, 'Gracias por sus comentarios.');
     await shot(page, '11-spanish');
+    const a = await stored(`${HOST_URL}/es`);
+    check(a.helpful === 1, 'Spanish vote stored');
   },
 
   async failures_keep_input(page) {

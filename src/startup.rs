@@ -30,6 +30,7 @@ use crate::{ingest, openapi, ops, preferences, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
 const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
 pub struct Application {
     port: u16,
@@ -161,6 +162,13 @@ impl Application {
                 }
             }
         });
+        let upkeep = tokio::spawn(async {
+            let mut tick = tokio::time::interval(METRICS_UPKEEP);
+            loop {
+                tick.tick().await;
+                telemetry::metrics_upkeep();
+            }
+        });
         let (stop_delivery, stop) = watch::channel(false);
         let delivery = tokio::spawn(delivery::run(
             self.pool.clone(),
@@ -180,6 +188,7 @@ impl Application {
 
         let served = self.server.await;
         refresher.abort();
+        upkeep.abort();
         // Let the delivery worker finish the e-mail in hand, so none is left half-sent.
         let _ = stop_delivery.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(20), delivery).await;

@@ -65,6 +65,12 @@ pub fn init_metrics() {
     prometheus();
 }
 
+/// Folds recorded histogram samples into their buckets. The exporter keeps raw samples until
+/// then, so without this memory grows with traffic between scrapes.
+pub fn metrics_upkeep() {
+    prometheus().run_upkeep();
+}
+
 pub fn render_metrics() -> String {
     prometheus().render()
 }

@@ -4,7 +4,8 @@
 //!
 //! A rule's state per article is *armed* (the next crossing alerts) or not. Crossing while armed
 //! fires once and disarms; an evaluation that finds the figures below the rule re-arms it, as does
-//! marking the article re-reviewed, after which only newer feedback counts. A crossing inside the
+//! marking the article re-reviewed, after which only newer feedback counts. An immediate rule
+//! (say, any harmful report) has no edge: each such report fires. A crossing inside the
 //! cool-down after the last alert for the same article and rule sends nothing and stays armed.
 
 use std::sync::Arc;
@@ -55,12 +56,10 @@ impl Alerting {
 /// What just happened to the article.
 #[derive(Debug, Clone, Copy)]
 pub enum Trigger {
-    Vote,
+    /// A vote; the article's votes in all, which bound any window's.
+    Vote { total_votes: i64 },
     /// A new report (its category; whether it is open rather than spam).
-    Report {
-        category: Category,
-        open: bool,
-    },
+    Report { category: Category, open: bool },
     /// A report's status changed.
     Triage,
     /// The hourly check: votes age out of windows even when nothing happens.
@@ -108,6 +107,17 @@ pub fn evaluate(
     if !alerting.enabled || alerting.rules.is_empty() {
         return Ok(0);
     }
+    if let Trigger::Vote { total_votes } = trigger {
+        // An article with fewer votes in all than every vote rule needs has never crossed one,
+        // so nothing can fire or re-arm: the common case costs no query.
+        let needed = alerting.rules.iter().filter_map(|r| match r {
+            AlertRule::NotHelpfulShare { min_votes, .. } => Some(*min_votes),
+            _ => None,
+        });
+        if needed.min().is_none_or(|min| total_votes < min) {
+            return Ok(0);
+        }
+    }
     let Some(article) = articles::get(conn, article_id)? else {
         return Ok(0);
     };
@@ -117,7 +127,9 @@ pub fn evaluate(
             continue;
         }
         let crossing = measure(conn, rule, &article, trigger, now)?;
-        let (armed, last_fired) = store::state(conn, article.id, rule.name())?;
+        let (stored_armed, last_fired) = store::state(conn, article.id, rule.name())?;
+        // An immediate rule fires for each such report: it has no edge to wait for.
+        let armed = stored_armed || matches!(rule, AlertRule::Immediate { .. });
         match crossing {
             Some(figures) if armed => {
                 if last_fired.is_some_and(|at| now - at < alerting.cooldown) {
@@ -148,14 +160,16 @@ pub fn evaluate(
 }
 
 fn affected_by(rule: &AlertRule, trigger: Trigger) -> bool {
-    match (rule, trigger) {
-        (_, Trigger::Tick) => !matches!(rule, AlertRule::Immediate { .. }),
-        (AlertRule::OpenReports { .. }, Trigger::Report { .. } | Trigger::Triage) => true,
-        (AlertRule::NotHelpfulShare { .. }, Trigger::Vote) => true,
-        // An immediate rule re-arms on any later change, so every such report can alert.
-        (AlertRule::Immediate { .. }, _) => true,
-        _ => false,
-    }
+    matches!(
+        (rule, trigger),
+        (
+            AlertRule::OpenReports { .. },
+            Trigger::Report { .. } | Trigger::Triage | Trigger::Tick
+        ) | (
+            AlertRule::NotHelpfulShare { .. },
+            Trigger::Vote { .. } | Trigger::Tick
+        ) | (AlertRule::Immediate { .. }, Trigger::Report { .. })
+    )
 }
 
 /// The rule's figures when the article is over it now, None when below.

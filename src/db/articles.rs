@@ -9,6 +9,8 @@
 //!   `(helpful + 8) / (helpful + not_helpful + 10)`: a prior of ten votes at 80 % helpful, so a few
 //!   "No" votes barely move an article while 100 votes at 0 % add about 7, like seven fresh reports.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -75,28 +77,80 @@ impl Article {
     }
 }
 
+/// What the ingest writer already knows about articles, so that the common case — feedback on an
+/// article it has seen, with a title and revision it has seen — costs no query. New entries wait
+/// in `pending` until their transaction commits, so a rolled-back insert never leaves an id
+/// behind that does not exist.
+#[derive(Debug, Default)]
+pub struct KnownArticles {
+    committed: HashMap<String, Known>,
+    pending: HashMap<String, Known>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Known {
+    id: i64,
+    title: Option<String>,
+    revisions: Vec<String>,
+}
+
+/// Bounds the writer's memory: past this many articles the cache starts again.
+const KNOWN_ARTICLES_MAX: usize = 200_000;
+const KNOWN_REVISIONS_MAX: usize = 8;
+
+impl KnownArticles {
+    fn get(&self, url: &str) -> Option<&Known> {
+        self.pending.get(url).or_else(|| self.committed.get(url))
+    }
+
+    fn note(&mut self, url: &str, known: Known) {
+        self.pending.insert(url.to_string(), known);
+    }
+
+    /// The transaction committed: keep what it taught us.
+    pub fn commit(&mut self) {
+        if self.committed.len() + self.pending.len() > KNOWN_ARTICLES_MAX {
+            self.committed.clear();
+        }
+        self.committed.extend(self.pending.drain());
+    }
+
+    /// The transaction rolled back: forget what it taught us.
+    pub fn discard(&mut self) {
+        self.pending.clear();
+    }
+}
+
 /// Finds the article for a canonical URL or creates it, and records a title or revision that is
 /// new. Returns its id.
 pub fn find_or_create(
     conn: &mut DbConn,
+    known: &mut KnownArticles,
     url: &ArticleUrl,
     title: Option<&str>,
     revision: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
+    if let Some(k) = known.get(&url.url) {
+        let title_known = title.is_none() || k.title.as_deref() == title;
+        let revision_known = revision.is_none_or(|r| k.revisions.iter().any(|v| v == r));
+        if title_known && revision_known {
+            return Ok(k.id);
+        }
+    }
     let found: Option<(i64, Option<String>)> = with_conn!(conn, |c| articles::table
         .filter(articles::url.eq(&url.url))
         .select((articles::id, articles::title))
         .first(c)
         .optional())?;
-    let id = match found {
+    let (id, stored_title) = match found {
         Some((id, known_title)) => {
             if title.is_some() && known_title.as_deref() != title {
                 with_conn!(conn, |c| diesel::update(articles::table.find(id))
                     .set((articles::title.eq(title), articles::updated_at.eq(now)))
                     .execute(c))?;
             }
-            id
+            (id, title.map(str::to_string).or(known_title))
         }
         None => {
             // Another instance may insert the same URL at the same moment: do nothing on
@@ -115,15 +169,24 @@ pub fn find_or_create(
                 .on_conflict(articles::url)
                 .do_nothing()
                 .execute(c))?;
-            with_conn!(conn, |c| articles::table
+            let id = with_conn!(conn, |c| articles::table
                 .filter(articles::url.eq(&url.url))
                 .select(articles::id)
-                .first(c))?
+                .first(c))?;
+            (id, title.map(str::to_string))
         }
     };
+    let mut entry = known.get(&url.url).cloned().unwrap_or_default();
+    entry.id = id;
+    entry.title = stored_title;
     if let Some(revision) = revision {
         note_revision(conn, id, revision, now)?;
+        if entry.revisions.len() >= KNOWN_REVISIONS_MAX {
+            entry.revisions.remove(0);
+        }
+        entry.revisions.push(revision.to_string());
     }
+    known.note(&url.url, entry);
     Ok(id)
 }
 
@@ -155,22 +218,30 @@ fn note_revision(
     Ok(())
 }
 
-/// Adds to the vote counters and recomputes the scores that depend on them.
+/// Adds to the vote counters and recomputes the scores that depend on them, in one statement.
+/// Returns the new (helpful, not helpful) totals.
 pub fn add_votes(
     conn: &mut DbConn,
     id: i64,
     helpful: i64,
     not_helpful: i64,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<(i64, i64)> {
+    // The right-hand sides see the row as it was, so the scores use the counters plus the deltas.
+    let (helpfulness, attention) = score_sql(
+        &format!("(helpful + {helpful})"),
+        &format!("(not_helpful + {not_helpful})"),
+    );
     with_conn!(conn, |c| diesel::update(articles::table.find(id))
         .set((
             articles::helpful.eq(articles::helpful + helpful),
             articles::not_helpful.eq(articles::not_helpful + not_helpful),
             articles::last_activity_at.eq(now),
+            articles::helpfulness.eq(sql::<Double>(&helpfulness)),
+            articles::attention.eq(sql::<Double>(&attention)),
         ))
-        .execute(c))?;
-    refresh_scores(conn, id)
+        .returning((articles::helpful, articles::not_helpful))
+        .get_result(c))
 }
 
 /// Adds `delta` (±1) to the open-report counters for a category.
@@ -249,15 +320,23 @@ pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> Query
     Ok(ids.len())
 }
 
-/// Recomputes helpfulness and attention from the stored counters, in SQL so that concurrent
-/// updates from another instance are never overwritten with stale values.
-fn refresh_scores(conn: &mut DbConn, id: i64) -> QueryResult<()> {
-    let helpfulness =
-        format!("((helpful + {PRIOR_HELPFUL:.1}) / (helpful + not_helpful + {PRIOR_VOTES:.1}))");
+/// The SQL for helpfulness and attention given SQL for the helpful and not-helpful counts. The
+/// formula lives here and only here (see the module documentation); computing it in SQL means a
+/// concurrent update from another instance is never overwritten with stale values.
+fn score_sql(helpful: &str, not_helpful: &str) -> (String, String) {
+    let helpfulness = format!(
+        "(({helpful} + {PRIOR_HELPFUL:.1}) / ({helpful} + {not_helpful} + {PRIOR_VOTES:.1}))"
+    );
     let attention = format!(
         "(report_score + CASE WHEN {helpfulness} < {PRIOR_SHARE:.3} \
          THEN ({PRIOR_SHARE:.3} - {helpfulness}) * {HELPFULNESS_WEIGHT:.1} ELSE 0.0 END)"
     );
+    (helpfulness, attention)
+}
+
+/// Recomputes helpfulness and attention from the stored counters.
+fn refresh_scores(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    let (helpfulness, attention) = score_sql("helpful", "not_helpful");
     with_conn!(conn, |c| diesel::update(articles::table.find(id))
         .set((
             articles::helpfulness.eq(sql::<Double>(&helpfulness)),

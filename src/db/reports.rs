@@ -3,8 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::articles::{self, KnownArticles};
 use super::schema::{report_events, reports};
-use super::{articles, DbConn};
+use super::DbConn;
 use crate::domain::{ArticleUrl, Category, ReportStatus};
 use crate::with_conn;
 
@@ -61,9 +62,15 @@ pub struct ReportEvent {
     pub created_at: NaiveDateTime,
 }
 
-pub fn record(conn: &mut DbConn, r: &NewReport, now: NaiveDateTime) -> QueryResult<ReportOutcome> {
+pub fn record(
+    conn: &mut DbConn,
+    known: &mut KnownArticles,
+    r: &NewReport,
+    now: NaiveDateTime,
+) -> QueryResult<ReportOutcome> {
     let article_id = articles::find_or_create(
         conn,
+        known,
         &r.article,
         r.title.as_deref(),
         r.revision.as_deref(),

@@ -4,8 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::articles::{self, KnownArticles};
 use super::schema::{vote_days, votes};
-use super::{articles, DbConn};
+use super::DbConn;
 use crate::domain::{ArticleUrl, Reason};
 use crate::with_conn;
 
@@ -28,12 +29,20 @@ pub struct VoteOutcome {
     pub article_id: i64,
     /// False when the reader's earlier vote today was replaced.
     pub created: bool,
+    /// The article's votes in all, this one included.
+    pub total_votes: i64,
 }
 
 /// Stores a vote, or replaces the same reader's vote from earlier today.
-pub fn record(conn: &mut DbConn, v: &NewVote, now: NaiveDateTime) -> QueryResult<VoteOutcome> {
+pub fn record(
+    conn: &mut DbConn,
+    known: &mut KnownArticles,
+    v: &NewVote,
+    now: NaiveDateTime,
+) -> QueryResult<VoteOutcome> {
     let article_id = articles::find_or_create(
         conn,
+        known,
         &v.article,
         v.title.as_deref(),
         v.revision.as_deref(),
@@ -71,11 +80,12 @@ pub fn record(conn: &mut DbConn, v: &NewVote, now: NaiveDateTime) -> QueryResult
             if dh != 0 {
                 add_to_day(conn, article_id, first_at, dh, dn)?;
             }
-            articles::add_votes(conn, article_id, dh, dn, now)?;
+            let (helpful, not_helpful) = articles::add_votes(conn, article_id, dh, dn, now)?;
             Ok(VoteOutcome {
                 vote_id,
                 article_id,
                 created: false,
+                total_votes: helpful + not_helpful,
             })
         }
         None => {
@@ -94,11 +104,12 @@ pub fn record(conn: &mut DbConn, v: &NewVote, now: NaiveDateTime) -> QueryResult
                 .get_result(c))?;
             let (dh, dn) = if v.helpful { (1, 0) } else { (0, 1) };
             add_to_day(conn, article_id, now, dh, dn)?;
-            articles::add_votes(conn, article_id, dh, dn, now)?;
+            let (helpful, not_helpful) = articles::add_votes(conn, article_id, dh, dn, now)?;
             Ok(VoteOutcome {
                 vote_id,
                 article_id,
                 created: true,
+                total_votes: helpful + not_helpful,
             })
         }
     }

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::articles::KnownArticles;
 use super::reports::{self, NewReport, ReportOutcome};
 use super::votes::{self, NewVote, VoteOutcome};
 use super::{ConnectionManager, DbConn};
@@ -91,6 +92,7 @@ impl Writer {
 
 fn run(manager: ConnectionManager, alerting: Arc<Alerting>, mut rx: mpsc::Receiver<(Job, Reply)>) {
     let mut conn: Option<DbConn> = None;
+    let mut known = KnownArticles::default();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -115,15 +117,17 @@ fn run(manager: ConnectionManager, alerting: Arc<Alerting>, mut rx: mpsc::Receiv
                 }
             },
         };
-        conn = commit_batch(c, &alerting, batch);
+        conn = commit_batch(c, &mut known, &alerting, batch);
     }
 }
 
-/// Commits a batch in one transaction, each job in its own savepoint so that one failing job
-/// fails only itself. If the transaction as a whole fails (at COMMIT, say), nothing of it was
-/// stored and each job is retried alone. Returns the connection unless it looks broken.
+/// Commits a batch in one transaction. If anything in it fails (a job, or COMMIT itself), none
+/// of it was stored, and each job is retried in its own transaction so that one bad job, or a
+/// deadlock with another instance, fails only itself. Returns the connection unless it looks
+/// broken.
 fn commit_batch(
     mut conn: DbConn,
+    known: &mut KnownArticles,
     alerting: &Alerting,
     mut batch: Vec<(Job, Reply)>,
 ) -> Option<DbConn> {
@@ -134,35 +138,37 @@ fn commit_batch(
     batch.sort_by(|a, b| article_url(&a.0).cmp(article_url(&b.0)));
     let size = batch.len();
     let together = conn.write_tx(|c| {
-        Ok::<_, diesel::result::Error>(
-            batch
-                .iter()
-                .map(|(job, _)| c.write_tx(|c| apply(c, alerting, job, now)))
-                .collect::<Vec<_>>(),
-        )
+        batch
+            .iter()
+            .map(|(job, _)| apply(c, known, alerting, job, now))
+            .collect::<diesel::QueryResult<Vec<_>>>()
     });
     let mut healthy = true;
     let mut emails = 0;
     match together {
         Ok(results) => {
-            emails = results.iter().flatten().map(|(_, n)| n).sum();
-            for ((_, reply), result) in batch.into_iter().zip(results) {
-                let _ = reply.send(
-                    result
-                        .map(|(outcome, _)| outcome)
-                        .map_err(|e| WriteError::Database(e.to_string())),
-                );
+            known.commit();
+            for ((_, reply), (outcome, n)) in batch.into_iter().zip(results) {
+                emails += n;
+                let _ = reply.send(Ok(outcome));
             }
         }
         Err(e) => {
+            known.discard();
             tracing::warn!(error = %e, size, "batch failed; committing its jobs one by one");
             for (job, reply) in batch {
                 let result = conn
-                    .write_tx(|c| apply(c, alerting, &job, now))
+                    .write_tx(|c| apply(c, known, alerting, &job, now))
                     .map_err(|e| WriteError::Database(e.to_string()));
                 match &result {
-                    Ok((_, n)) => emails += n,
-                    Err(_) => healthy = conn.ping().is_ok(),
+                    Ok((_, n)) => {
+                        known.commit();
+                        emails += n;
+                    }
+                    Err(_) => {
+                        known.discard();
+                        healthy = conn.ping().is_ok();
+                    }
                 }
                 let _ = reply.send(result.map(|(outcome, _)| outcome));
             }
@@ -187,18 +193,22 @@ fn article_url(job: &Job) -> &str {
 /// e-mails it queued.
 fn apply(
     conn: &mut DbConn,
+    known: &mut KnownArticles,
     alerting: &Alerting,
     job: &Job,
     now: chrono::NaiveDateTime,
 ) -> diesel::QueryResult<(Outcome, usize)> {
     match job {
         Job::Vote(v) => {
-            let outcome = votes::record(conn, v, now)?;
-            let emails = alerts::evaluate(conn, alerting, outcome.article_id, Trigger::Vote, now)?;
+            let outcome = votes::record(conn, known, v, now)?;
+            let trigger = Trigger::Vote {
+                total_votes: outcome.total_votes,
+            };
+            let emails = alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
             Ok((Outcome::Vote(outcome), emails))
         }
         Job::Report(r) => {
-            let outcome = reports::record(conn, r, now)?;
+            let outcome = reports::record(conn, known, r, now)?;
             let trigger = Trigger::Report {
                 category: r.category,
                 open: r.status.is_open(),

@@ -15,7 +15,7 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use crate::config::{AlertRule, Settings};
-use crate::db::articles::{self, Article};
+use crate::db::articles::{self, Article, VoteTotals};
 use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, ReportQuery};
@@ -56,8 +56,8 @@ impl Alerting {
 /// What just happened to the article.
 #[derive(Debug, Clone, Copy)]
 pub enum Trigger {
-    /// A vote; the article's votes in all, which bound any window's.
-    Vote { total_votes: i64 },
+    /// A vote, and the article's counters after it.
+    Vote { helpful: bool, totals: VoteTotals },
     /// A new report (its category; whether it is open rather than spam).
     Report { category: Category, open: bool },
     /// A report's status changed.
@@ -107,27 +107,46 @@ pub fn evaluate(
     if !alerting.enabled || alerting.rules.is_empty() {
         return Ok(0);
     }
-    if let Trigger::Vote { total_votes } = trigger {
-        // An article with fewer votes in all than every vote rule needs has never crossed one,
-        // so nothing can fire or re-arm: the common case costs no query.
-        let needed = alerting.rules.iter().filter_map(|r| match r {
-            AlertRule::NotHelpfulShare { min_votes, .. } => Some(*min_votes),
-            _ => None,
-        });
-        if needed.min().is_none_or(|min| total_votes < min) {
-            return Ok(0);
+    // The article is loaded only when needed: a vote brings what the rules read.
+    let mut article: Option<Article> = None;
+    let (reviewed_at, total_votes) = match trigger {
+        Trigger::Vote { helpful, totals } => {
+            // Only a "No" can push an article over a vote rule (falling back below is noticed by
+            // the hourly check), and an article with fewer votes in all than every vote rule
+            // needs cannot be over one: the common case costs no query.
+            let total = totals.helpful + totals.not_helpful;
+            if helpful || !could_cross_on_votes(alerting, total) {
+                return Ok(0);
+            }
+            (totals.reviewed_at, total)
         }
-    }
-    let Some(article) = articles::get(conn, article_id)? else {
-        return Ok(0);
+        _ => {
+            let Some(a) = articles::get(conn, article_id)? else {
+                return Ok(0);
+            };
+            let facts = (a.reviewed_at, a.helpful + a.not_helpful);
+            article = Some(a);
+            facts
+        }
     };
     let mut fired = Vec::new();
     for rule in &alerting.rules {
         if !affected_by(rule, trigger) {
             continue;
         }
-        let crossing = measure(conn, rule, &article, trigger, now)?;
-        let (stored_armed, last_fired) = store::state(conn, article.id, rule.name())?;
+        let crossing = measure(
+            conn,
+            rule,
+            article_id,
+            reviewed_at,
+            total_votes,
+            trigger,
+            now,
+        )?;
+        if crossing.is_none() && matches!(trigger, Trigger::Vote { .. }) {
+            continue;
+        }
+        let (stored_armed, last_fired) = store::state(conn, article_id, rule.name())?;
         // An immediate rule fires for each such report: it has no edge to wait for.
         let armed = stored_armed || matches!(rule, AlertRule::Immediate { .. });
         match crossing {
@@ -137,8 +156,8 @@ pub fn evaluate(
                 }
                 let figures_json = serde_json::to_string(&figures).unwrap_or_default();
                 let alert_id =
-                    store::insert_alert(conn, article.id, rule.name(), &figures_json, now)?;
-                store::set_state(conn, article.id, rule.name(), false, Some(now))?;
+                    store::insert_alert(conn, article_id, rule.name(), &figures_json, now)?;
+                store::set_state(conn, article_id, rule.name(), false, Some(now))?;
                 metrics::counter!("flagpole_alerts_total", "rule" => rule.name().to_string())
                     .increment(1);
                 fired.push(Fired {
@@ -147,16 +166,30 @@ pub fn evaluate(
                     alert_id,
                 });
             }
-            None if !armed => store::set_state(conn, article.id, rule.name(), true, None)?,
+            None if !armed => store::set_state(conn, article_id, rule.name(), true, None)?,
             _ => {}
         }
     }
     if fired.is_empty() {
         return Ok(0);
     }
+    let article = match article {
+        Some(a) => a,
+        None => match articles::get(conn, article_id)? {
+            Some(a) => a,
+            None => return Ok(0),
+        },
+    };
     // The most urgent first: it names the e-mail.
     fired.sort_by_key(|f| !matches!(f.figures, Figures::Immediate { .. }));
     queue_emails(conn, alerting, &article, &fired, now)
+}
+
+fn could_cross_on_votes(alerting: &Alerting, total_votes: i64) -> bool {
+    alerting.rules.iter().any(|r| match r {
+        AlertRule::NotHelpfulShare { min_votes, .. } => total_votes >= *min_votes,
+        _ => false,
+    })
 }
 
 fn affected_by(rule: &AlertRule, trigger: Trigger) -> bool {
@@ -176,14 +209,16 @@ fn affected_by(rule: &AlertRule, trigger: Trigger) -> bool {
 fn measure(
     conn: &mut DbConn,
     rule: &AlertRule,
-    article: &Article,
+    article_id: i64,
+    reviewed_at: Option<NaiveDateTime>,
+    total_votes: i64,
     trigger: Trigger,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<Option<Figures>> {
     // After a re-review only newer feedback counts.
     let window_start = |days: i64| {
         let start = now - TimeDelta::days(days);
-        article.reviewed_at.map_or(start, |r| r.max(start))
+        reviewed_at.map_or(start, |r| r.max(start))
     };
     Ok(match rule {
         AlertRule::OpenReports {
@@ -191,7 +226,7 @@ fn measure(
             window_days,
             ..
         } => {
-            let open = store::open_reports_since(conn, article.id, window_start(*window_days))?;
+            let open = store::open_reports_since(conn, article_id, window_start(*window_days))?;
             (open >= *min_reports).then_some(Figures::OpenReports {
                 open_reports: open,
                 min_reports: *min_reports,
@@ -205,11 +240,11 @@ fn measure(
             ..
         } => {
             // All-time counters bound the window's: skip the query for quiet articles.
-            if article.helpful + article.not_helpful < *min_votes {
+            if total_votes < *min_votes {
                 return Ok(None);
             }
             let from = window_start(*window_days).date();
-            let (helpful, not_helpful) = store::votes_since(conn, article.id, from)?;
+            let (helpful, not_helpful) = store::votes_since(conn, article_id, from)?;
             let votes = helpful + not_helpful;
             let share = if votes > 0 {
                 not_helpful as f64 / votes as f64

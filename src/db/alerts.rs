@@ -43,7 +43,7 @@ pub fn state(
     let row: Option<(bool, Option<NaiveDateTime>)> = with_conn!(conn, |c| alert_states::table
         .find((article_id, rule))
         .select((alert_states::armed, alert_states::last_fired_at))
-        .first(c)
+        .get_result(c)
         .optional())?;
     Ok(row.unwrap_or((true, None)))
 }

@@ -12,9 +12,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Double;
 
 use super::schema::{article_revisions, articles, reports};
 use super::DbConn;
@@ -141,7 +139,7 @@ pub fn find_or_create(
     let found: Option<(i64, Option<String>)> = with_conn!(conn, |c| articles::table
         .filter(articles::url.eq(&url.url))
         .select((articles::id, articles::title))
-        .first(c)
+        .get_result(c)
         .optional())?;
     let (id, stored_title) = match found {
         Some((id, known_title)) => {
@@ -172,7 +170,7 @@ pub fn find_or_create(
             let id = with_conn!(conn, |c| articles::table
                 .filter(articles::url.eq(&url.url))
                 .select(articles::id)
-                .first(c))?;
+                .get_result(c))?;
             (id, title.map(str::to_string))
         }
     };
@@ -218,30 +216,43 @@ fn note_revision(
     Ok(())
 }
 
-/// Adds to the vote counters and recomputes the scores that depend on them, in one statement.
-/// Returns the new (helpful, not helpful) totals.
+/// What the alert rules need after a vote, read back from the update itself.
+#[derive(Debug, Clone, Copy)]
+pub struct VoteTotals {
+    pub helpful: i64,
+    pub not_helpful: i64,
+    pub reviewed_at: Option<NaiveDateTime>,
+}
+
+/// Adds to the vote counters, then stores the scores computed from the new counters. The first
+/// update locks the row until commit, so no other instance can change it in between.
 pub fn add_votes(
     conn: &mut DbConn,
     id: i64,
     helpful: i64,
     not_helpful: i64,
     now: NaiveDateTime,
-) -> QueryResult<(i64, i64)> {
-    // The right-hand sides see the row as it was, so the scores use the counters plus the deltas.
-    let (helpfulness, attention) = score_sql(
-        &format!("(helpful + {helpful})"),
-        &format!("(not_helpful + {not_helpful})"),
-    );
-    with_conn!(conn, |c| diesel::update(articles::table.find(id))
-        .set((
-            articles::helpful.eq(articles::helpful + helpful),
-            articles::not_helpful.eq(articles::not_helpful + not_helpful),
-            articles::last_activity_at.eq(now),
-            articles::helpfulness.eq(sql::<Double>(&helpfulness)),
-            articles::attention.eq(sql::<Double>(&attention)),
-        ))
-        .returning((articles::helpful, articles::not_helpful))
-        .get_result(c))
+) -> QueryResult<VoteTotals> {
+    let (h, n, report_score, reviewed_at): (i64, i64, f64, Option<NaiveDateTime>) =
+        with_conn!(conn, |c| diesel::update(articles::table.find(id))
+            .set((
+                articles::helpful.eq(articles::helpful + helpful),
+                articles::not_helpful.eq(articles::not_helpful + not_helpful),
+                articles::last_activity_at.eq(now),
+            ))
+            .returning((
+                articles::helpful,
+                articles::not_helpful,
+                articles::report_score,
+                articles::reviewed_at,
+            ))
+            .get_result(c))?;
+    store_scores(conn, id, h, n, report_score)?;
+    Ok(VoteTotals {
+        helpful: h,
+        not_helpful: n,
+        reviewed_at,
+    })
 }
 
 /// Adds `delta` (±1) to the open-report counters for a category.
@@ -302,10 +313,12 @@ pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Q
         .iter()
         .filter_map(|(cat, at)| Category::parse(cat).map(|c| report_weight(c, *at, now)))
         .sum();
-    with_conn!(conn, |c| diesel::update(articles::table.find(id))
-        .set(articles::report_score.eq(score))
-        .execute(c))?;
-    refresh_scores(conn, id)
+    let (helpful, not_helpful): (i64, i64) =
+        with_conn!(conn, |c| diesel::update(articles::table.find(id))
+            .set(articles::report_score.eq(score))
+            .returning((articles::helpful, articles::not_helpful))
+            .get_result(c))?;
+    store_scores(conn, id, helpful, not_helpful, score)
 }
 
 /// Ages the report part of attention for every article with open reports; run hourly.
@@ -320,27 +333,27 @@ pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> Query
     Ok(ids.len())
 }
 
-/// The SQL for helpfulness and attention given SQL for the helpful and not-helpful counts. The
-/// formula lives here and only here (see the module documentation); computing it in SQL means a
-/// concurrent update from another instance is never overwritten with stale values.
-fn score_sql(helpful: &str, not_helpful: &str) -> (String, String) {
-    let helpfulness = format!(
-        "(({helpful} + {PRIOR_HELPFUL:.1}) / ({helpful} + {not_helpful} + {PRIOR_VOTES:.1}))"
-    );
-    let attention = format!(
-        "(report_score + CASE WHEN {helpfulness} < {PRIOR_SHARE:.3} \
-         THEN ({PRIOR_SHARE:.3} - {helpfulness}) * {HELPFULNESS_WEIGHT:.1} ELSE 0.0 END)"
-    );
-    (helpfulness, attention)
+/// Helpfulness and attention from the counters: the formula of the module documentation, here
+/// and only here.
+pub fn scores(helpful: i64, not_helpful: i64, report_score: f64) -> (f64, f64) {
+    let helpfulness =
+        (helpful as f64 + PRIOR_HELPFUL) / ((helpful + not_helpful) as f64 + PRIOR_VOTES);
+    let penalty = (PRIOR_SHARE - helpfulness).max(0.0) * HELPFULNESS_WEIGHT;
+    (helpfulness, report_score + penalty)
 }
 
-/// Recomputes helpfulness and attention from the stored counters.
-fn refresh_scores(conn: &mut DbConn, id: i64) -> QueryResult<()> {
-    let (helpfulness, attention) = score_sql("helpful", "not_helpful");
+fn store_scores(
+    conn: &mut DbConn,
+    id: i64,
+    helpful: i64,
+    not_helpful: i64,
+    report_score: f64,
+) -> QueryResult<()> {
+    let (helpfulness, attention) = scores(helpful, not_helpful, report_score);
     with_conn!(conn, |c| diesel::update(articles::table.find(id))
         .set((
-            articles::helpfulness.eq(sql::<Double>(&helpfulness)),
-            articles::attention.eq(sql::<Double>(&attention)),
+            articles::helpfulness.eq(helpfulness),
+            articles::attention.eq(attention),
         ))
         .execute(c))?;
     Ok(())
@@ -350,7 +363,7 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Article>> {
     with_conn!(conn, |c| articles::table
         .find(id)
         .select(Article::as_select())
-        .first(c)
+        .get_result(c)
         .optional())
 }
 
@@ -466,6 +479,15 @@ mod tests {
         let old_harmful = report_weight(Category::Harmful, now - TimeDelta::days(365), now);
         let fifty_fresh = 50.0 * report_weight(Category::Typo, now, now);
         assert!(old_harmful > fifty_fresh);
+    }
+
+    #[test]
+    fn helpfulness_is_a_bayesian_average() {
+        assert_eq!(scores(0, 0, 0.0), (0.8, 0.0));
+        let (h, attention) = scores(0, 100, 0.0);
+        assert!((h - 8.0 / 110.0).abs() < 1e-12);
+        assert!((attention - (0.8 - h) * 10.0).abs() < 1e-12);
+        assert_eq!(scores(90, 10, 2.5).1, 2.5, "helpful articles add nothing");
     }
 
     #[test]

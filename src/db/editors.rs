@@ -88,7 +88,7 @@ pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Editor>> {
     with_conn!(conn, |c| editors::table
         .filter(editors::email.eq(email))
         .select(Editor::as_select())
-        .first(c)
+        .get_result(c)
         .optional())
 }
 
@@ -96,7 +96,7 @@ pub fn by_unsubscribe_token(conn: &mut DbConn, token: &str) -> QueryResult<Optio
     with_conn!(conn, |c| editors::table
         .filter(editors::unsubscribe_token.eq(token))
         .select(Editor::as_select())
-        .first(c)
+        .get_result(c)
         .optional())
 }
 

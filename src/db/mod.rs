@@ -2,6 +2,10 @@
 //! embedded migrations, and the models that own their queries. This is the only module that knows
 //! two backends exist; anything backend-specific (pragmas, advisory locks, `BEGIN IMMEDIATE`)
 //! lives here.
+//!
+//! Lookups by a unique key use `get_result`, never `first`: `first` adds `LIMIT ?`, and SQLite
+//! recompiles a cached statement whenever a LIMIT parameter is bound again, which made statement
+//! compilation the largest cost of ingest.
 
 pub mod alerts;
 pub mod articles;

@@ -108,7 +108,7 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Report>> {
     with_conn!(conn, |c| reports::table
         .find(id)
         .select(Report::as_select())
-        .first(c)
+        .get_result(c)
         .optional())
 }
 

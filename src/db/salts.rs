@@ -15,7 +15,7 @@ pub fn salt_for(conn: &mut DbConn, day: NaiveDate) -> QueryResult<Vec<u8>> {
     let existing: Option<String> = with_conn!(conn, |c| daily_salts::table
         .find(day)
         .select(daily_salts::salt)
-        .first(c)
+        .get_result(c)
         .optional())?;
     let salt = match existing {
         Some(salt) => salt,
@@ -37,7 +37,7 @@ pub fn salt_for(conn: &mut DbConn, day: NaiveDate) -> QueryResult<Vec<u8>> {
             with_conn!(conn, |c| daily_salts::table
                 .find(day)
                 .select(daily_salts::salt)
-                .first::<String>(c))
+                .get_result::<String>(c))
         })?,
     };
     Ok(hex::decode(salt).unwrap_or_default())

@@ -89,7 +89,7 @@ pub fn authenticate(
             .filter(api_tokens::token_hash.eq(hash(token)))
             .filter(api_tokens::revoked_at.is_null())
             .select((api_tokens::id, api_tokens::name, api_tokens::last_used_at))
-            .first(c)
+            .get_result(c)
             .optional()
     })?;
     let Some((id, name, last_used)) = found else {

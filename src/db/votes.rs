@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::articles::{self, KnownArticles};
+use super::articles::{self, KnownArticles, VoteTotals};
 use super::schema::{vote_days, votes};
 use super::DbConn;
 use crate::domain::{ArticleUrl, Reason};
@@ -23,14 +23,14 @@ pub struct NewVote {
     pub visitor_key: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct VoteOutcome {
     pub vote_id: i64,
     pub article_id: i64,
     /// False when the reader's earlier vote today was replaced.
     pub created: bool,
-    /// The article's votes in all, this one included.
-    pub total_votes: i64,
+    /// The article's counters after this vote.
+    pub totals: VoteTotals,
 }
 
 /// Stores a vote, or replaces the same reader's vote from earlier today.
@@ -58,7 +58,7 @@ pub fn record(
         .filter(votes::article_id.eq(article_id))
         .filter(votes::visitor_key.eq(&v.visitor_key))
         .select((votes::id, votes::helpful, votes::created_at))
-        .first(c)
+        .get_result(c)
         .optional())?;
 
     match earlier {
@@ -80,12 +80,12 @@ pub fn record(
             if dh != 0 {
                 add_to_day(conn, article_id, first_at, dh, dn)?;
             }
-            let (helpful, not_helpful) = articles::add_votes(conn, article_id, dh, dn, now)?;
+            let totals = articles::add_votes(conn, article_id, dh, dn, now)?;
             Ok(VoteOutcome {
                 vote_id,
                 article_id,
                 created: false,
-                total_votes: helpful + not_helpful,
+                totals,
             })
         }
         None => {
@@ -104,12 +104,12 @@ pub fn record(
                 .get_result(c))?;
             let (dh, dn) = if v.helpful { (1, 0) } else { (0, 1) };
             add_to_day(conn, article_id, now, dh, dn)?;
-            let (helpful, not_helpful) = articles::add_votes(conn, article_id, dh, dn, now)?;
+            let totals = articles::add_votes(conn, article_id, dh, dn, now)?;
             Ok(VoteOutcome {
                 vote_id,
                 article_id,
                 created: true,
-                total_votes: helpful + not_helpful,
+                totals,
             })
         }
     }

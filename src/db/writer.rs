@@ -202,7 +202,8 @@ fn apply(
         Job::Vote(v) => {
             let outcome = votes::record(conn, known, v, now)?;
             let trigger = Trigger::Vote {
-                total_votes: outcome.total_votes,
+                helpful: v.helpful,
+                totals: outcome.totals,
             };
             let emails = alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
             Ok((Outcome::Vote(outcome), emails))

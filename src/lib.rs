@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod domain;
 pub mod editors;

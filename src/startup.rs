@@ -26,7 +26,7 @@ use crate::ingest::client::RateLimits;
 use crate::ingest::visitor::Visitors;
 use crate::mail::delivery::{self, Mailer};
 use crate::state::AppState;
-use crate::{ingest, openapi, ops, preferences, telemetry, triage, widget};
+use crate::{dashboard, ingest, openapi, ops, preferences, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
 const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
@@ -89,6 +89,7 @@ impl Application {
             pool: pool.clone(),
             writer,
             alerting: alerting.clone(),
+            login_limits: Arc::default(),
             settings: Arc::new(settings.clone()),
         };
 
@@ -211,7 +212,8 @@ impl Application {
 /// Every route, in one table.
 fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, patch, post, resource};
-    cfg.service(resource("/healthz").route(get().to(ops::healthz)))
+    cfg.service(dashboard::scope())
+        .service(resource("/healthz").route(get().to(ops::healthz)))
         .service(resource("/readyz").route(get().to(ops::readyz)))
         .service(resource("/metrics").route(get().to(ops::metrics)))
         .service(resource("/api/v1/openapi.json").route(get().to(openapi::document)))

@@ -6,6 +6,7 @@ use actix_web::web;
 
 use crate::alerts::Alerting;
 use crate::config::Settings;
+use crate::dashboard::LoginLimits;
 use crate::db::writer::Writer;
 use crate::db::{DbConn, Pool};
 use crate::domain::SiteRules;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub rate_limits: Option<Arc<RateLimits>>,
     pub visitors: Arc<Visitors>,
     pub alerting: Arc<Alerting>,
+    pub login_limits: Arc<LoginLimits>,
 }
 
 impl AppState {

@@ -139,3 +139,12 @@ pub fn mark_reviewed(
     .execute(c))?;
     Ok(true)
 }
+
+/// For each of these articles, the rules it is currently alerted on (fired, not yet re-armed).
+pub fn alerted(conn: &mut DbConn, article_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    with_conn!(conn, |c| alert_states::table
+        .filter(alert_states::article_id.eq_any(article_ids))
+        .filter(alert_states::armed.eq(false))
+        .select((alert_states::article_id, alert_states::rule))
+        .load(c))
+}

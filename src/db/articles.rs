@@ -367,6 +367,18 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Article>> {
         .optional())
 }
 
+/// Every revision readers reported, with when it was first seen, oldest first.
+pub fn revisions(conn: &mut DbConn, id: i64) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    with_conn!(conn, |c| article_revisions::table
+        .filter(article_revisions::article_id.eq(id))
+        .order(article_revisions::first_seen_at.asc())
+        .select((
+            article_revisions::revision,
+            article_revisions::first_seen_at
+        ))
+        .load(c))
+}
+
 /// The orders the article listing offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArticleSort {
@@ -399,9 +411,47 @@ pub enum SortKey {
 pub struct ArticleQuery {
     pub sort: ArticleSort,
     pub host: Option<String>,
+    /// Only articles whose path starts with this (a section).
+    pub path_prefix: Option<String>,
     pub state: Option<ArticleState>,
+    /// Only articles with an open report in this category.
+    pub category: Option<Category>,
+    /// Only articles whose URL or title contains this (case-insensitive).
+    pub search: Option<String>,
+    /// Only articles with feedback in [from, to).
+    pub active_from: Option<NaiveDateTime>,
+    pub active_to: Option<NaiveDateTime>,
+    /// Only articles with an open report assigned to this person.
+    pub assignee: Option<String>,
     pub after: Option<(SortKey, i64)>,
     pub limit: i64,
+}
+
+impl ArticleQuery {
+    pub fn new(sort: ArticleSort, limit: i64) -> ArticleQuery {
+        ArticleQuery {
+            sort,
+            host: None,
+            path_prefix: None,
+            state: None,
+            category: None,
+            search: None,
+            active_from: None,
+            active_to: None,
+            assignee: None,
+            after: None,
+            limit,
+        }
+    }
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
+/// A LIKE pattern that matches `text` literally (with `\` as the escape character).
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 impl ArticleSort {
@@ -422,6 +472,48 @@ pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
         if let Some(host) = &q.host {
             query = query.filter(articles::host.eq(host.clone()));
         }
+        if let Some(prefix) = &q.path_prefix {
+            query = query.filter(
+                articles::path
+                    .like(format!("{}%", like_literal(prefix)))
+                    .escape('\\'),
+            );
+        }
+        if let Some(text) = &q.search {
+            let pattern = format!("%{}%", like_literal(&text.to_lowercase()));
+            query = query.filter(
+                lower(articles::url.nullable())
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(articles::title).like(pattern).escape('\\')),
+            );
+        }
+        if let Some(from) = q.active_from {
+            query = query.filter(articles::last_activity_at.ge(from));
+        }
+        if let Some(to) = q.active_to {
+            query = query.filter(articles::last_activity_at.lt(to));
+        }
+        if let Some(assignee) = &q.assignee {
+            query = query.filter(
+                articles::id.eq_any(
+                    reports::table
+                        .filter(reports::assignee.eq(assignee.clone()))
+                        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
+                        .select(reports::article_id),
+                ),
+            );
+        }
+        query = match q.category {
+            Some(Category::Inaccurate) => query.filter(articles::open_inaccurate.gt(0)),
+            Some(Category::Outdated) => query.filter(articles::open_outdated.gt(0)),
+            Some(Category::Unclear) => query.filter(articles::open_unclear.gt(0)),
+            Some(Category::Harmful) => query.filter(articles::open_harmful.gt(0)),
+            Some(Category::BrokenLink) => query.filter(articles::open_broken_link.gt(0)),
+            Some(Category::Typo) => query.filter(articles::open_typo.gt(0)),
+            Some(Category::Other) => query.filter(articles::open_other.gt(0)),
+            None => query,
+        };
         query = match q.state {
             Some(ArticleState::Open) => query.filter(articles::open_reports.gt(0)),
             Some(ArticleState::Harmful) => query.filter(articles::open_harmful.gt(0)),

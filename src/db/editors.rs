@@ -162,3 +162,18 @@ pub fn set_subscriptions(
         .execute(c))?;
     Ok(())
 }
+
+pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Editor>> {
+    with_conn!(conn, |c| editors::table
+        .find(id)
+        .select(Editor::as_select())
+        .get_result(c)
+        .optional())
+}
+
+pub fn set_role(conn: &mut DbConn, id: i64, role: &str, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(editors::table.find(id))
+        .set((editors::role.eq(role), editors::updated_at.eq(now)))
+        .execute(c))?;
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod reports;
 pub mod salts;
 pub mod schema;
+pub mod sessions;
 pub mod tokens;
 pub mod votes;
 pub mod writer;

@@ -156,6 +156,20 @@ pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<()> {
     Ok(())
 }
 
+/// Puts a failed e-mail back in the queue, due now. False when it is not failed.
+pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = with_conn!(conn, |c| diesel::update(
+        outbox::table.find(id).filter(outbox::status.eq("failed"))
+    )
+    .set((
+        outbox::status.eq("pending"),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(now),
+    ))
+    .execute(c))?;
+    Ok(n > 0)
+}
+
 /// Newest first, optionally of one status.
 pub fn list(conn: &mut DbConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     with_conn!(conn, |c| {

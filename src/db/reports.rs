@@ -120,6 +120,24 @@ pub fn events(conn: &mut DbConn, report_id: i64) -> QueryResult<Vec<ReportEvent>
         .load(c))
 }
 
+/// Every report on these articles, oldest first.
+pub fn of_articles(conn: &mut DbConn, article_ids: &[i64]) -> QueryResult<Vec<Report>> {
+    with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq_any(article_ids))
+        .order(reports::id.asc())
+        .select(Report::as_select())
+        .load(c))
+}
+
+/// The audit trails of several reports at once, oldest event first.
+pub fn events_of(conn: &mut DbConn, report_ids: &[i64]) -> QueryResult<Vec<ReportEvent>> {
+    with_conn!(conn, |c| report_events::table
+        .filter(report_events::report_id.eq_any(report_ids))
+        .order(report_events::id.asc())
+        .select(ReportEvent::as_select())
+        .load(c))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ReportQuery {
     pub status: Option<ReportStatus>,

@@ -179,6 +179,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        editor_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(votes -> articles (article_id));
 diesel::joinable!(vote_days -> articles (article_id));
@@ -187,6 +197,7 @@ diesel::joinable!(report_events -> reports (report_id));
 diesel::joinable!(alert_states -> articles (article_id));
 diesel::joinable!(alerts -> articles (article_id));
 diesel::joinable!(article_events -> articles (article_id));
+diesel::joinable!(sessions -> editors (editor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     articles,
@@ -202,4 +213,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     alerts,
     outbox,
     article_events,
+    sessions,
 );

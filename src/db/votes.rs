@@ -169,3 +169,18 @@ pub fn recent_feedback(
         ))
         .load(c))
 }
+
+/// Daily (helpful, not helpful) totals for an article from `from` on, oldest first.
+pub fn days(
+    conn: &mut DbConn,
+    article_id: i64,
+    from: chrono::NaiveDate,
+) -> QueryResult<Vec<(chrono::NaiveDate, i64, i64)>> {
+    use super::schema::vote_days;
+    with_conn!(conn, |c| vote_days::table
+        .filter(vote_days::article_id.eq(article_id))
+        .filter(vote_days::day.ge(from))
+        .order(vote_days::day.asc())
+        .select((vote_days::day, vote_days::helpful, vote_days::not_helpful))
+        .load(c))
+}

@@ -2,6 +2,7 @@
 //! functions the dashboard calls too).
 
 pub mod auth;
+pub mod grouping;
 pub mod views;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -62,8 +63,20 @@ pub struct ArticleListParams {
     sort: Option<SortParam>,
     /// Only articles on this host.
     host: Option<String>,
+    /// Only articles whose path starts with this (a section), e.g. `/medicines`.
+    path: Option<String>,
     /// Only articles in this state.
     status: Option<StateParam>,
+    /// Only articles with an open report in this category.
+    category: Option<Category>,
+    /// Only articles whose URL or title contains this text (case-insensitive).
+    q: Option<String>,
+    /// Only articles with feedback at or after this time (RFC 3339).
+    from: Option<DateTime<Utc>>,
+    /// Only articles with feedback before this time (RFC 3339).
+    to: Option<DateTime<Utc>>,
+    /// Only articles with an open report assigned to this person.
+    assignee: Option<String>,
     /// Page size, 1 to 200 (default 50).
     limit: Option<i64>,
     /// `next_cursor` from the previous page.
@@ -123,7 +136,7 @@ fn decode_cursor(raw: &str) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
-fn article_cursor(key: SortKey, id: i64) -> String {
+pub fn article_cursor(key: SortKey, id: i64) -> String {
     encode_cursor(match key {
         SortKey::Float(v) => format!("f:{v:?}:{id}"),
         SortKey::Int(v) => format!("i:{v}:{id}"),
@@ -131,7 +144,7 @@ fn article_cursor(key: SortKey, id: i64) -> String {
     })
 }
 
-fn parse_article_cursor(raw: &str, sort: ArticleSort) -> Result<(SortKey, i64), ApiError> {
+pub fn parse_article_cursor(raw: &str, sort: ArticleSort) -> Result<(SortKey, i64), ApiError> {
     let bad = || ApiError::invalid("cursor", "cursor does not belong to this sort order");
     let text = decode_cursor(raw)?;
     let mut parts = text.splitn(3, ':');
@@ -178,19 +191,24 @@ pub async fn list_articles(
         SortParam::Recent => ArticleSort::Recent,
     };
     let q = ArticleQuery {
-        sort,
         host: params.host.map(|h| h.to_ascii_lowercase()),
+        path_prefix: params.path.filter(|p| !p.is_empty()),
         state: params.status.map(|s| match s {
             StateParam::Open => ArticleState::Open,
             StateParam::Harmful => ArticleState::Harmful,
             StateParam::Clear => ArticleState::Clear,
         }),
+        category: params.category,
+        search: params.q.filter(|q| !q.trim().is_empty()),
+        active_from: params.from.map(|t| t.naive_utc()),
+        active_to: params.to.map(|t| t.naive_utc()),
+        assignee: params.assignee.filter(|a| !a.is_empty()),
         after: params
             .cursor
             .as_deref()
             .map(|c| parse_article_cursor(c, sort))
             .transpose()?,
-        limit: page_size(params.limit)?,
+        ..ArticleQuery::new(sort, page_size(params.limit)?)
     };
     let limit = q.limit;
     let rows = state.db(move |conn| Ok(articles::list(conn, &q)?)).await?;

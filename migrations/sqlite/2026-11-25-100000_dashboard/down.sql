@@ -1,0 +1,2 @@
+DROP INDEX reports_assignee;
+DROP TABLE sessions;

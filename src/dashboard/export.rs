@@ -5,7 +5,7 @@
 
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::stream;
+use futures_util::{stream, StreamExt};
 
 use super::articles::Filters;
 use super::auth::Session;
@@ -200,8 +200,6 @@ async fn export(
         ))
         .streaming(body))
 }
-
-use futures_util::StreamExt;
 
 pub async fn articles_csv(
     state: web::Data<AppState>,

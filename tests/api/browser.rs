@@ -1,5 +1,5 @@
-//! The widget in a real browser: Debian's Chromium driven by playwright-core
-//! (tests/browser/widget.mjs), against the real server and a second "publisher" origin.
+//! The widget and the dashboard in a real browser: Debian's Chromium driven by playwright-core
+//! (tests/browser/scenarios.mjs), against the real server and a second "publisher" origin.
 //! Each test checks what landed in the database through the API.
 
 use std::path::{Path, PathBuf};
@@ -77,6 +77,21 @@ async fn scenario(name: &str) {
     let _one_at_a_time = BROWSER.lock().await;
     let app = spawn_app(Backend::Sqlite, |_| {}).await;
     let token = app.token("browser").await;
+    let (editor, password) = ("editor@example.org", "a long editor passphrase");
+    {
+        let target = app.settings.database_target().unwrap();
+        let new =
+            flagpole::editors::new_editor("Edie Tor", editor, false, &[], true, true).unwrap();
+        let hash = flagpole::editors::hash_password(password).unwrap();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = flagpole::db::open(&target).unwrap();
+            flagpole::db::editors::add(&mut conn, &new, flagpole::db::now()).unwrap();
+            flagpole::db::editors::set_password_hash(&mut conn, editor, &hash, flagpole::db::now())
+                .unwrap();
+        })
+        .await
+        .unwrap();
+    }
     let host = publisher_site(app.address.clone()).await;
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/widget-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -85,7 +100,9 @@ async fn scenario(name: &str) {
         move || {
             Command::new("node")
                 .current_dir(browser_dir())
-                .arg("widget.mjs")
+                .arg("scenarios.mjs")
+                .env("EDITOR_EMAIL", editor)
+                .env("EDITOR_PASSWORD", password)
                 .arg(&name)
                 .env("APP_URL", address)
                 .env("HOST_URL", host)
@@ -125,4 +142,6 @@ browser_scenarios!(
     failures_keep_input,
     narrow_screen,
     dark_and_reduced_motion,
+    dashboard_keyboard_triage,
+    dashboard_bulk,
 );

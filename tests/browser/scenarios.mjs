@@ -1,15 +1,16 @@
-// Browser scenarios for the widget, in Debian's Chromium via playwright-core.
+// Browser scenarios for the widget and the dashboard, in Debian's Chromium via playwright-core.
 // Run by tests/api/browser.rs, which starts flagpole and a second "publisher" site and passes:
 //   APP_URL   flagpole, e.g. http://127.0.0.1:41234
 //   HOST_URL  the publisher site on another origin, e.g. http://localhost:41235
 //   TOKEN     an API token, to check what landed in the database
 //   SHOTS_DIR where screenshots of each state go (not committed; look at them)
-// Usage: node widget.mjs SCENARIO. Exits non-zero with the reason on the first failed check.
+//   EDITOR_EMAIL, EDITOR_PASSWORD  an editor who can sign in to the dashboard
+// Usage: node scenarios.mjs SCENARIO. Exits non-zero with the reason on the first failed check.
 
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const { APP_URL, HOST_URL, TOKEN, SHOTS_DIR } = process.env;
+const { APP_URL, HOST_URL, TOKEN, SHOTS_DIR, EDITOR_EMAIL, EDITOR_PASSWORD } = process.env;
 const scenario = process.argv[2];
 const AXE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const DEMO = `${APP_URL}/widget/demo`;
@@ -58,7 +59,78 @@ const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--disable-quic', '--no-first-run'];
 
+async function postReport(body) {
+  const r = await fetch(`${APP_URL}/api/v1/reports`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  check(r.status === 201, `seeding a report: ${r.status}`);
+  return r.json();
+}
+
+/** Signs in with the keyboard alone and lands on the article list. */
+async function signIn(page) {
+  await page.goto(`${APP_URL}/dashboard`);
+  await page.waitForURL(/\/dashboard\/login/);
+  await page.keyboard.type(EDITOR_EMAIL); // the e-mail field has focus on arrival
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(EDITOR_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Articles needing attention' }).waitFor();
+}
+
+/** Presses Tab until the focused element's text is `text`; fails after `max` presses. */
+async function tabTo(page, text, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => (document.activeElement && document.activeElement.textContent || '').trim());
+    if (focused === text) return;
+  }
+  throw new Error(`could not reach "${text}" with Tab`);
+}
+
+const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+
 const scenarios = {
+  async dashboard_keyboard_triage(page) {
+    const seeded = await postReport({ article_url: 'http://localhost/medicines/naproxen', category: 'harmful',
+      title: 'Naproxen', quote: XSS, details: `${XSS} take 8 at once` });
+    page.on('dialog', () => { throw new Error('a script from reader text ran'); });
+    await signIn(page);
+    await axe(page, 'article list');
+    await shot(page, '20-dashboard-list');
+    await page.getByRole('link', { name: 'Naproxen' }).click();
+    await page.getByRole('heading', { name: 'Naproxen', level: 1 }).waitFor();
+    check(await page.getByText(XSS).first().isVisible(), 'reader text shows as text');
+    await axe(page, 'article page');
+    await shot(page, '21-dashboard-article');
+    await tabTo(page, 'Acknowledge');
+    await page.keyboard.press('Enter');
+    await page.getByText('Done.').waitFor();
+    const report = await api(`/api/v1/reports/${seeded.report_id}`);
+    check(report.status === 'acknowledged', `status after keyboard triage: ${report.status}`);
+    check(report.events[0].actor === EDITOR_EMAIL, 'the action is recorded with who did it');
+  },
+
+  async dashboard_bulk(page) {
+    const ids = [];
+    for (const text of ['Dose is wrong', 'Wrong dose here', 'Link broken']) {
+      const r = await postReport({ article_url: 'http://localhost/medicines/codeine', category: 'inaccurate', title: 'Codeine', details: text });
+      ids.push(r.report_id);
+    }
+    await signIn(page);
+    await page.goto(`${APP_URL}/dashboard/articles/${(await api(`/api/v1/reports/${ids[0]}`)).article_id}`);
+    await page.getByRole('button', { name: 'Select all' }).click();
+    await page.getByLabel('Action').selectOption('dismiss');
+    await page.getByLabel('Note (optional)', { exact: true }).fill('Checked: the dose is right');
+    await page.getByRole('button', { name: 'Apply to selected' }).click();
+    await page.getByText('Done for 3 reports.').waitFor();
+    await shot(page, '22-dashboard-bulk');
+    for (const id of ids) {
+      const r = await api(`/api/v1/reports/${id}`);
+      check(r.status === 'dismissed' && r.events[0].note === 'Checked: the dose is right', `report ${id}: ${r.status}`);
+    }
+  },
+
   async vote_yes(page) {
     await page.goto(DEMO);
     await axe(page, 'question');

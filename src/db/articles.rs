@@ -327,8 +327,14 @@ pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> Query
         .filter(articles::open_reports.gt(0))
         .select(articles::id)
         .load(c))?;
-    for id in &ids {
-        conn.write_tx(|c| refresh_report_score(c, *id, now))?;
+    // A few hundred articles per transaction: one commit (and fsync) each would hold the write
+    // lock for seconds on a large site.
+    for chunk in ids.chunks(500) {
+        conn.write_tx(|c| {
+            chunk
+                .iter()
+                .try_for_each(|id| refresh_report_score(c, *id, now))
+        })?;
     }
     Ok(ids.len())
 }

@@ -45,6 +45,7 @@ pub struct DatabaseSettings {
     pub migrate_on_start: bool,
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
+    pub writers: usize,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -229,6 +230,13 @@ impl Settings {
             Err(e) => return bad("server.public_url", format!("{e}")),
         }
         self.database_target()?;
+        if self.database.writers > 1 && matches!(self.database_target()?, DatabaseTarget::Sqlite(_))
+        {
+            return bad(
+                "database.writers",
+                "SQLite allows one writer; use 0 (automatic) or 1".into(),
+            );
+        }
         if self.database.pool_size == 0 {
             return bad("database.pool_size", "must be at least 1".into());
         }

@@ -35,7 +35,7 @@ const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
-    writer_thread: std::thread::JoinHandle<()>,
+    writer_threads: Vec<std::thread::JoinHandle<()>>,
     pool: Pool,
     rate_limits: Option<Arc<RateLimits>>,
     alerting: Arc<Alerting>,
@@ -64,7 +64,12 @@ impl Application {
         }
         let alerting = Arc::new(Alerting::from_settings(&settings));
         let mailer = Mailer::new(&settings.smtp)?;
-        let (writer, writer_thread) = Writer::start(manager, alerting.clone())?;
+        let writers = match (settings.database.writers, &target) {
+            (0, crate::config::DatabaseTarget::Sqlite(_)) => 1,
+            (0, crate::config::DatabaseTarget::Postgres(_)) => 4,
+            (n, _) => n,
+        };
+        let (writer, writer_threads) = Writer::start(manager, alerting.clone(), writers)?;
         let listener = TcpListener::bind(settings.bind_addr()).map_err(|e| {
             anyhow::anyhow!(
                 "server.bind: cannot listen on {}: {e}",
@@ -133,7 +138,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
-            writer_thread,
+            writer_threads,
             pool,
             rate_limits,
             alerting,
@@ -198,10 +203,10 @@ impl Application {
         }
         // Every acknowledged write was committed before its answer; waiting for the writer
         // thread is tidiness, not safety, so it is bounded.
-        let writer = self.writer_thread;
+        let writers = self.writer_threads;
         let _ = tokio::time::timeout(
             Duration::from_secs(5),
-            tokio::task::spawn_blocking(move || writer.join()),
+            tokio::task::spawn_blocking(move || writers.into_iter().for_each(|w| drop(w.join()))),
         )
         .await;
         tracing::info!("flagpole stopped");

@@ -1,8 +1,13 @@
-//! The group-commit writer. Votes and reports from all HTTP workers queue to one thread that owns
-//! a connection and commits whatever has queued in one transaction, answering each request only
-//! after COMMIT returns. With `synchronous = FULL` one fsync then covers many requests, instead of
-//! one fsync each; nothing is acknowledged before it is durable.
+//! The group-commit writer. Votes and reports from all HTTP workers queue to a writer thread that
+//! owns a connection and commits whatever has queued in one transaction, answering each request
+//! only after COMMIT returns. With `synchronous = FULL` one fsync then covers many requests,
+//! instead of one fsync each; nothing is acknowledged before it is durable.
+//!
+//! SQLite has one writer (it allows no more). On PostgreSQL several writer threads work side by
+//! side, since there the cost is round trips, not the lock; each article always goes to the same
+//! writer, so two writers never contend for one article's rows.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -44,24 +49,39 @@ pub enum WriteError {
 
 type Reply = oneshot::Sender<Result<Outcome, WriteError>>;
 
-/// A handle to the writer thread; cheap to clone. The thread ends once every handle is dropped
-/// and the queue is drained.
+/// A handle to the writer threads; cheap to clone. The threads end once every handle is dropped
+/// and their queues are drained.
 #[derive(Clone)]
 pub struct Writer {
-    queue: mpsc::Sender<(Job, Reply)>,
+    queues: Arc<[mpsc::Sender<(Job, Reply)>]>,
 }
 
 impl Writer {
-    /// Starts the writer thread. Alert rules are evaluated inside each write's transaction.
+    /// Starts `threads` writer threads (at least one). Alert rules are evaluated inside each
+    /// write's transaction.
     pub fn start(
         manager: ConnectionManager,
         alerting: Arc<Alerting>,
-    ) -> std::io::Result<(Writer, JoinHandle<()>)> {
-        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        let handle = std::thread::Builder::new()
-            .name("flagpole-writer".into())
-            .spawn(move || run(manager, alerting, rx))?;
-        Ok((Writer { queue }, handle))
+        threads: usize,
+    ) -> std::io::Result<(Writer, Vec<JoinHandle<()>>)> {
+        let mut queues = Vec::new();
+        let mut handles = Vec::new();
+        for i in 0..threads.max(1) {
+            let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
+            let (manager, alerting) = (manager.clone(), alerting.clone());
+            handles.push(
+                std::thread::Builder::new()
+                    .name(format!("flagpole-writer-{i}"))
+                    .spawn(move || run(manager, alerting, rx))?,
+            );
+            queues.push(queue);
+        }
+        Ok((
+            Writer {
+                queues: queues.into(),
+            },
+            handles,
+        ))
     }
 
     /// Stores a vote; returns once it is committed.
@@ -82,7 +102,10 @@ impl Writer {
 
     async fn submit(&self, job: Job) -> Result<Outcome, WriteError> {
         let (reply, answer) = oneshot::channel();
-        self.queue
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        article_url(&job).hash(&mut hasher);
+        let queue = &self.queues[hasher.finish() as usize % self.queues.len()];
+        queue
             .send((job, reply))
             .await
             .map_err(|_| WriteError::Stopped)?;

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod digest;
 pub mod domain;
 pub mod editors;
 pub mod errors;

@@ -7,6 +7,7 @@ mod smtp;
 mod alerts;
 mod browser;
 mod cli;
+mod digest;
 mod ingest;
 mod ingest_errors;
 mod ops;

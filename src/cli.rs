@@ -2,11 +2,15 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use chrono::Utc;
 use clap::{Parser, Subcommand};
+use tokio::sync::Notify;
 
 use crate::config::Settings;
 use crate::db::{self, tokens};
+use crate::digest::{Digests, IsoWeek};
 use crate::startup::Application;
 use crate::{editors, telemetry};
 
@@ -48,6 +52,36 @@ pub enum Command {
     Editor {
         #[command(subcommand)]
         action: EditorAction,
+    },
+    /// The weekly digest: print it, or queue it now.
+    Digest {
+        #[command(subcommand)]
+        action: DigestAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestAction {
+    /// Print the digest without sending anything.
+    Preview {
+        /// The ISO week, e.g. 2026-W47. Default: the week just ended (in digest.time_zone).
+        #[arg(long)]
+        week: Option<IsoWeek>,
+        /// Only this editor's digest, even if they turned it off. Default: every active editor
+        /// who receives it.
+        #[arg(long, value_name = "EMAIL")]
+        editor: Option<String>,
+        /// Print the HTML part instead of the plain text.
+        #[arg(long)]
+        html: bool,
+    },
+    /// Queue the digest for every active editor who receives it. An editor whose digest for the
+    /// week is queued already (by this command or by `serve`) does not get a second one. A
+    /// running `flagpole serve` sends it.
+    Send {
+        /// The ISO week, e.g. 2026-W47. Default: the week just ended (in digest.time_zone).
+        #[arg(long)]
+        week: Option<IsoWeek>,
     },
 }
 
@@ -141,6 +175,11 @@ fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             let mut conn = open(&settings)?;
             ensure_migrated(&mut conn)?;
             editor(&mut conn, action)
+        }
+        Command::Digest { action } => {
+            let mut conn = open(&settings)?;
+            ensure_migrated(&mut conn)?;
+            digest(&mut conn, &settings, action)
         }
         Command::Token { action } => {
             let mut conn = open(&settings)?;
@@ -239,6 +278,59 @@ fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
             let hash = editors::hash_password(&password).map_err(anyhow::Error::msg)?;
             db::editors::set_password_hash(conn, &email, &hash, now)?;
             println!("password set for {email}");
+        }
+    }
+    Ok(())
+}
+
+fn digest(conn: &mut db::DbConn, settings: &Settings, action: DigestAction) -> anyhow::Result<()> {
+    let digests = Digests::from_settings(settings, Arc::new(Notify::new()))?;
+    let default_week = || digests.schedule.week_just_ended(Utc::now());
+    match action {
+        DigestAction::Preview { week, editor, html } => {
+            let week = week.unwrap_or_else(default_week);
+            let recipients = match editor {
+                Some(email) => {
+                    let email = email.to_ascii_lowercase();
+                    match db::editors::by_email(conn, &email)? {
+                        Some(e) => vec![e],
+                        None => anyhow::bail!("no editor with e-mail {email}"),
+                    }
+                }
+                None => db::editors::active(conn)?
+                    .into_iter()
+                    .filter(|e| e.wants_digest)
+                    .collect(),
+            };
+            if recipients.is_empty() {
+                anyhow::bail!("no active editor receives the digest; name one with --editor");
+            }
+            let emails = digests.render(conn, week, &recipients)?;
+            for (i, (editor, email)) in recipients.iter().zip(emails).enumerate() {
+                if html {
+                    println!(
+                        "<!-- To: {} <{}>; Subject: {} -->",
+                        editor.name, editor.email, email.subject
+                    );
+                    println!("{}", email.html);
+                } else {
+                    if i > 0 {
+                        println!("{}", "=".repeat(72));
+                    }
+                    println!(
+                        "To: {} <{}>\nSubject: {}\n\n{}",
+                        editor.name, editor.email, email.subject, email.text
+                    );
+                }
+            }
+        }
+        DigestAction::Send { week } => {
+            let week = week.unwrap_or_else(default_week);
+            let q = digests.enqueue_week(conn, week, Utc::now())?;
+            println!(
+                "queued {} digests for {week} ({} queued already)",
+                q.queued, q.already
+            );
         }
     }
     Ok(())

@@ -24,6 +24,7 @@ pub struct Settings {
     pub privacy: PrivacySettings,
     pub limits: LimitSettings,
     pub alerts: AlertSettings,
+    pub digest: DigestSettings,
     pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
 }
@@ -113,6 +114,44 @@ impl AlertRule {
             AlertRule::OpenReports { name, .. }
             | AlertRule::NotHelpfulShare { name, .. }
             | AlertRule::Immediate { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestSettings {
+    pub enabled: bool,
+    pub weekday: DigestWeekday,
+    pub hour: u32,
+    pub time_zone: String,
+    pub items_per_section: usize,
+    pub min_votes_for_drop: i64,
+}
+
+/// The day the digest goes out; spelled out in config (`"monday"`).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DigestWeekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl DigestWeekday {
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            DigestWeekday::Monday => chrono::Weekday::Mon,
+            DigestWeekday::Tuesday => chrono::Weekday::Tue,
+            DigestWeekday::Wednesday => chrono::Weekday::Wed,
+            DigestWeekday::Thursday => chrono::Weekday::Thu,
+            DigestWeekday::Friday => chrono::Weekday::Fri,
+            DigestWeekday::Saturday => chrono::Weekday::Sat,
+            DigestWeekday::Sunday => chrono::Weekday::Sun,
         }
     }
 }
@@ -265,6 +304,16 @@ impl Settings {
             return bad("limits.max_body_bytes", "must be at least 1024".into());
         }
         self.validate_alerts()?;
+        crate::digest::Schedule::from_settings(&self.digest)?;
+        if !(1..=50).contains(&self.digest.items_per_section) {
+            return bad(
+                "digest.items_per_section",
+                "must be between 1 and 50".into(),
+            );
+        }
+        if self.digest.min_votes_for_drop < 1 {
+            return bad("digest.min_votes_for_drop", "must be at least 1".into());
+        }
         if self.smtp.from.parse::<lettre::message::Mailbox>().is_err() {
             return bad(
                 "smtp.from",
@@ -410,6 +459,18 @@ mod tests {
             redact_url("postgres://app:s3cret@db:5432/flagpole"),
             "postgres://app:REDACTED@db:5432/flagpole"
         );
+    }
+
+    #[test]
+    fn digest_settings_are_checked() {
+        let mut s = Settings::load(None).expect("defaults");
+        s.digest.time_zone = "Europe/Londn".into();
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("digest.time_zone"), "{err}");
+        s.digest.time_zone = "America/New_York".into();
+        s.digest.hour = 24;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("digest.hour"), "{err}");
     }
 
     #[test]

@@ -14,10 +14,7 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Whether a scope (`host` or `host/path/prefix`) covers an article. A path prefix matches whole
 /// segments: `/medicines` covers `/medicines` and `/medicines/x`, not `/medicinesx`.
 pub fn scope_covers(scope: &str, host: &str, path: &str) -> bool {
-    let (scope_host, scope_path) = match scope.find('/') {
-        Some(i) => (&scope[..i], scope[i..].trim_end_matches('/')),
-        None => (scope, ""),
-    };
+    let (scope_host, scope_path) = split_scope(scope);
     if !scope_host.eq_ignore_ascii_case(host) {
         return false;
     }
@@ -26,6 +23,14 @@ pub fn scope_covers(scope: &str, host: &str, path: &str) -> bool {
         || path
             .strip_prefix(scope_path)
             .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A scope's host and path prefix (empty for a whole host), without a trailing slash.
+pub fn split_scope(scope: &str) -> (&str, &str) {
+    match scope.find('/') {
+        Some(i) => (&scope[..i], scope[i..].trim_end_matches('/')),
+        None => (scope, ""),
+    }
 }
 
 /// Who is e-mailed about an article: the active editors who own it and want alerts; when no

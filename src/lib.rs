@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod digest;
 pub mod domain;
 pub mod editors;
 pub mod errors;

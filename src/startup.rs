@@ -20,6 +20,7 @@ use crate::alerts::{self, Alerting, Trigger};
 use crate::config::Settings;
 use crate::db::writer::Writer;
 use crate::db::{self, articles, Pool};
+use crate::digest::{self, Digests};
 use crate::domain::SiteRules;
 use crate::errors::ApiError;
 use crate::ingest::client::RateLimits;
@@ -40,6 +41,7 @@ pub struct Application {
     rate_limits: Option<Arc<RateLimits>>,
     alerting: Arc<Alerting>,
     mailer: Mailer,
+    digests: Digests,
 }
 
 impl Application {
@@ -64,6 +66,7 @@ impl Application {
         }
         let alerting = Arc::new(Alerting::from_settings(&settings));
         let mailer = Mailer::new(&settings.smtp)?;
+        let digests = Digests::from_settings(&settings, alerting.queued.clone())?;
         let writers = match (settings.database.writers, &target) {
             (0, crate::config::DatabaseTarget::Sqlite(_)) => 1,
             (0, crate::config::DatabaseTarget::Postgres(_)) => 4,
@@ -143,6 +146,7 @@ impl Application {
             rate_limits,
             alerting,
             mailer,
+            digests,
         })
     }
 
@@ -176,6 +180,10 @@ impl Application {
             }
         });
         let (stop_delivery, stop) = watch::channel(false);
+        let scheduler = self
+            .digests
+            .enabled
+            .then(|| tokio::spawn(digest::run(self.pool.clone(), self.digests, stop.clone())));
         let delivery = tokio::spawn(delivery::run(
             self.pool.clone(),
             self.mailer,
@@ -195,9 +203,13 @@ impl Application {
         let served = self.server.await;
         refresher.abort();
         upkeep.abort();
-        // Let the delivery worker finish the e-mail in hand, so none is left half-sent.
+        // Let the delivery worker finish the e-mail in hand, so none is left half-sent; a digest
+        // run being queued finishes its transaction or rolls it back.
         let _ = stop_delivery.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(20), delivery).await;
+        if let Some(scheduler) = scheduler {
+            let _ = tokio::time::timeout(Duration::from_secs(5), scheduler).await;
+        }
         if let Some(s) = sweeper {
             s.abort();
         }

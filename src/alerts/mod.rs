@@ -38,10 +38,7 @@ pub struct Alerting {
 impl Alerting {
     pub fn from_settings(settings: &Settings) -> Alerting {
         let public_url = settings.server.public_url.trim_end_matches('/').to_string();
-        let mail_domain = url::Url::parse(&public_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "flagpole.invalid".into());
+        let mail_domain = crate::mail::message_id_domain(&public_url);
         Alerting {
             enabled: settings.alerts.enabled,
             rules: settings.alerts.rules.clone(),

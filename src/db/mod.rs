@@ -9,6 +9,7 @@
 
 pub mod alerts;
 pub mod articles;
+pub mod digest;
 pub mod editors;
 pub mod outbox;
 pub mod reports;

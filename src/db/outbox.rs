@@ -44,24 +44,56 @@ pub struct NewEmail {
     pub unsubscribe_url: Option<String>,
 }
 
+/// The column values of a new outbox row.
+macro_rules! new_row {
+    ($e:expr, $now:expr) => {
+        (
+            outbox::kind.eq($e.kind),
+            outbox::dedupe_key.eq(&$e.dedupe_key),
+            outbox::alert_id.eq($e.alert_id),
+            outbox::recipient.eq(&$e.recipient),
+            outbox::subject.eq(&$e.subject),
+            outbox::body_text.eq(&$e.body_text),
+            outbox::body_html.eq(&$e.body_html),
+            outbox::message_id.eq(&$e.message_id),
+            outbox::unsubscribe_url.eq(&$e.unsubscribe_url),
+            outbox::status.eq("pending"),
+            outbox::next_attempt_at.eq($now),
+            outbox::created_at.eq($now),
+        )
+    };
+}
+
 pub fn enqueue(conn: &mut DbConn, e: &NewEmail, now: NaiveDateTime) -> QueryResult<i64> {
     with_conn!(conn, |c| diesel::insert_into(outbox::table)
-        .values((
-            outbox::kind.eq(e.kind),
-            outbox::dedupe_key.eq(&e.dedupe_key),
-            outbox::alert_id.eq(e.alert_id),
-            outbox::recipient.eq(&e.recipient),
-            outbox::subject.eq(&e.subject),
-            outbox::body_text.eq(&e.body_text),
-            outbox::body_html.eq(&e.body_html),
-            outbox::message_id.eq(&e.message_id),
-            outbox::unsubscribe_url.eq(&e.unsubscribe_url),
-            outbox::status.eq("pending"),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
+        .values(new_row!(e, now))
         .returning(outbox::id)
         .get_result(c))
+}
+
+/// Queues an e-mail unless one with the same `dedupe_key` exists; true when it was queued. Two
+/// instances racing both get through the insert, and the unique key keeps one row.
+pub fn enqueue_once(conn: &mut DbConn, e: &NewEmail, now: NaiveDateTime) -> QueryResult<bool> {
+    let inserted = with_conn!(conn, |c| diesel::insert_into(outbox::table)
+        .values(new_row!(e, now))
+        .on_conflict(outbox::dedupe_key)
+        .do_nothing()
+        .execute(c))?;
+    Ok(inserted > 0)
+}
+
+/// Which of these dedupe keys are taken already.
+pub fn existing_dedupe_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<String>> {
+    let mut found = Vec::new();
+    // Exact keys use the unique index on both backends; chunks stay under the parameter limits.
+    for chunk in keys.chunks(500) {
+        let rows: Vec<Option<String>> = with_conn!(conn, |c| outbox::table
+            .filter(outbox::dedupe_key.eq_any(chunk))
+            .select(outbox::dedupe_key)
+            .load(c))?;
+        found.extend(rows.into_iter().flatten());
+    }
+    Ok(found)
 }
 
 /// Claims up to `limit` due e-mails: pending ones whose time has come, and ones whose sender's

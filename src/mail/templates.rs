@@ -1,4 +1,5 @@
-//! The e-mails editors receive, as plain text and HTML. Everything a reader wrote is marked as
+//! The alert e-mail, and what every e-mail editors receive shares (the digest's own template is
+//! in `digest.rs`), as plain text and HTML. Everything a reader wrote is marked as
 //! reader text; the HTML is escaped by maud.
 
 use maud::{html, Markup, DOCTYPE};
@@ -26,16 +27,61 @@ pub struct AlertContext<'a> {
 
 /// The article's title, or its address when readers never sent one; shortened for subjects.
 fn short_title(article: &Article) -> String {
-    let title = article.title.as_deref().unwrap_or(&article.url);
-    if title.chars().count() > 80 {
-        format!("{}…", title.chars().take(79).collect::<String>())
+    shorten(article.title.as_deref().unwrap_or(&article.url), 80)
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub(super) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
     } else {
-        title.to_string()
+        text.to_string()
     }
 }
 
-fn percent(share: f64) -> String {
+pub(super) fn percent(share: f64) -> String {
     format!("{:.0} %", share * 100.0)
+}
+
+/// How reader text is set off in HTML e-mails.
+pub(super) const QUOTE_STYLE: &str = "margin:4px 0 8px;padding:6px 10px;border-left:4px solid #8a8a8a;background:#f4f4f4;white-space:pre-wrap";
+pub(super) const NOTE_STYLE: &str = "color:#555;font-size:.85em";
+
+/// Reader text in a plain-text e-mail: each line quoted with "> ", indented.
+pub(super) fn quote_lines(out: &mut String, indent: &str, text: &str) {
+    for line in text.lines() {
+        out.push_str(&format!("{indent}> {line}\n"));
+    }
+}
+
+/// The plain-text signature, with the way out of this kind of e-mail.
+pub(super) fn text_footer(out: &mut String, stop: &str, unsubscribe_url: &str) {
+    out.push_str(&format!(
+        "\n-- \nYou receive this because you are a flagpole editor.\n{stop}: {unsubscribe_url}\n"
+    ));
+}
+
+/// The HTML frame every e-mail shares: title, body and the footer with the way out.
+pub(super) fn html_document(
+    title: &str,
+    body: Markup,
+    stop: &str,
+    unsubscribe_url: &str,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (title) } }
+            body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;line-height:1.5;color:#1b1b1b;max-width:40rem" {
+                (body)
+                hr;
+                p style=(NOTE_STYLE) {
+                    "You receive this because you are a flagpole editor. "
+                    a href=(unsubscribe_url) { (stop) }
+                }
+            }
+        }
+    }
 }
 
 fn subject(ctx: &AlertContext) -> String {
@@ -169,70 +215,59 @@ fn alert_text(ctx: &AlertContext, dashboard: &str) -> String {
             for (label, value) in [("Passage", &r.quote), ("Details", &r.details)] {
                 if let Some(value) = value {
                     out.push_str(&format!("  {label}:\n"));
-                    for line in value.lines() {
-                        out.push_str(&format!("  > {line}\n"));
-                    }
+                    quote_lines(&mut out, "  ", value);
                 }
             }
         }
     }
-    out.push_str(&format!(
-        "\n-- \nYou receive this because you are a flagpole editor.\nStop alert e-mails: {}\n",
-        ctx.unsubscribe_url
-    ));
+    text_footer(&mut out, "Stop alert e-mails", ctx.unsubscribe_url);
     out
 }
 
 fn alert_html(ctx: &AlertContext, dashboard: &str) -> Markup {
     let a = ctx.article;
-    let quote_style = "margin:4px 0 8px;padding:6px 10px;border-left:4px solid #8a8a8a;background:#f4f4f4;white-space:pre-wrap";
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head { meta charset="utf-8"; title { (subject(ctx)) } }
-            body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;line-height:1.5;color:#1b1b1b;max-width:40rem" {
-                @if is_harmful(ctx) {
-                    p style="padding:10px 14px;background:#fde8e8;border:2px solid #b00020;color:#7a0014;font-weight:bold" {
-                        "Possible harm: a reader says this article could cause harm. Please check it first."
+    let body = html! {
+        @if is_harmful(ctx) {
+            p style="padding:10px 14px;background:#fde8e8;border:2px solid #b00020;color:#7a0014;font-weight:bold" {
+                "Possible harm: a reader says this article could cause harm. Please check it first."
+            }
+        }
+        @for f in ctx.fired { p { (explain(f)) } }
+        h2 style="font-size:1.2em;margin-bottom:0" { a href=(a.url) { (short_title(a)) } }
+        p style="margin-top:4px" {
+            (a.url) br;
+            a href=(dashboard) { "Open this article in flagpole" }
+        }
+        table style="border-collapse:collapse" {
+            tr { th style="text-align:left;padding-right:1em" { "Helpfulness" } td { (helpfulness(a)) } }
+            tr { th style="text-align:left;padding-right:1em" { "Open reports" } td { (open_by_category(a)) } }
+        }
+        @if !ctx.latest.is_empty() {
+            h3 style="font-size:1.05em" { "Latest open reports" }
+            p style="color:#555;font-size:.9em" { "Quoted text was written by readers and is unverified." }
+            @for r in ctx.latest {
+                div style="margin-bottom:14px" {
+                    strong { (category_label(r)) }
+                    " · " (r.created_at.format("%Y-%m-%d %H:%M")) " UTC"
+                    @if let Some(rev) = &r.revision { " · revision seen: " (rev) }
+                    @if let Some(q) = &r.quote {
+                        div style="font-size:.85em;color:#555" { "Passage (reader text):" }
+                        blockquote style=(QUOTE_STYLE) { (q) }
                     }
-                }
-                @for f in ctx.fired { p { (explain(f)) } }
-                h2 style="font-size:1.2em;margin-bottom:0" { a href=(a.url) { (short_title(a)) } }
-                p style="margin-top:4px" {
-                    (a.url) br;
-                    a href=(dashboard) { "Open this article in flagpole" }
-                }
-                table style="border-collapse:collapse" {
-                    tr { th style="text-align:left;padding-right:1em" { "Helpfulness" } td { (helpfulness(a)) } }
-                    tr { th style="text-align:left;padding-right:1em" { "Open reports" } td { (open_by_category(a)) } }
-                }
-                @if !ctx.latest.is_empty() {
-                    h3 style="font-size:1.05em" { "Latest open reports" }
-                    p style="color:#555;font-size:.9em" { "Quoted text was written by readers and is unverified." }
-                    @for r in ctx.latest {
-                        div style="margin-bottom:14px" {
-                            strong { (category_label(r)) }
-                            " · " (r.created_at.format("%Y-%m-%d %H:%M")) " UTC"
-                            @if let Some(rev) = &r.revision { " · revision seen: " (rev) }
-                            @if let Some(q) = &r.quote {
-                                div style="font-size:.85em;color:#555" { "Passage (reader text):" }
-                                blockquote style=(quote_style) { (q) }
-                            }
-                            @if let Some(d) = &r.details {
-                                div style="font-size:.85em;color:#555" { "Details (reader text):" }
-                                blockquote style=(quote_style) { (d) }
-                            }
-                        }
+                    @if let Some(d) = &r.details {
+                        div style="font-size:.85em;color:#555" { "Details (reader text):" }
+                        blockquote style=(QUOTE_STYLE) { (d) }
                     }
-                }
-                hr;
-                p style="color:#555;font-size:.85em" {
-                    "You receive this because you are a flagpole editor. "
-                    a href=(ctx.unsubscribe_url) { "Stop alert e-mails" }
                 }
             }
         }
-    }
+    };
+    html_document(
+        &subject(ctx),
+        body,
+        "Stop alert e-mails",
+        ctx.unsubscribe_url,
+    )
 }
 
 /// The short "thank you / we fixed it" to a reader who consented to be contacted. Nothing the

@@ -65,6 +65,16 @@ fn bad_configuration_is_one_clear_line_and_exit_2() {
             "limits.per_minute",
         ),
         (
+            vec!["check-config"],
+            vec![("FLAGPOLE__DIGEST__TIME_ZONE", "Europe/Londn")],
+            "digest.time_zone",
+        ),
+        (
+            vec!["check-config"],
+            vec![("FLAGPOLE__DIGEST__WEEKDAY", "mondy")],
+            "digest.weekday",
+        ),
+        (
             vec!["--config", "/nonexistent/flagpole.toml", "check-config"],
             vec![],
             "/nonexistent/flagpole.toml",

@@ -8,6 +8,7 @@ mod alerts;
 mod browser;
 mod cli;
 mod dashboard;
+mod digest;
 mod ingest;
 mod ingest_errors;
 mod ops;

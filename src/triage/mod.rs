@@ -136,6 +136,15 @@ fn decode_cursor(raw: &str) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
+/// The cursor of the page after `rows`, when a full page suggests there is one.
+pub fn next_page<T>(rows: &[T], limit: i64, cursor: impl Fn(&T) -> String) -> Option<String> {
+    if rows.len() as i64 == limit {
+        rows.last().map(cursor)
+    } else {
+        None
+    }
+}
+
 pub fn article_cursor(key: SortKey, id: i64) -> String {
     encode_cursor(match key {
         SortKey::Float(v) => format!("f:{v:?}:{id}"),
@@ -212,9 +221,7 @@ pub async fn list_articles(
     };
     let limit = q.limit;
     let rows = state.db(move |conn| Ok(articles::list(conn, &q)?)).await?;
-    let next_cursor = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|a| article_cursor(sort.key_of(a), a.id)))
-        .flatten();
+    let next_cursor = next_page(&rows, limit, |a| article_cursor(sort.key_of(a), a.id));
     Ok(HttpResponse::Ok().json(ArticlePage {
         items: rows.iter().map(ArticleView::from).collect(),
         next_cursor,
@@ -301,9 +308,7 @@ pub async fn list_reports(
     };
     let limit = q.limit;
     let rows = state.db(move |conn| Ok(reports::list(conn, &q)?)).await?;
-    let next_cursor = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| encode_cursor(format!("r:{}", r.id))))
-        .flatten();
+    let next_cursor = next_page(&rows, limit, |r| encode_cursor(format!("r:{}", r.id)));
     Ok(HttpResponse::Ok().json(ReportPage {
         items: rows.iter().map(ReportView::from).collect(),
         next_cursor,

@@ -148,12 +148,9 @@ pub async fn list(
         alerts.entry(id).or_default().push(rule);
     }
     let sort = filters.sort();
-    let next = (rows.len() as i64 == PAGE)
-        .then(|| {
-            rows.last()
-                .map(|a| triage::article_cursor(sort.key_of(a), a.id))
-        })
-        .flatten();
+    let next = triage::next_page(&rows, PAGE, |a| {
+        triage::article_cursor(sort.key_of(a), a.id)
+    });
     let now = db::now();
     let qs = filters.query_string();
     let selected = |field: &Option<String>, value: &str| field.as_deref() == Some(value);

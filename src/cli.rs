@@ -48,6 +48,16 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Make a consistent copy of the SQLite database while it serves (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new file to write; it must not exist yet.
+        path: PathBuf,
+    },
+    /// Privacy requests.
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
     /// Manage editors: who receives alerts and signs in to the dashboard.
     Editor {
         #[command(subcommand)]
@@ -82,6 +92,16 @@ pub enum DigestAction {
         /// The ISO week, e.g. 2026-W47. Default: the week just ended (in digest.time_zone).
         #[arg(long)]
         week: Option<IsoWeek>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyAction {
+    /// Remove an e-mail address everywhere flagpole stored it: on reports, and every e-mail to it
+    /// in the outbox.
+    Erase {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -169,6 +189,24 @@ fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::CheckConfig => {
             print!("{}", toml_of(&settings.redacted())?);
             eprintln!("configuration is valid");
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let mut conn = open(&settings)?;
+            conn.backup_to(&path)?;
+            println!("backed up to {}", path.display());
+            Ok(())
+        }
+        Command::Privacy {
+            action: PrivacyAction::Erase { email },
+        } => {
+            let mut conn = open(&settings)?;
+            ensure_migrated(&mut conn)?;
+            let erased = crate::privacy::erase_address(&mut conn, &email)?;
+            println!(
+                "erased {email}: {} report(s), {} e-mail(s) in the outbox",
+                erased.reports, erased.emails
+            );
             Ok(())
         }
         Command::Editor { action } => {

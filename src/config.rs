@@ -60,6 +60,7 @@ pub struct SiteSettings {
 #[serde(deny_unknown_fields)]
 pub struct PrivacySettings {
     pub scrub_free_text: bool,
+    pub erase_email_after_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -302,6 +303,12 @@ impl Settings {
         }
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024".into());
+        }
+        if self.privacy.erase_email_after_days < 0 {
+            return bad(
+                "privacy.erase_email_after_days",
+                "must not be negative".into(),
+            );
         }
         self.validate_alerts()?;
         crate::digest::Schedule::from_settings(&self.digest)?;

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod openapi;
 pub mod ops;
 pub mod preferences;
+pub mod privacy;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -41,6 +41,7 @@ pub struct Application {
     rate_limits: Option<Arc<RateLimits>>,
     alerting: Arc<Alerting>,
     mailer: Mailer,
+    erase_email_after_days: i64,
     digests: Digests,
 }
 
@@ -146,6 +147,7 @@ impl Application {
             rate_limits,
             alerting,
             mailer,
+            erase_email_after_days: settings.privacy.erase_email_after_days,
             digests,
         })
     }
@@ -158,13 +160,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let pool = self.pool.clone();
         let alerting = self.alerting.clone();
+        let erase_after = self.erase_email_after_days;
         let refresher = tokio::spawn(async move {
             let mut tick = tokio::time::interval(HOURLY);
             loop {
                 tick.tick().await;
                 let pool = pool.clone();
                 let alerting = alerting.clone();
-                let done = tokio::task::spawn_blocking(move || hourly(&pool, &alerting)).await;
+                let done =
+                    tokio::task::spawn_blocking(move || hourly(&pool, &alerting, erase_after))
+                        .await;
                 match done {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => tracing::warn!(error = %e, "hourly refresh failed"),
@@ -267,9 +272,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Ages attention scores, and re-arms alert rules whose figures fell back below their threshold
 /// as feedback left the window.
-fn hourly(pool: &Pool, alerting: &Alerting) -> anyhow::Result<()> {
+/// Also forgets reporters' e-mail addresses whose time is up.
+fn hourly(pool: &Pool, alerting: &Alerting, erase_email_after_days: i64) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let now = db::now();
+    let erased = crate::privacy::erase_expired(&mut conn, erase_email_after_days, now)?;
+    if erased > 0 {
+        tracing::info!(reports = erased, "erased reporters' e-mail addresses");
+    }
     articles::refresh_all_report_scores(&mut conn, now)?;
     for id in db::alerts::disarmed_articles(&mut conn)? {
         conn.write_tx(|c| alerts::evaluate(c, alerting, id, Trigger::Tick, now))?;

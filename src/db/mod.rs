@@ -218,6 +218,35 @@ impl DbConn {
         pending.map_err(|e| anyhow::anyhow!("cannot read migration state: {e}"))
     }
 
+    /// A consistent copy of an SQLite database, taken while it serves (`VACUUM INTO` reads one
+    /// snapshot; writers carry on). PostgreSQL has its own tools for this.
+    pub fn backup_to(&mut self, path: &std::path::Path) -> anyhow::Result<()> {
+        match self {
+            DbConn::Sqlite(c) => {
+                if path.exists() {
+                    anyhow::bail!("{} exists already; choose a new file", path.display());
+                }
+                let target = path.to_string_lossy().replace('\'', "''");
+                c.batch_execute(&format!("VACUUM INTO '{target}'"))
+                    .map_err(|e| anyhow::anyhow!("backup failed: {e}"))
+            }
+            DbConn::Postgres(_) => anyhow::bail!(
+                "this is a PostgreSQL database: back it up with pg_dump (see README.md, Backups)"
+            ),
+        }
+    }
+
+    /// Makes deleted rows unrecoverable from the files. On SQLite, `secure_delete` has already
+    /// zeroed them in the pages, but earlier versions of those pages can linger in the WAL until a
+    /// checkpoint: checkpointing and truncating it removes them. (On PostgreSQL dead tuples stay
+    /// in the data files until vacuumed and overwritten; see README.md, Privacy.)
+    pub fn scrub_deleted(&mut self) -> QueryResult<()> {
+        match self {
+            DbConn::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)"),
+            DbConn::Postgres(_) => Ok(()),
+        }
+    }
+
     pub fn ping(&mut self) -> QueryResult<()> {
         with_conn!(self, |c| c.batch_execute("SELECT 1"))
     }

@@ -220,3 +220,11 @@ pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
         .select((outbox::status, diesel::dsl::count_star()))
         .load(c))
 }
+
+/// Deletes every e-mail to this address, sent or not (replies to a reader hold their passage).
+pub fn delete_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {
+    with_conn!(conn, |c| diesel::delete(
+        outbox::table.filter(outbox::recipient.eq(recipient))
+    )
+    .execute(c))
+}

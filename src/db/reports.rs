@@ -236,3 +236,32 @@ pub fn change(
         get(conn, id)
     })
 }
+
+/// Forgets reporters' e-mail addresses on reports closed before `closed_before`. Returns how many.
+pub fn erase_emails_closed_before(
+    conn: &mut DbConn,
+    closed_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    with_conn!(conn, |c| diesel::update(
+        reports::table
+            .filter(reports::email.is_not_null())
+            .filter(reports::closed_at.lt(closed_before))
+    )
+    .set((
+        reports::email.eq(None::<String>),
+        reports::contact_consent.eq(false)
+    ))
+    .execute(c))
+}
+
+/// Forgets one address on every report. Returns how many reports held it.
+pub fn erase_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
+    with_conn!(conn, |c| diesel::update(
+        reports::table.filter(reports::email.eq(email))
+    )
+    .set((
+        reports::email.eq(None::<String>),
+        reports::contact_consent.eq(false)
+    ))
+    .execute(c))
+}

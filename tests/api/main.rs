@@ -13,5 +13,6 @@ mod ingest;
 mod ingest_errors;
 mod ops;
 mod privacy;
+mod privacy_ops;
 mod triage;
 mod widget;

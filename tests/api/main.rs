@@ -4,6 +4,7 @@
 mod helpers;
 mod smtp;
 
+mod access;
 mod alerts;
 mod browser;
 mod cli;

@@ -9,6 +9,7 @@ mod access;
 mod alerts;
 mod browser;
 mod cli;
+mod crash;
 mod dashboard;
 mod digest;
 mod ingest;

@@ -25,6 +25,11 @@ use crate::{errors, ingest, triage};
         triage::list_outbox,
     ),
     components(schemas(
+        crate::domain::Category,
+        crate::domain::ReportStatus,
+        triage::SortParam,
+        triage::StateParam,
+        triage::OutboxStatusParam,
         errors::ErrorBody,
         errors::ErrorDetail,
         ingest::validate::VoteRequest,

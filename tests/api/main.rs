@@ -3,6 +3,7 @@
 
 mod helpers;
 mod hostile;
+mod schemathesis;
 mod smtp;
 
 mod access;

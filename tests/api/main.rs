@@ -18,5 +18,6 @@ mod ingest_errors;
 mod ops;
 mod privacy;
 mod privacy_ops;
+mod properties;
 mod triage;
 mod widget;

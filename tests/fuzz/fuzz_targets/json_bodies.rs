@@ -1,0 +1,15 @@
+#![no_main]
+//! Every body parser the API uses, on arbitrary bytes: an error or a value, never a panic.
+
+use flagpole::ingest::body::{parse_form, parse_json};
+use flagpole::ingest::validate::{ReportRequest, VoteRequest};
+use flagpole::triage::{ReportPatch, ReviewedRequest};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse_json::<VoteRequest>(data);
+    let _ = parse_json::<ReportRequest>(data);
+    let _ = parse_json::<ReportPatch>(data);
+    let _ = parse_json::<ReviewedRequest>(data);
+    let _ = parse_form::<VoteRequest>(data);
+});

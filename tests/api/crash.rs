@@ -1,6 +1,9 @@
-//! Crash safety, short form: votes and reports under load, `kill -9` of the server at a random
-//! moment, restart, and a count. Every request that got a 2xx must be stored, and the counters
-//! must equal the raw rows. SQLite always; PostgreSQL when TEST_DATABASE_URL is set.
+//! Crash safety: votes and reports under load, `kill -9` of the server at a random moment,
+//! restart, and a count. Every request that got a 2xx must be stored, and the counters must equal
+//! the raw rows. SQLite always; PostgreSQL when TEST_DATABASE_URL is set.
+//!
+//! `cargo test` runs the short form (the test build, 3 kills). `bench/crash` runs the long form
+//! against a release build: FLAGPOLE_CRASH_BIN names the binary, FLAGPOLE_CRASH_ROUNDS the kills.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -15,7 +18,9 @@ use serde_json::json;
 use crate::helpers::{article, Backend};
 
 fn start(url: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_flagpole"))
+    let binary = std::env::var("FLAGPOLE_CRASH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_flagpole").into());
+    Command::new(binary)
         .arg("serve")
         .env("FLAGPOLE__DATABASE__URL", url)
         .env("FLAGPOLE__SERVER__BIND", format!("127.0.0.1:{port}"))
@@ -100,7 +105,11 @@ async fn crash_and_count(backend: Backend) {
     // Per article: acknowledged votes and reports.
     let acked: Arc<Mutex<HashMap<String, (i64, i64)>>> = Arc::default();
     let mut kills = 0;
-    for round in 0..3 {
+    let rounds: usize = std::env::var("FLAGPOLE_CRASH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for round in 0..rounds {
         let port = free_port();
         let mut server = start(&url, port);
         wait_up(&client, port).await;

@@ -14,15 +14,16 @@ use std::collections::HashMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
+use super::prepared::{AddVotes, SetReportScore};
 use super::schema::{article_revisions, articles, reports};
 use super::DbConn;
 use crate::domain::{ArticleUrl, Category, ReportStatus};
 use crate::with_conn;
 
-const PRIOR_HELPFUL: f64 = 8.0;
-const PRIOR_VOTES: f64 = 10.0;
-const PRIOR_SHARE: f64 = PRIOR_HELPFUL / PRIOR_VOTES;
-const HELPFULNESS_WEIGHT: f64 = 10.0;
+pub(super) const PRIOR_HELPFUL: f64 = 8.0;
+pub(super) const PRIOR_VOTES: f64 = 10.0;
+pub(super) const PRIOR_SHARE: f64 = PRIOR_HELPFUL / PRIOR_VOTES;
+pub(super) const HELPFULNESS_WEIGHT: f64 = 10.0;
 const HARMFUL_WEIGHT: f64 = 100.0;
 const REPORT_HALF_LIFE_DAYS: f64 = 7.0;
 
@@ -224,8 +225,8 @@ pub struct VoteTotals {
     pub reviewed_at: Option<NaiveDateTime>,
 }
 
-/// Adds to the vote counters, then stores the scores computed from the new counters. The first
-/// update locks the row until commit, so no other instance can change it in between.
+/// Adds a batch's votes to an article's counters and recomputes its scores, in one statement
+/// that locks the row until commit.
 pub fn add_votes(
     conn: &mut DbConn,
     id: i64,
@@ -233,24 +234,16 @@ pub fn add_votes(
     not_helpful: i64,
     now: NaiveDateTime,
 ) -> QueryResult<VoteTotals> {
-    let (h, n, report_score, reviewed_at): (i64, i64, f64, Option<NaiveDateTime>) =
-        with_conn!(conn, |c| diesel::update(articles::table.find(id))
-            .set((
-                articles::helpful.eq(articles::helpful + helpful),
-                articles::not_helpful.eq(articles::not_helpful + not_helpful),
-                articles::last_activity_at.eq(now),
-            ))
-            .returning((
-                articles::helpful,
-                articles::not_helpful,
-                articles::report_score,
-                articles::reviewed_at,
-            ))
-            .get_result(c))?;
-    store_scores(conn, id, h, n, report_score)?;
+    let (helpful, not_helpful, reviewed_at) = with_conn!(conn, |c| AddVotes {
+        id,
+        helpful,
+        not_helpful,
+        at: now,
+    }
+    .get_result(c))?;
     Ok(VoteTotals {
-        helpful: h,
-        not_helpful: n,
+        helpful,
+        not_helpful,
         reviewed_at,
     })
 }
@@ -313,12 +306,12 @@ pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Q
         .iter()
         .filter_map(|(cat, at)| Category::parse(cat).map(|c| report_weight(c, *at, now)))
         .sum();
-    let (helpful, not_helpful): (i64, i64) =
-        with_conn!(conn, |c| diesel::update(articles::table.find(id))
-            .set(articles::report_score.eq(score))
-            .returning((articles::helpful, articles::not_helpful))
-            .get_result(c))?;
-    store_scores(conn, id, helpful, not_helpful, score)
+    with_conn!(conn, |c| SetReportScore {
+        id,
+        report_score: score
+    }
+    .execute(c))?;
+    Ok(())
 }
 
 /// Ages the report part of attention for every article with open reports; run hourly.
@@ -337,32 +330,6 @@ pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> Query
         })?;
     }
     Ok(ids.len())
-}
-
-/// Helpfulness and attention from the counters: the formula of the module documentation, here
-/// and only here.
-pub fn scores(helpful: i64, not_helpful: i64, report_score: f64) -> (f64, f64) {
-    let helpfulness =
-        (helpful as f64 + PRIOR_HELPFUL) / ((helpful + not_helpful) as f64 + PRIOR_VOTES);
-    let penalty = (PRIOR_SHARE - helpfulness).max(0.0) * HELPFULNESS_WEIGHT;
-    (helpfulness, report_score + penalty)
-}
-
-fn store_scores(
-    conn: &mut DbConn,
-    id: i64,
-    helpful: i64,
-    not_helpful: i64,
-    report_score: f64,
-) -> QueryResult<()> {
-    let (helpfulness, attention) = scores(helpful, not_helpful, report_score);
-    with_conn!(conn, |c| diesel::update(articles::table.find(id))
-        .set((
-            articles::helpfulness.eq(helpfulness),
-            articles::attention.eq(attention),
-        ))
-        .execute(c))?;
-    Ok(())
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Article>> {
@@ -579,13 +546,44 @@ mod tests {
         assert!(old_harmful > fifty_fresh);
     }
 
+    /// The scores as the database computes them, for an article with these counters.
+    fn scores_of(helpful: i64, not_helpful: i64, report_score: f64) -> (f64, f64) {
+        let mut conn = DbConn::Sqlite(
+            diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
+        );
+        conn.run_migrations().expect("migrations");
+        let now = super::super::now();
+        let url = ArticleUrl {
+            url: "https://example.org/a".into(),
+            host: "example.org".into(),
+            path: "/a".into(),
+        };
+        let id = find_or_create(
+            &mut conn,
+            &mut KnownArticles::default(),
+            &url,
+            None,
+            None,
+            now,
+        )
+        .expect("article");
+        with_conn!(&mut conn, |c| SetReportScore { id, report_score }
+            .execute(c))
+        .expect("report score");
+        add_votes(&mut conn, id, helpful, not_helpful, now).expect("votes");
+        let a = get(&mut conn, id).expect("read").expect("article");
+        (a.helpfulness, a.attention)
+    }
+
     #[test]
     fn helpfulness_is_a_bayesian_average() {
-        assert_eq!(scores(0, 0, 0.0), (0.8, 0.0));
-        let (h, attention) = scores(0, 100, 0.0);
+        assert_eq!(scores_of(0, 0, 0.0), (0.8, 0.0));
+        let (h, attention) = scores_of(0, 100, 0.0);
         assert!((h - 8.0 / 110.0).abs() < 1e-12);
         assert!((attention - (0.8 - h) * 10.0).abs() < 1e-12);
-        assert_eq!(scores(90, 10, 2.5).1, 2.5, "helpful articles add nothing");
+        let (h, attention) = scores_of(90, 10, 2.5);
+        assert!((h - 98.0 / 110.0).abs() < 1e-12);
+        assert_eq!(attention, 2.5, "helpful articles add nothing");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod articles;
 pub mod digest;
 pub mod editors;
 pub mod outbox;
+mod prepared;
 pub mod reports;
 pub mod salts;
 pub mod schema;
@@ -92,6 +93,33 @@ impl ConnectionManager {
                 Ok(DbConn::Sqlite(c))
             }
         }
+    }
+}
+
+impl ConnectionManager {
+    /// The SQLite database's write-ahead log, which the ingest writer flushes itself.
+    pub fn sqlite_wal_path(&self) -> Option<std::path::PathBuf> {
+        match &self.target {
+            DatabaseTarget::Sqlite(path) => {
+                let mut wal = path.clone().into_os_string();
+                wal.push("-wal");
+                Some(wal.into())
+            }
+            DatabaseTarget::Postgres(_) => None,
+        }
+    }
+
+    /// A connection for the ingest writer. With `flushes_wal_itself`, SQLite commits without
+    /// flushing the WAL, for the writer's syncer thread to flush, and checkpoints itself only
+    /// when the WAL holds 2,000 pages (8 MiB), since the checkpointer thread keeps it copied
+    /// (see `writer`).
+    pub fn open_writer(&self, flushes_wal_itself: bool) -> Result<DbConn, diesel::r2d2::Error> {
+        let mut conn = self.open()?;
+        if let (DbConn::Sqlite(c), true) = (&mut conn, flushes_wal_itself) {
+            c.batch_execute("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 2000;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(conn)
     }
 }
 
@@ -243,6 +271,15 @@ impl DbConn {
     pub fn scrub_deleted(&mut self) -> QueryResult<()> {
         match self {
             DbConn::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)"),
+            DbConn::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Copies what it can of the SQLite WAL into the database file without waiting for readers
+    /// or the writer (a passive checkpoint). Nothing to do on PostgreSQL.
+    pub fn checkpoint(&mut self) -> QueryResult<()> {
+        match self {
+            DbConn::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)"),
             DbConn::Postgres(_) => Ok(()),
         }
     }

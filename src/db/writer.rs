@@ -6,6 +6,19 @@
 //! SQLite has one writer (it allows no more). On PostgreSQL several writer threads work side by
 //! side, since there the cost is round trips, not the lock; each article always goes to the same
 //! writer, so two writers never contend for one article's rows.
+//!
+//! On SQLite the writer does not wait for the disk itself. Its connection commits with
+//! `synchronous = NORMAL` (the WAL is written to the OS at COMMIT but not flushed), and a
+//! second thread, the syncer, flushes the WAL file with `fdatasync` and only then answers the
+//! batch's requests. The writer meanwhile runs the next batch, and one flush covers every batch
+//! committed before it began. A request is still answered only once its transaction is on disk:
+//! the flush starts after its COMMIT wrote the frames, and SQLite never reuses WAL space before a
+//! checkpoint has copied those frames into the database file and flushed it (which it does
+//! under `NORMAL` as under `FULL`).
+//!
+//! Checkpoints, too, mostly happen beside the writer: a checkpointer thread copies the WAL into
+//! the database file every few hundred milliseconds, so the writer's own automatic checkpoint,
+//! which lets the WAL start over from its beginning, finds little left to copy and runs rarely.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -16,7 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::articles::KnownArticles;
 use super::reports::{self, NewReport, ReportOutcome};
-use super::votes::{self, NewVote, VoteOutcome};
+use super::votes::{self, NewVote, VoteOutcome, VotesAdded};
 use super::{ConnectionManager, DbConn};
 use crate::alerts::{self, Alerting, Trigger};
 
@@ -69,10 +82,23 @@ impl Writer {
         for i in 0..threads.max(1) {
             let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
             let (manager, alerting) = (manager.clone(), alerting.clone());
+            let answer = match manager.sqlite_wal_path() {
+                Some(wal) => {
+                    let (syncer, handle) = Syncer::start(move || flush_file(&wal))?;
+                    handles.push(handle);
+                    let (checkpointer, handle) = start_checkpointer(manager.clone())?;
+                    handles.push(handle);
+                    Answer::AfterSync {
+                        syncer,
+                        _checkpointer: checkpointer,
+                    }
+                }
+                None => Answer::Now,
+            };
             handles.push(
                 std::thread::Builder::new()
                     .name(format!("flagpole-writer-{i}"))
-                    .spawn(move || run(manager, alerting, rx))?,
+                    .spawn(move || run(manager, alerting, rx, answer))?,
             );
             queues.push(queue);
         }
@@ -113,7 +139,126 @@ impl Writer {
     }
 }
 
-fn run(manager: ConnectionManager, alerting: Arc<Alerting>, mut rx: mpsc::Receiver<(Job, Reply)>) {
+/// A job's result, with where it goes.
+type Answered = (Reply, Result<Outcome, WriteError>);
+
+/// How the writer answers a batch once it has committed.
+enum Answer {
+    /// The commit was durable when it returned (PostgreSQL).
+    Now,
+    /// The commit reached the OS; the syncer answers after flushing the WAL (SQLite). The
+    /// checkpointer runs until this is dropped.
+    AfterSync {
+        syncer: Syncer,
+        _checkpointer: std::sync::mpsc::Sender<()>,
+    },
+}
+
+impl Answer {
+    fn send(&self, answers: Vec<Answered>) {
+        match self {
+            Answer::Now => answers.into_iter().for_each(|(reply, result)| {
+                let _ = reply.send(result);
+            }),
+            Answer::AfterSync { syncer, .. } => syncer.send(answers),
+        }
+    }
+}
+
+/// The thread that flushes the WAL and then answers the requests committed before the flush.
+struct Syncer {
+    batches: std::sync::mpsc::Sender<Vec<Answered>>,
+}
+
+impl Syncer {
+    fn start(
+        mut flush: impl FnMut() -> std::io::Result<()> + Send + 'static,
+    ) -> std::io::Result<(Syncer, JoinHandle<()>)> {
+        let (batches, rx) = std::sync::mpsc::channel::<Vec<Answered>>();
+        let handle = std::thread::Builder::new()
+            .name("flagpole-wal-sync".into())
+            .spawn(move || {
+                while let Ok(mut answers) = rx.recv() {
+                    // Everything committed so far is covered by the one flush.
+                    while let Ok(more) = rx.try_recv() {
+                        answers.extend(more);
+                    }
+                    let flushed = flush().map_err(|e| {
+                        tracing::error!(error = %e, "cannot flush the SQLite write-ahead log");
+                        WriteError::Database(format!("the write-ahead log was not flushed: {e}"))
+                    });
+                    for (reply, result) in answers {
+                        let _ = reply.send(flushed.clone().and(result));
+                    }
+                }
+            })?;
+        Ok((Syncer { batches }, handle))
+    }
+
+    fn send(&self, answers: Vec<Answered>) {
+        if let Err(unsent) = self.batches.send(answers) {
+            // The syncer has gone (it only stops when the writer does): these are not known to be
+            // on disk, so they are not acknowledged.
+            for (reply, _) in unsent.0 {
+                let _ = reply.send(Err(WriteError::Stopped));
+            }
+        }
+    }
+}
+
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Starts the thread that checkpoints the SQLite WAL beside the writer, on its own connection,
+/// until the returned sender is dropped.
+fn start_checkpointer(
+    manager: ConnectionManager,
+) -> std::io::Result<(std::sync::mpsc::Sender<()>, JoinHandle<()>)> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let handle = std::thread::Builder::new()
+        .name("flagpole-checkpoint".into())
+        .spawn(move || {
+            let mut conn = None;
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
+                let c = match conn.take() {
+                    Some(c) => c,
+                    None => match r2d2::ManageConnection::connect(&manager) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "checkpointer cannot open the database");
+                            continue;
+                        }
+                    },
+                };
+                let mut c: DbConn = c;
+                match c.checkpoint() {
+                    Ok(()) => conn = Some(c),
+                    Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+                }
+            }
+        })?;
+    Ok((stop, handle))
+}
+
+/// Flushes a file's data to disk. Opened by path each time, so it is always the WAL SQLite is
+/// using; a WAL that does not exist has nothing unflushed (SQLite removes it only after a full
+/// checkpoint).
+fn flush_file(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::File::open(path) {
+        Ok(file) => file.sync_data(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn run(
+    manager: ConnectionManager,
+    alerting: Arc<Alerting>,
+    mut rx: mpsc::Receiver<(Job, Reply)>,
+    answer: Answer,
+) {
     let mut conn: Option<DbConn> = None;
     let mut known = KnownArticles::default();
     while let Some(first) = rx.blocking_recv() {
@@ -126,34 +271,39 @@ fn run(manager: ConnectionManager, alerting: Arc<Alerting>, mut rx: mpsc::Receiv
         }
         let c = match conn.take() {
             Some(c) => c,
-            None => match r2d2::ManageConnection::connect(&manager) {
+            None => match manager.open_writer(matches!(answer, Answer::AfterSync { .. })) {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "writer cannot reach the database");
                     let err = WriteError::Database(e.to_string());
-                    for (_, reply) in batch {
-                        let _ = reply.send(Err(err.clone()));
-                    }
+                    answer.send(
+                        batch
+                            .into_iter()
+                            .map(|(_, r)| (r, Err(err.clone())))
+                            .collect(),
+                    );
                     // Do not spin against a database that is down.
                     std::thread::sleep(std::time::Duration::from_millis(200));
                     continue;
                 }
             },
         };
-        conn = commit_batch(c, &mut known, &alerting, batch);
+        let (answers, c) = commit_batch(c, &mut known, &alerting, batch);
+        answer.send(answers);
+        conn = c;
     }
 }
 
 /// Commits a batch in one transaction. If anything in it fails (a job, or COMMIT itself), none
 /// of it was stored, and each job is retried in its own transaction so that one bad job, or a
-/// deadlock with another instance, fails only itself. Returns the connection unless it looks
-/// broken.
+/// deadlock with another instance, fails only itself. Returns each job's answer, and the
+/// connection unless it looks broken.
 fn commit_batch(
     mut conn: DbConn,
     known: &mut KnownArticles,
     alerting: &Alerting,
     mut batch: Vec<(Job, Reply)>,
-) -> Option<DbConn> {
+) -> (Vec<Answered>, Option<DbConn>) {
     let started = Instant::now();
     let now = super::now();
     // Keep one article's jobs together and in arrival order; a consistent order across instances
@@ -161,19 +311,18 @@ fn commit_batch(
     batch.sort_by(|a, b| article_url(&a.0).cmp(article_url(&b.0)));
     let size = batch.len();
     let together = conn.write_tx(|c| {
-        batch
-            .iter()
-            .map(|(job, _)| apply(c, known, alerting, job, now))
-            .collect::<diesel::QueryResult<Vec<_>>>()
+        let jobs = batch.iter().map(|(job, _)| job);
+        apply(c, known, alerting, jobs, now)
     });
     let mut healthy = true;
     let mut emails = 0;
+    let mut answers = Vec::with_capacity(size);
     match together {
-        Ok(results) => {
+        Ok((outcomes, n)) => {
             known.commit();
-            for ((_, reply), (outcome, n)) in batch.into_iter().zip(results) {
-                emails += n;
-                let _ = reply.send(Ok(outcome));
+            emails += n;
+            for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                answers.push((reply, Ok(outcome)));
             }
         }
         Err(e) => {
@@ -181,19 +330,21 @@ fn commit_batch(
             tracing::warn!(error = %e, size, "batch failed; committing its jobs one by one");
             for (job, reply) in batch {
                 let result = conn
-                    .write_tx(|c| apply(c, known, alerting, &job, now))
+                    .write_tx(|c| apply(c, known, alerting, std::iter::once(&job), now))
                     .map_err(|e| WriteError::Database(e.to_string()));
-                match &result {
-                    Ok((_, n)) => {
+                let result = match result {
+                    Ok((mut outcomes, n)) => {
                         known.commit();
                         emails += n;
+                        outcomes.pop().ok_or(WriteError::Mismatch)
                     }
-                    Err(_) => {
+                    Err(e) => {
                         known.discard();
                         healthy = conn.ping().is_ok();
+                        Err(e)
                     }
-                }
-                let _ = reply.send(result.map(|(outcome, _)| outcome));
+                };
+                answers.push((reply, result));
             }
         }
     }
@@ -202,7 +353,7 @@ fn commit_batch(
     }
     metrics::histogram!("flagpole_write_batch_size").record(size as f64);
     metrics::histogram!("flagpole_write_batch_seconds").record(started.elapsed().as_secs_f64());
-    healthy.then_some(conn)
+    (answers, healthy.then_some(conn))
 }
 
 fn article_url(job: &Job) -> &str {
@@ -212,33 +363,106 @@ fn article_url(job: &Job) -> &str {
     }
 }
 
-/// Stores one job and evaluates the alert rules it affects; returns its outcome and how many
-/// e-mails it queued.
-fn apply(
+/// Stores the jobs and evaluates the alert rules they affect; returns each job's outcome, in
+/// order, and how many e-mails were queued. The jobs come sorted by article, and a run of votes
+/// on one article adds to its counters once, when the run ends; the vote rules are evaluated
+/// then. Article rows are thus locked in the batch's order, as other instances lock them.
+fn apply<'a>(
     conn: &mut DbConn,
     known: &mut KnownArticles,
     alerting: &Alerting,
-    job: &Job,
+    jobs: impl Iterator<Item = &'a Job>,
     now: chrono::NaiveDateTime,
-) -> diesel::QueryResult<(Outcome, usize)> {
-    match job {
-        Job::Vote(v) => {
-            let outcome = votes::record(conn, known, v, now)?;
-            let trigger = Trigger::Vote {
-                helpful: v.helpful,
-                totals: outcome.totals,
-            };
-            let emails = alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
-            Ok((Outcome::Vote(outcome), emails))
+) -> diesel::QueryResult<(Vec<Outcome>, usize)> {
+    let mut added = VotesAdded::default();
+    let mut emails = 0;
+    let mut outcomes = Vec::new();
+    let mut article: Option<&str> = None;
+    for job in jobs {
+        if article.is_some_and(|a| a != article_url(job)) {
+            emails += store_votes(conn, alerting, std::mem::take(&mut added), now)?;
         }
-        Job::Report(r) => {
-            let outcome = reports::record(conn, known, r, now)?;
-            let trigger = Trigger::Report {
-                category: r.category,
-                open: r.status.is_open(),
-            };
-            let emails = alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
-            Ok((Outcome::Report(outcome), emails))
-        }
+        article = Some(article_url(job));
+        outcomes.push(match job {
+            Job::Vote(v) => Outcome::Vote(votes::record(conn, known, v, now, &mut added)?),
+            Job::Report(r) => {
+                let outcome = reports::record(conn, known, r, now)?;
+                let trigger = Trigger::Report {
+                    category: r.category,
+                    open: r.status.is_open(),
+                };
+                emails += alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
+                Outcome::Report(outcome)
+            }
+        });
+    }
+    emails += store_votes(conn, alerting, added, now)?;
+    Ok((outcomes, emails))
+}
+
+/// Adds votes to the counters and evaluates the vote rules; returns the e-mails queued.
+fn store_votes(
+    conn: &mut DbConn,
+    alerting: &Alerting,
+    added: VotesAdded,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<usize> {
+    let mut emails = 0;
+    for voted in added.store(conn, now)? {
+        let trigger = Trigger::Vote {
+            helpful: !voted.any_no,
+            totals: voted.totals,
+        };
+        emails += alerts::evaluate(conn, alerting, voted.article_id, trigger, now)?;
+    }
+    Ok(emails)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome() -> Result<Outcome, WriteError> {
+        Ok(Outcome::Vote(VoteOutcome {
+            vote_id: 1,
+            article_id: 1,
+            created: true,
+        }))
+    }
+
+    #[test]
+    fn the_syncer_answers_only_after_the_flush() {
+        let (flushing, flushed) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (syncer, handle) = Syncer::start(move || {
+            let _ = flushing.send(());
+            released.recv().map_err(std::io::Error::other)
+        })
+        .expect("syncer");
+        let (reply, mut answer) = oneshot::channel();
+        syncer.send(vec![(reply, outcome())]);
+        flushed.recv().expect("the flush began");
+        assert!(
+            answer.try_recv().is_err(),
+            "answered before the flush ended"
+        );
+        release.send(()).expect("release");
+        drop(syncer);
+        handle.join().expect("syncer thread");
+        assert!(matches!(answer.try_recv(), Ok(Ok(Outcome::Vote(_)))));
+    }
+
+    #[test]
+    fn a_failed_flush_acknowledges_nothing() {
+        let (syncer, handle) =
+            Syncer::start(|| Err(std::io::Error::other("disk gone"))).expect("syncer");
+        let (reply, mut answer) = oneshot::channel();
+        syncer.send(vec![(reply, outcome())]);
+        drop(syncer);
+        handle.join().expect("syncer thread");
+        assert!(matches!(
+            answer.try_recv(),
+            Ok(Err(WriteError::Database(_)))
+        ));
     }
 }

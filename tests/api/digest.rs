@@ -388,21 +388,26 @@ impl Fixture {
             let at = at.naive_utc();
             let mut conn = open(&settings);
             conn.write_tx(|c| match what {
-                Earlier::Vote(helpful) => flagpole::db::votes::record(
-                    c,
-                    &mut KnownArticles::default(),
-                    &flagpole::db::votes::NewVote {
-                        article,
-                        title: None,
-                        revision: None,
-                        helpful,
-                        reasons: vec![],
-                        comment: None,
-                        visitor_key: key,
-                    },
-                    at,
-                )
-                .map(|v| v.vote_id),
+                Earlier::Vote(helpful) => {
+                    let mut added = flagpole::db::votes::VotesAdded::default();
+                    let vote = flagpole::db::votes::record(
+                        c,
+                        &mut KnownArticles::default(),
+                        &flagpole::db::votes::NewVote {
+                            article,
+                            title: None,
+                            revision: None,
+                            helpful,
+                            reasons: vec![],
+                            comment: None,
+                            visitor_key: key,
+                        },
+                        at,
+                        &mut added,
+                    )?;
+                    added.store(c, at)?;
+                    Ok(vote.vote_id)
+                }
                 Earlier::Report(category, quote) => flagpole::db::reports::record(
                     c,
                     &mut KnownArticles::default(),

@@ -70,7 +70,7 @@ impl Application {
         let digests = Digests::from_settings(&settings, alerting.queued.clone())?;
         let writers = match (settings.database.writers, &target) {
             (0, crate::config::DatabaseTarget::Sqlite(_)) => 1,
-            (0, crate::config::DatabaseTarget::Postgres(_)) => 4,
+            (0, crate::config::DatabaseTarget::Postgres(_)) => 2,
             (n, _) => n,
         };
         let (writer, writer_threads) = Writer::start(manager, alerting.clone(), writers)?;

@@ -225,6 +225,21 @@ pub struct VoteTotals {
     pub reviewed_at: Option<NaiveDateTime>,
 }
 
+/// Locks these articles' rows until commit, in id order, before a batch changes any of them
+/// (PostgreSQL; SQLite's write transaction excludes every other writer already). Two instances
+/// then never hold one article each while waiting for the other's.
+pub fn lock(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
+    if let DbConn::Postgres(c) = conn {
+        articles::table
+            .filter(articles::id.eq_any(ids))
+            .order(articles::id)
+            .select(articles::id)
+            .for_no_key_update()
+            .load::<i64>(c)?;
+    }
+    Ok(())
+}
+
 /// Adds a batch's votes to an article's counters and recomputes its scores, in one statement
 /// that locks the row until commit.
 pub fn add_votes(

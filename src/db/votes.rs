@@ -1,13 +1,13 @@
 //! Votes: one per reader per article per day, with the article's counters and daily totals
 //! updated in the same transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::articles::{self, KnownArticles, VoteTotals};
-use super::prepared::AddToDay;
+use super::prepared::{AddToDay, AddToDays, AddVotesToAll, InsertVotes};
 use super::schema::votes;
 use super::DbConn;
 use crate::domain::{ArticleUrl, Reason};
@@ -73,117 +73,224 @@ impl VotesAdded {
     }
 
     /// Writes the article counters (with their scores), then the daily totals; returns each
-    /// article's counters afterwards. The article row is locked first, as every other change to
-    /// an article does, so that two instances on PostgreSQL cannot deadlock over its rows.
+    /// article's counters afterwards. On PostgreSQL each is one statement for the whole batch.
     pub fn store(self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<ArticleVoted>> {
-        let voted = self
-            .articles
+        let days = self
+            .days
             .into_iter()
-            .map(|(article_id, a)| {
-                let totals = articles::add_votes(conn, article_id, a.helpful, a.not_helpful, now)?;
-                Ok(ArticleVoted {
-                    article_id,
-                    totals,
-                    any_no: a.any_no,
-                })
-            })
-            .collect::<QueryResult<Vec<_>>>()?;
-        for ((article_id, day), (helpful, not_helpful)) in self.days {
-            if helpful != 0 || not_helpful != 0 {
-                with_conn!(conn, |c| AddToDay {
-                    article_id,
-                    day,
+            .filter(|(_, (helpful, not_helpful))| *helpful != 0 || *not_helpful != 0);
+        let any_no = |id: &i64| self.articles.get(id).is_some_and(|a| a.any_no);
+        let voted = match conn {
+            DbConn::Postgres(c) => {
+                let totals: Vec<(i64, i64, i64, Option<NaiveDateTime>)> = AddVotesToAll {
+                    ids: self.articles.keys().copied().collect(),
+                    helpful: self.articles.values().map(|a| a.helpful).collect(),
+                    not_helpful: self.articles.values().map(|a| a.not_helpful).collect(),
+                    at: now,
+                }
+                .load(c)?;
+                let (keys, counts): (Vec<_>, Vec<_>) = days.unzip();
+                let ((article_ids, days), (helpful, not_helpful)) =
+                    (keys.into_iter().unzip(), counts.into_iter().unzip());
+                AddToDays {
+                    article_ids,
+                    days,
                     helpful,
                     not_helpful,
                 }
-                .execute(c))?;
+                .execute(c)?;
+                totals
+                    .into_iter()
+                    .map(
+                        |(article_id, helpful, not_helpful, reviewed_at)| ArticleVoted {
+                            article_id,
+                            totals: VoteTotals {
+                                helpful,
+                                not_helpful,
+                                reviewed_at,
+                            },
+                            any_no: any_no(&article_id),
+                        },
+                    )
+                    .collect()
             }
-        }
+            DbConn::Sqlite(_) => {
+                let mut voted = Vec::with_capacity(self.articles.len());
+                for (&article_id, a) in &self.articles {
+                    let totals =
+                        articles::add_votes(conn, article_id, a.helpful, a.not_helpful, now)?;
+                    voted.push(ArticleVoted {
+                        article_id,
+                        totals,
+                        any_no: a.any_no,
+                    });
+                }
+                for ((article_id, day), (helpful, not_helpful)) in days {
+                    with_conn!(conn, |c| AddToDay {
+                        article_id,
+                        day,
+                        helpful,
+                        not_helpful,
+                    }
+                    .execute(c))?;
+                }
+                voted
+            }
+        };
         Ok(voted)
     }
 }
 
-/// Stores a vote, or replaces the same reader's vote from earlier today; what it adds to the
-/// counters goes into `added`, to be stored with the rest of the batch.
-pub fn record(
+/// Stores a batch's votes, each one new or replacing the same reader's vote from earlier today;
+/// what they add to the counters goes into `added`, to be stored with the rest of the batch.
+/// Returns the outcomes in the order of `batch`.
+pub fn record_all(
     conn: &mut DbConn,
     known: &mut KnownArticles,
-    v: &NewVote,
+    batch: &[&NewVote],
+    now: NaiveDateTime,
+    added: &mut VotesAdded,
+) -> QueryResult<Vec<VoteOutcome>> {
+    let mut rows = Vec::with_capacity(batch.len());
+    for v in batch {
+        let article_id = articles::find_or_create(
+            conn,
+            known,
+            &v.article,
+            v.title.as_deref(),
+            v.revision.as_deref(),
+            now,
+        )?;
+        if !v.helpful {
+            added.said_no(article_id);
+        }
+        rows.push(VoteRow {
+            article_id,
+            helpful: v.helpful,
+            reasons: v
+                .reasons
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            comment: v.comment.clone(),
+            revision: v.revision.clone(),
+            visitor_key: v.visitor_key.clone(),
+        });
+    }
+    // Most votes are a reader's first on the article today: insert them all, and look for an
+    // earlier vote only where the unique key says there is one.
+    let mut inserted = insert_new(conn, &rows, now)?;
+    rows.iter()
+        .map(|row| {
+            let key = (row.article_id, row.visitor_key.clone());
+            match inserted.remove(&key) {
+                Some(vote_id) => {
+                    let delta = if row.helpful { (1, 0) } else { (0, 1) };
+                    added.add(row.article_id, now.date(), delta);
+                    Ok(VoteOutcome {
+                        vote_id,
+                        article_id: row.article_id,
+                        created: true,
+                    })
+                }
+                None => replace_earlier(conn, row, now, added),
+            }
+        })
+        .collect()
+}
+
+/// A vote as stored.
+struct VoteRow {
+    article_id: i64,
+    helpful: bool,
+    reasons: String,
+    comment: Option<String>,
+    revision: Option<String>,
+    visitor_key: String,
+}
+
+/// Inserts the votes whose reader has not voted on the article today; returns their ids by
+/// (article, visitor key). On PostgreSQL that is one statement for the whole batch (each round
+/// trip costs more than the rows); SQLite takes them one by one, at no such cost.
+fn insert_new(
+    conn: &mut DbConn,
+    rows: &[VoteRow],
+    now: NaiveDateTime,
+) -> QueryResult<HashMap<(i64, String), i64>> {
+    let inserted: Vec<(i64, i64, String)> = match conn {
+        DbConn::Postgres(c) => InsertVotes {
+            article_ids: rows.iter().map(|r| r.article_id).collect(),
+            helpful: rows.iter().map(|r| r.helpful).collect(),
+            reasons: rows.iter().map(|r| r.reasons.clone()).collect(),
+            comments: rows.iter().map(|r| r.comment.clone()).collect(),
+            revisions: rows.iter().map(|r| r.revision.clone()).collect(),
+            visitor_keys: rows.iter().map(|r| r.visitor_key.clone()).collect(),
+            at: now,
+        }
+        .load(c)?,
+        DbConn::Sqlite(c) => {
+            let mut ids = Vec::with_capacity(rows.len());
+            for row in rows {
+                let id: Option<i64> = diesel::insert_into(votes::table)
+                    .values((
+                        votes::article_id.eq(row.article_id),
+                        votes::helpful.eq(row.helpful),
+                        votes::reasons.eq(&row.reasons),
+                        votes::comment.eq(&row.comment),
+                        votes::revision.eq(&row.revision),
+                        votes::visitor_key.eq(&row.visitor_key),
+                        votes::created_at.eq(now),
+                        votes::updated_at.eq(now),
+                    ))
+                    .on_conflict((votes::article_id, votes::visitor_key))
+                    .do_nothing()
+                    .returning(votes::id)
+                    .get_result(c)
+                    .optional()?;
+                ids.extend(id.map(|id| (id, row.article_id, row.visitor_key.clone())));
+            }
+            ids
+        }
+    };
+    Ok(inserted
+        .into_iter()
+        .map(|(id, article_id, key)| ((article_id, key), id))
+        .collect())
+}
+
+/// Replaces the reader's earlier vote today. A changed answer moves one vote between the
+/// counters, on the day it was first given.
+fn replace_earlier(
+    conn: &mut DbConn,
+    row: &VoteRow,
     now: NaiveDateTime,
     added: &mut VotesAdded,
 ) -> QueryResult<VoteOutcome> {
-    let article_id = articles::find_or_create(
-        conn,
-        known,
-        &v.article,
-        v.title.as_deref(),
-        v.revision.as_deref(),
-        now,
-    )?;
-    let reasons = v
-        .reasons
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
-    if !v.helpful {
-        added.said_no(article_id);
-    }
-    // Most votes are a reader's first on the article today: try the insert, and look for the
-    // earlier vote only when the unique key says there is one.
-    let inserted: Option<i64> = with_conn!(conn, |c| diesel::insert_into(votes::table)
-        .values((
-            votes::article_id.eq(article_id),
-            votes::helpful.eq(v.helpful),
-            votes::reasons.eq(&reasons),
-            votes::comment.eq(&v.comment),
-            votes::revision.eq(&v.revision),
-            votes::visitor_key.eq(&v.visitor_key),
-            votes::created_at.eq(now),
-            votes::updated_at.eq(now),
-        ))
-        .on_conflict((votes::article_id, votes::visitor_key))
-        .do_nothing()
-        .returning(votes::id)
-        .get_result(c)
-        .optional())?;
-    if let Some(vote_id) = inserted {
-        added.add(
-            article_id,
-            now.date(),
-            if v.helpful { (1, 0) } else { (0, 1) },
-        );
-        return Ok(VoteOutcome {
-            vote_id,
-            article_id,
-            created: true,
-        });
-    }
     let (vote_id, was_helpful, first_at): (i64, bool, NaiveDateTime) =
         with_conn!(conn, |c| votes::table
-            .filter(votes::article_id.eq(article_id))
-            .filter(votes::visitor_key.eq(&v.visitor_key))
+            .filter(votes::article_id.eq(row.article_id))
+            .filter(votes::visitor_key.eq(&row.visitor_key))
             .select((votes::id, votes::helpful, votes::created_at))
             .get_result(c))?;
     with_conn!(conn, |c| diesel::update(votes::table.find(vote_id))
         .set((
-            votes::helpful.eq(v.helpful),
-            votes::reasons.eq(&reasons),
-            votes::comment.eq(&v.comment),
-            votes::revision.eq(&v.revision),
+            votes::helpful.eq(row.helpful),
+            votes::reasons.eq(&row.reasons),
+            votes::comment.eq(&row.comment),
+            votes::revision.eq(&row.revision),
             votes::updated_at.eq(now),
         ))
         .execute(c))?;
-    // A changed answer moves one vote between the counters, on the day it was first given.
-    let delta = match (was_helpful, v.helpful) {
+    let delta = match (was_helpful, row.helpful) {
         (false, true) => (1, -1),
         (true, false) => (-1, 1),
         _ => (0, 0),
     };
-    added.add(article_id, first_at.date(), delta);
+    added.add(row.article_id, first_at.date(), delta);
     Ok(VoteOutcome {
         vote_id,
-        article_id,
+        article_id: row.article_id,
         created: false,
     })
 }

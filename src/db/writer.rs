@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::articles::KnownArticles;
+use super::articles::{self, KnownArticles};
 use super::reports::{self, NewReport, ReportOutcome};
 use super::votes::{self, NewVote, VoteOutcome, VotesAdded};
 use super::{ConnectionManager, DbConn};
@@ -364,9 +364,9 @@ fn article_url(job: &Job) -> &str {
 }
 
 /// Stores the jobs and evaluates the alert rules they affect; returns each job's outcome, in
-/// order, and how many e-mails were queued. The jobs come sorted by article, and a run of votes
-/// on one article adds to its counters once, when the run ends; the vote rules are evaluated
-/// then. Article rows are thus locked in the batch's order, as other instances lock them.
+/// order, and how many e-mails were queued. The batch's articles are found (or created) and
+/// locked first; its votes go in together, add to each article's counters once, and the vote
+/// rules are evaluated on the counters as they will be committed.
 fn apply<'a>(
     conn: &mut DbConn,
     known: &mut KnownArticles,
@@ -374,17 +374,40 @@ fn apply<'a>(
     jobs: impl Iterator<Item = &'a Job>,
     now: chrono::NaiveDateTime,
 ) -> diesel::QueryResult<(Vec<Outcome>, usize)> {
+    let jobs: Vec<&Job> = jobs.collect();
+    let mut ids = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let (url, title, revision) = match job {
+            Job::Vote(v) => (&v.article, &v.title, &v.revision),
+            Job::Report(r) => (&r.article, &r.title, &r.revision),
+        };
+        ids.push(articles::find_or_create(
+            conn,
+            known,
+            url,
+            title.as_deref(),
+            revision.as_deref(),
+            now,
+        )?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    articles::lock(conn, &ids)?;
+
     let mut added = VotesAdded::default();
+    let new_votes: Vec<&NewVote> = jobs
+        .iter()
+        .filter_map(|job| match job {
+            Job::Vote(v) => Some(v),
+            Job::Report(_) => None,
+        })
+        .collect();
+    let mut votes = votes::record_all(conn, known, &new_votes, now, &mut added)?.into_iter();
     let mut emails = 0;
-    let mut outcomes = Vec::new();
-    let mut article: Option<&str> = None;
+    let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
-        if article.is_some_and(|a| a != article_url(job)) {
-            emails += store_votes(conn, alerting, std::mem::take(&mut added), now)?;
-        }
-        article = Some(article_url(job));
         outcomes.push(match job {
-            Job::Vote(v) => Outcome::Vote(votes::record(conn, known, v, now, &mut added)?),
+            Job::Vote(_) => Outcome::Vote(votes.next().ok_or(diesel::result::Error::NotFound)?),
             Job::Report(r) => {
                 let outcome = reports::record(conn, known, r, now)?;
                 let trigger = Trigger::Report {

@@ -390,23 +390,24 @@ impl Fixture {
             conn.write_tx(|c| match what {
                 Earlier::Vote(helpful) => {
                     let mut added = flagpole::db::votes::VotesAdded::default();
-                    let vote = flagpole::db::votes::record(
+                    let vote = flagpole::db::votes::NewVote {
+                        article,
+                        title: None,
+                        revision: None,
+                        helpful,
+                        reasons: vec![],
+                        comment: None,
+                        visitor_key: key,
+                    };
+                    let stored = flagpole::db::votes::record_all(
                         c,
                         &mut KnownArticles::default(),
-                        &flagpole::db::votes::NewVote {
-                            article,
-                            title: None,
-                            revision: None,
-                            helpful,
-                            reasons: vec![],
-                            comment: None,
-                            visitor_key: key,
-                        },
+                        &[&vote],
                         at,
                         &mut added,
                     )?;
                     added.store(c, at)?;
-                    Ok(vote.vote_id)
+                    Ok(stored[0].vote_id)
                 }
                 Earlier::Report(category, quote) => flagpole::db::reports::record(
                     c,

@@ -61,6 +61,69 @@ async fn different_readers_count_separately(app: TestApp) {
 }
 on_both_backends!(different_readers_count_separately);
 
+/// Readers who send their vote twice at the same moment (a double tap, a retry, a changed mind)
+/// land in one group commit: each is counted once, both answers carry the same id, and the
+/// answer that replaced the other is the one counted.
+async fn readers_voting_twice_at_once_are_counted_once(app: TestApp) {
+    let url = article("/conditions/eczema");
+    let mut sent = Vec::new();
+    for reader in 0..40 {
+        for helpful in [true, false] {
+            let client = app.client.clone();
+            let endpoint = app.url("/api/v1/votes");
+            let body = json!({"article_url": url, "helpful": helpful});
+            sent.push(tokio::spawn(async move {
+                let r = client
+                    .post(endpoint)
+                    .header("user-agent", format!("double-{reader}"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let v: Value = r.json().await.unwrap();
+                (reader, helpful, status, v)
+            }));
+        }
+    }
+    let mut answers = std::collections::HashMap::<i32, Vec<(bool, u16, i64)>>::new();
+    let mut article_id = 0;
+    for job in sent {
+        let (reader, helpful, status, v) = job.await.unwrap();
+        article_id = v["article_id"].as_i64().unwrap();
+        answers
+            .entry(reader)
+            .or_default()
+            .push((helpful, status, v["vote_id"].as_i64().unwrap()));
+    }
+    let mut expected = (0, 0);
+    for (reader, mut pair) in answers {
+        pair.sort_by_key(|(_, status, _)| *status);
+        // One answer created the vote (201) and the other replaced it (200): the replacing
+        // answer is the one that stands.
+        let [(standing, 200, replaced_id), (_, 201, created_id)] = pair[..] else {
+            panic!("reader {reader}: expected one 201 and one 200, got {pair:?}");
+        };
+        assert_eq!(replaced_id, created_id, "reader {reader}: one vote, one id");
+        if standing {
+            expected.0 += 1
+        } else {
+            expected.1 += 1
+        }
+    }
+    let token = app.token("t").await;
+    let a = article_detail(&app, &token, article_id).await;
+    assert_eq!(
+        (
+            a["helpful"].as_i64().unwrap(),
+            a["not_helpful"].as_i64().unwrap()
+        ),
+        expected,
+        "{a}"
+    );
+}
+on_both_backends!(readers_voting_twice_at_once_are_counted_once);
+
 async fn one_article_however_it_is_linked(app: TestApp) {
     let ids: Vec<i64> = futures_ids(
         &app,

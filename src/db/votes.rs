@@ -34,7 +34,7 @@ pub struct VoteOutcome {
     pub created: bool,
 }
 
-/// What a run of votes adds to the article counters and daily totals, written once per article
+/// What a batch's votes add to the article counters and daily totals, written once per article
 /// and day ([`VotesAdded::store`]) instead of once per vote.
 #[derive(Debug, Default)]
 pub struct VotesAdded {

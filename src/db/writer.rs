@@ -16,9 +16,9 @@
 //! checkpoint has copied those frames into the database file and flushed it (which it does
 //! under `NORMAL` as under `FULL`).
 //!
-//! Checkpoints, too, mostly happen beside the writer: a checkpointer thread copies the WAL into
-//! the database file every few hundred milliseconds, so the writer's own automatic checkpoint,
-//! which lets the WAL start over from its beginning, finds little left to copy and runs rarely.
+//! Checkpoints, too, partly happen beside the writer: a checkpointer thread copies the WAL into
+//! the database file every 200 ms, so the writer's own automatic checkpoint (at 2,000 pages; it
+//! is what lets the WAL start over from its beginning) has less to copy and to flush.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::articles::{self, KnownArticles};
+use super::articles;
 use super::schema::{report_events, reports};
 use super::DbConn;
 use crate::domain::{ArticleUrl, Category, ReportStatus};
@@ -62,20 +62,14 @@ pub struct ReportEvent {
     pub created_at: NaiveDateTime,
 }
 
+/// Stores a report on the article `article_id` ([`articles::find_or_create`]) and updates its
+/// open-report counters and attention.
 pub fn record(
     conn: &mut DbConn,
-    known: &mut KnownArticles,
+    article_id: i64,
     r: &NewReport,
     now: NaiveDateTime,
 ) -> QueryResult<ReportOutcome> {
-    let article_id = articles::find_or_create(
-        conn,
-        known,
-        &r.article,
-        r.title.as_deref(),
-        r.revision.as_deref(),
-        now,
-    )?;
     let report_id: i64 = with_conn!(conn, |c| diesel::insert_into(reports::table)
         .values((
             reports::article_id.eq(article_id),

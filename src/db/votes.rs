@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::articles::{self, KnownArticles, VoteTotals};
+use super::articles::{self, VoteTotals};
 use super::prepared::{AddToDay, AddToDays, AddVotesToAll, InsertVotes};
 use super::schema::votes;
 use super::DbConn;
@@ -143,24 +143,16 @@ impl VotesAdded {
 
 /// Stores a batch's votes, each one new or replacing the same reader's vote from earlier today;
 /// what they add to the counters goes into `added`, to be stored with the rest of the batch.
-/// Returns the outcomes in the order of `batch`.
+/// Each vote comes with its article's id ([`articles::find_or_create`]). Returns the outcomes in
+/// the order of `batch`.
 pub fn record_all(
     conn: &mut DbConn,
-    known: &mut KnownArticles,
-    batch: &[&NewVote],
+    batch: &[(i64, &NewVote)],
     now: NaiveDateTime,
     added: &mut VotesAdded,
 ) -> QueryResult<Vec<VoteOutcome>> {
     let mut rows = Vec::with_capacity(batch.len());
-    for v in batch {
-        let article_id = articles::find_or_create(
-            conn,
-            known,
-            &v.article,
-            v.title.as_deref(),
-            v.revision.as_deref(),
-            now,
-        )?;
+    for &(article_id, v) in batch {
         if !v.helpful {
             added.said_no(article_id);
         }

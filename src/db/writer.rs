@@ -374,47 +374,43 @@ fn apply<'a>(
     jobs: impl Iterator<Item = &'a Job>,
     now: chrono::NaiveDateTime,
 ) -> diesel::QueryResult<(Vec<Outcome>, usize)> {
-    let jobs: Vec<&Job> = jobs.collect();
-    let mut ids = Vec::with_capacity(jobs.len());
-    for job in &jobs {
+    // Each job's article, found once here for everything below.
+    let mut jobs_on: Vec<(i64, &Job)> = Vec::new();
+    for job in jobs {
         let (url, title, revision) = match job {
             Job::Vote(v) => (&v.article, &v.title, &v.revision),
             Job::Report(r) => (&r.article, &r.title, &r.revision),
         };
-        ids.push(articles::find_or_create(
-            conn,
-            known,
-            url,
-            title.as_deref(),
-            revision.as_deref(),
-            now,
-        )?);
+        let article_id =
+            articles::find_or_create(conn, known, url, title.as_deref(), revision.as_deref(), now)?;
+        jobs_on.push((article_id, job));
     }
+    let mut ids: Vec<i64> = jobs_on.iter().map(|(id, _)| *id).collect();
     ids.sort_unstable();
     ids.dedup();
     articles::lock(conn, &ids)?;
 
     let mut added = VotesAdded::default();
-    let new_votes: Vec<&NewVote> = jobs
+    let new_votes: Vec<(i64, &NewVote)> = jobs_on
         .iter()
-        .filter_map(|job| match job {
-            Job::Vote(v) => Some(v),
+        .filter_map(|(id, job)| match job {
+            Job::Vote(v) => Some((*id, v)),
             Job::Report(_) => None,
         })
         .collect();
-    let mut votes = votes::record_all(conn, known, &new_votes, now, &mut added)?.into_iter();
+    let mut votes = votes::record_all(conn, &new_votes, now, &mut added)?.into_iter();
     let mut emails = 0;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs {
+    let mut outcomes = Vec::with_capacity(jobs_on.len());
+    for (article_id, job) in jobs_on {
         outcomes.push(match job {
             Job::Vote(_) => Outcome::Vote(votes.next().ok_or(diesel::result::Error::NotFound)?),
             Job::Report(r) => {
-                let outcome = reports::record(conn, known, r, now)?;
+                let outcome = reports::record(conn, article_id, r, now)?;
                 let trigger = Trigger::Report {
                     category: r.category,
                     open: r.status.is_open(),
                 };
-                emails += alerts::evaluate(conn, alerting, outcome.article_id, trigger, now)?;
+                emails += alerts::evaluate(conn, alerting, article_id, trigger, now)?;
                 Outcome::Report(outcome)
             }
         });

@@ -387,45 +387,54 @@ impl Fixture {
             let key = format!("earlier-{}", rand::random::<u64>());
             let at = at.naive_utc();
             let mut conn = open(&settings);
-            conn.write_tx(|c| match what {
-                Earlier::Vote(helpful) => {
-                    let mut added = flagpole::db::votes::VotesAdded::default();
-                    let vote = flagpole::db::votes::NewVote {
-                        article,
-                        title: None,
-                        revision: None,
-                        helpful,
-                        reasons: vec![],
-                        comment: None,
-                        visitor_key: key,
-                    };
-                    let stored = flagpole::db::votes::record_all(
-                        c,
-                        &mut KnownArticles::default(),
-                        &[&vote],
-                        at,
-                        &mut added,
-                    )?;
-                    added.store(c, at)?;
-                    Ok(stored[0].vote_id)
-                }
-                Earlier::Report(category, quote) => flagpole::db::reports::record(
+            conn.write_tx(|c| {
+                let article_id = flagpole::db::articles::find_or_create(
                     c,
                     &mut KnownArticles::default(),
-                    &flagpole::db::reports::NewReport {
-                        article,
-                        title: None,
-                        revision: None,
-                        category,
-                        quote: Some(quote.to_string()),
-                        details: None,
-                        email: None,
-                        status: ReportStatus::New,
-                        visitor_key: key,
-                    },
+                    &article,
+                    None,
+                    None,
                     at,
-                )
-                .map(|r| r.report_id),
+                )?;
+                match what {
+                    Earlier::Vote(helpful) => {
+                        let mut added = flagpole::db::votes::VotesAdded::default();
+                        let vote = flagpole::db::votes::NewVote {
+                            article,
+                            title: None,
+                            revision: None,
+                            helpful,
+                            reasons: vec![],
+                            comment: None,
+                            visitor_key: key,
+                        };
+                        let stored = flagpole::db::votes::record_all(
+                            c,
+                            &[(article_id, &vote)],
+                            at,
+                            &mut added,
+                        )?;
+                        added.store(c, at)?;
+                        Ok(stored[0].vote_id)
+                    }
+                    Earlier::Report(category, quote) => flagpole::db::reports::record(
+                        c,
+                        article_id,
+                        &flagpole::db::reports::NewReport {
+                            article,
+                            title: None,
+                            revision: None,
+                            category,
+                            quote: Some(quote.to_string()),
+                            details: None,
+                            email: None,
+                            status: ReportStatus::New,
+                            visitor_key: key,
+                        },
+                        at,
+                    )
+                    .map(|r| r.report_id),
+                }
             })
             .expect("earlier feedback")
         })

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
-use super::prepared::{AddVotes, SetReportScore};
+use super::prepared::SetReportScore;
 use super::schema::{article_revisions, articles, reports};
 use super::DbConn;
 use crate::domain::{ArticleUrl, Category, ReportStatus};
@@ -238,29 +238,6 @@ pub fn lock(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
             .load::<i64>(c)?;
     }
     Ok(())
-}
-
-/// Adds a batch's votes to an article's counters and recomputes its scores, in one statement
-/// that locks the row until commit.
-pub fn add_votes(
-    conn: &mut DbConn,
-    id: i64,
-    helpful: i64,
-    not_helpful: i64,
-    now: NaiveDateTime,
-) -> QueryResult<VoteTotals> {
-    let (helpful, not_helpful, reviewed_at) = with_conn!(conn, |c| AddVotes {
-        id,
-        helpful,
-        not_helpful,
-        at: now,
-    }
-    .get_result(c))?;
-    Ok(VoteTotals {
-        helpful,
-        not_helpful,
-        reviewed_at,
-    })
 }
 
 /// Adds `delta` (±1) to the open-report counters for a category.
@@ -552,6 +529,7 @@ pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::prepared::{AddVotes, ArticleVotes};
 
     #[test]
     fn harmful_outweighs_any_number_of_ordinary_reports() {
@@ -585,7 +563,16 @@ mod tests {
         with_conn!(&mut conn, |c| SetReportScore { id, report_score }
             .execute(c))
         .expect("report score");
-        add_votes(&mut conn, id, helpful, not_helpful, now).expect("votes");
+        let votes = AddVotes::new(
+            &[ArticleVotes {
+                id,
+                helpful,
+                not_helpful,
+            }],
+            now,
+        )
+        .expect("rows");
+        with_conn!(&mut conn, |c| votes.execute(c)).expect("votes");
         let a = get(&mut conn, id).expect("read").expect("article");
         (a.helpfulness, a.attention)
     }

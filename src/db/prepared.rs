@@ -6,6 +6,10 @@
 //! writer's time went to SQLite's parser, and PostgreSQL parsed and planned each one anew. These
 //! have one fixed shape each; diesel caches them by type.
 //!
+//! The batch statements carry all of a batch's rows in one JSON parameter ([`JsonRows`]), so
+//! their shape does not depend on the batch's size either, and both backends run the same SQL
+//! but for where the rows come from ([`Dialect::push_rows`]).
+//!
 //! This is also the one home of the scoring formula in SQL (see `articles` for what it means), so
 //! that a vote's counters and scores change in one statement.
 
@@ -14,9 +18,10 @@ use diesel::backend::Backend;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, RunQueryDsl};
+use serde::Serialize;
 
 use super::articles::{HELPFULNESS_WEIGHT, PRIOR_HELPFUL, PRIOR_SHARE, PRIOR_VOTES};
 
@@ -24,21 +29,68 @@ use super::articles::{HELPFULNESS_WEIGHT, PRIOR_HELPFUL, PRIOR_SHARE, PRIOR_VOTE
 pub trait Dialect: Backend {
     /// The larger of two numbers.
     const GREATEST: &'static str;
+
+    /// Pushes a table `t` of these columns (name, PostgreSQL type) holding `rows`.
+    fn push_rows<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        rows: &'b JsonRows,
+        columns: &[(&str, &str)],
+    ) -> QueryResult<()>;
 }
 
 impl Dialect for Sqlite {
     const GREATEST: &'static str = "max";
+
+    fn push_rows<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        rows: &'b JsonRows,
+        columns: &[(&str, &str)],
+    ) -> QueryResult<()> {
+        out.push_sql("(SELECT ");
+        for (i, (name, _)) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql("value ->> '");
+            out.push_sql(name);
+            out.push_sql("' AS ");
+            out.push_sql(name);
+        }
+        out.push_sql(" FROM json_each(");
+        out.push_bind_param::<Text, _>(&rows.0)?;
+        out.push_sql(")) AS t");
+        Ok(())
+    }
 }
 
 impl Dialect for Pg {
     const GREATEST: &'static str = "GREATEST";
+
+    fn push_rows<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        rows: &'b JsonRows,
+        columns: &[(&str, &str)],
+    ) -> QueryResult<()> {
+        out.push_sql("json_to_recordset(CAST(");
+        out.push_bind_param::<Text, _>(&rows.0)?;
+        out.push_sql(" AS json)) AS t(");
+        for (i, (name, sql_type)) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql(name);
+            out.push_sql(" ");
+            out.push_sql(sql_type);
+        }
+        out.push_sql(")");
+        Ok(())
+    }
 }
 
-/// A number in a statement: a column, a column plus a bound value, or a bound value.
+/// A number in a statement: a column (or an expression over columns), or a bound value.
 #[derive(Clone, Copy)]
 enum Term<'a> {
     Column(&'static str),
-    ColumnPlus(&'static str, &'a i64),
     Value(&'a f64),
 }
 
@@ -51,13 +103,6 @@ impl<'a> Term<'a> {
     {
         match self {
             Term::Column(column) => out.push_sql(column),
-            Term::ColumnPlus(column, plus) => {
-                out.push_sql("(");
-                out.push_sql(column);
-                out.push_sql(" + ");
-                out.push_bind_param::<BigInt, _>(plus)?;
-                out.push_sql(")");
-            }
             Term::Value(value) => out.push_bind_param::<Double, _>(value)?,
         }
         Ok(())
@@ -123,49 +168,6 @@ macro_rules! cached_by_type {
     };
 }
 
-/// Adds a batch's votes to an article's counters and recomputes its scores; returns what the
-/// alert rules read. The update locks the row until commit.
-pub struct AddVotes {
-    pub id: i64,
-    pub helpful: i64,
-    pub not_helpful: i64,
-    pub at: NaiveDateTime,
-}
-cached_by_type!(AddVotes);
-
-impl Query for AddVotes {
-    /// (helpful, not helpful, reviewed at) after the update.
-    type SqlType = (BigInt, BigInt, Nullable<Timestamp>);
-}
-
-impl<DB> QueryFragment<DB> for AddVotes
-where
-    DB: Dialect,
-    i64: ToSql<BigInt, DB>,
-    f64: ToSql<Double, DB>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("UPDATE articles SET helpful = helpful + ");
-        out.push_bind_param::<BigInt, _>(&self.helpful)?;
-        out.push_sql(", not_helpful = not_helpful + ");
-        out.push_bind_param::<BigInt, _>(&self.not_helpful)?;
-        out.push_sql(", last_activity_at = ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(", ");
-        push_scores(
-            &mut out,
-            Term::ColumnPlus("helpful", &self.helpful),
-            Term::ColumnPlus("not_helpful", &self.not_helpful),
-            Term::Column("report_score"),
-        )?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<BigInt, _>(&self.id)?;
-        out.push_sql(" RETURNING helpful, not_helpful, reviewed_at");
-        Ok(())
-    }
-}
-
 /// Stores the report part of an article's attention and recomputes its scores.
 pub struct SetReportScore {
     pub id: i64,
@@ -195,153 +197,201 @@ where
     }
 }
 
-/// Adds to an article's daily vote totals, creating the day's row when it is the first.
-pub struct AddToDay {
-    pub article_id: i64,
-    pub day: NaiveDate,
-    pub helpful: i64,
-    pub not_helpful: i64,
-}
-cached_by_type!(AddToDay);
+/// A batch's rows for one statement: a JSON array of objects keyed by column name, bound as one
+/// parameter. The statement's shape then does not depend on how many rows it carries, so it is
+/// prepared once, and the rows cost no per-row binding; PostgreSQL reads them with
+/// `json_to_recordset`, SQLite with `json_each`.
+pub struct JsonRows(String);
 
-impl<DB> QueryFragment<DB> for AddToDay
-where
-    DB: Dialect,
-    i64: ToSql<BigInt, DB>,
-    NaiveDate: ToSql<Date, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("INSERT INTO vote_days (article_id, day, helpful, not_helpful) VALUES (");
-        out.push_bind_param::<BigInt, _>(&self.article_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Date, _>(&self.day)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.helpful)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.not_helpful)?;
-        out.push_sql(")");
-        out.push_sql(ADD_TO_EXISTING_DAY);
-        Ok(())
+impl JsonRows {
+    fn new<T: Serialize>(rows: &[T]) -> QueryResult<JsonRows> {
+        serde_json::to_string(rows)
+            .map(JsonRows)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
     }
 }
 
-/// What an upsert of daily totals does with a day that has a row already.
-const ADD_TO_EXISTING_DAY: &str = " ON CONFLICT (article_id, day) DO UPDATE SET \
-     helpful = vote_days.helpful + excluded.helpful, \
-     not_helpful = vote_days.not_helpful + excluded.not_helpful";
+/// A vote as stored.
+#[derive(Debug, Serialize)]
+pub struct VoteRow {
+    pub article_id: i64,
+    pub helpful: bool,
+    pub reasons: String,
+    pub comment: Option<String>,
+    pub revision: Option<String>,
+    pub visitor_key: String,
+}
 
-/// PostgreSQL: inserts a batch's votes in one statement, skipping any whose reader has voted on
-/// the article today; returns (id, article, visitor key) of those inserted.
+/// Inserts a batch's votes, skipping any whose reader has voted on the article today; returns
+/// (id, article, visitor key) of those inserted.
 pub struct InsertVotes {
-    pub article_ids: Vec<i64>,
-    pub helpful: Vec<bool>,
-    pub reasons: Vec<String>,
-    pub comments: Vec<Option<String>>,
-    pub revisions: Vec<Option<String>>,
-    pub visitor_keys: Vec<String>,
-    pub at: NaiveDateTime,
+    rows: JsonRows,
+    at: NaiveDateTime,
 }
 cached_by_type!(InsertVotes);
+
+impl InsertVotes {
+    pub fn new(rows: &[VoteRow], at: NaiveDateTime) -> QueryResult<InsertVotes> {
+        Ok(InsertVotes {
+            rows: JsonRows::new(rows)?,
+            at,
+        })
+    }
+}
 
 impl Query for InsertVotes {
     type SqlType = (BigInt, BigInt, Text);
 }
 
-impl QueryFragment<Pg> for InsertVotes {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+impl<DB> QueryFragment<DB> for InsertVotes
+where
+    DB: Dialect,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(
             "INSERT INTO votes (article_id, helpful, reasons, comment, revision, visitor_key, \
-             created_at, updated_at) SELECT a, h, r, c, v, k, ",
+             created_at, updated_at) SELECT t.article_id, t.helpful, t.reasons, t.comment, \
+             t.revision, t.visitor_key, ",
         );
         out.push_bind_param::<Timestamp, _>(&self.at)?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(" FROM unnest(");
-        out.push_bind_param::<Array<BigInt>, _>(&self.article_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Bool>, _>(&self.helpful)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.reasons)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.comments)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.revisions)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.visitor_keys)?;
+        out.push_sql(" FROM ");
+        DB::push_rows(
+            &mut out,
+            &self.rows,
+            &[
+                ("article_id", "bigint"),
+                ("helpful", "boolean"),
+                ("reasons", "text"),
+                ("comment", "text"),
+                ("revision", "text"),
+                ("visitor_key", "text"),
+            ],
+        )?;
+        // SQLite needs the WHERE to tell the upsert clause from a join's ON.
         out.push_sql(
-            ") AS t(a, h, r, c, v, k) ON CONFLICT (article_id, visitor_key) DO NOTHING \
+            " WHERE true ON CONFLICT (article_id, visitor_key) DO NOTHING \
              RETURNING id, article_id, visitor_key",
         );
         Ok(())
     }
 }
 
-/// PostgreSQL: [`AddVotes`] for every article of a batch in one statement; returns (id, helpful,
-/// not helpful, reviewed at) per article.
-pub struct AddVotesToAll {
-    pub ids: Vec<i64>,
-    pub helpful: Vec<i64>,
-    pub not_helpful: Vec<i64>,
-    pub at: NaiveDateTime,
+/// What a batch adds to one article's vote counters.
+#[derive(Debug, Serialize)]
+pub struct ArticleVotes {
+    pub id: i64,
+    pub helpful: i64,
+    pub not_helpful: i64,
 }
-cached_by_type!(AddVotesToAll);
 
-impl Query for AddVotesToAll {
+/// Adds a batch's votes to its articles' counters and recomputes their scores; returns (id,
+/// helpful, not helpful, reviewed at) per article, for the alert rules. The update locks the
+/// rows until commit.
+pub struct AddVotes {
+    rows: JsonRows,
+    at: NaiveDateTime,
+}
+cached_by_type!(AddVotes);
+
+impl AddVotes {
+    pub fn new(rows: &[ArticleVotes], at: NaiveDateTime) -> QueryResult<AddVotes> {
+        Ok(AddVotes {
+            rows: JsonRows::new(rows)?,
+            at,
+        })
+    }
+}
+
+impl Query for AddVotes {
     type SqlType = (BigInt, BigInt, BigInt, Nullable<Timestamp>);
 }
 
-impl QueryFragment<Pg> for AddVotesToAll {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+impl<DB> QueryFragment<DB> for AddVotes
+where
+    DB: Dialect,
+    i64: ToSql<BigInt, DB>,
+    f64: ToSql<Double, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(
-            "UPDATE articles SET helpful = articles.helpful + d.dh, \
-             not_helpful = articles.not_helpful + d.dn, last_activity_at = ",
+            "UPDATE articles SET helpful = articles.helpful + t.helpful, \
+             not_helpful = articles.not_helpful + t.not_helpful, last_activity_at = ",
         );
         out.push_bind_param::<Timestamp, _>(&self.at)?;
         out.push_sql(", ");
         push_scores(
             &mut out,
-            Term::Column("(articles.helpful + d.dh)"),
-            Term::Column("(articles.not_helpful + d.dn)"),
+            Term::Column("(articles.helpful + t.helpful)"),
+            Term::Column("(articles.not_helpful + t.not_helpful)"),
             Term::Column("articles.report_score"),
         )?;
-        out.push_sql(" FROM unnest(");
-        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.helpful)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.not_helpful)?;
+        out.push_sql(" FROM ");
+        DB::push_rows(
+            &mut out,
+            &self.rows,
+            &[
+                ("id", "bigint"),
+                ("helpful", "bigint"),
+                ("not_helpful", "bigint"),
+            ],
+        )?;
         out.push_sql(
-            ") AS d(id, dh, dn) WHERE articles.id = d.id \
+            " WHERE articles.id = t.id \
              RETURNING articles.id, articles.helpful, articles.not_helpful, articles.reviewed_at",
         );
         Ok(())
     }
 }
 
-/// PostgreSQL: [`AddToDay`] for every (article, day) of a batch in one statement; each pair
-/// appears once.
+/// What a batch adds to one article's totals for one day.
+#[derive(Debug, Serialize)]
+pub struct DayVotes {
+    pub article_id: i64,
+    pub day: NaiveDate,
+    pub helpful: i64,
+    pub not_helpful: i64,
+}
+
+/// Adds a batch's votes to its articles' daily totals, creating a day's row when it is the
+/// first; each (article, day) appears once.
 pub struct AddToDays {
-    pub article_ids: Vec<i64>,
-    pub days: Vec<NaiveDate>,
-    pub helpful: Vec<i64>,
-    pub not_helpful: Vec<i64>,
+    rows: JsonRows,
 }
 cached_by_type!(AddToDays);
 
-impl QueryFragment<Pg> for AddToDays {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+impl AddToDays {
+    pub fn new(rows: &[DayVotes]) -> QueryResult<AddToDays> {
+        Ok(AddToDays {
+            rows: JsonRows::new(rows)?,
+        })
+    }
+}
+
+impl<DB: Dialect> QueryFragment<DB> for AddToDays {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(
-            "INSERT INTO vote_days (article_id, day, helpful, not_helpful) SELECT * FROM unnest(",
+            "INSERT INTO vote_days (article_id, day, helpful, not_helpful) \
+             SELECT t.article_id, t.day, t.helpful, t.not_helpful FROM ",
         );
-        out.push_bind_param::<Array<BigInt>, _>(&self.article_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Date>, _>(&self.days)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.helpful)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.not_helpful)?;
-        out.push_sql(")");
-        out.push_sql(ADD_TO_EXISTING_DAY);
+        DB::push_rows(
+            &mut out,
+            &self.rows,
+            &[
+                ("article_id", "bigint"),
+                ("day", "date"),
+                ("helpful", "bigint"),
+                ("not_helpful", "bigint"),
+            ],
+        )?;
+        out.push_sql(
+            " WHERE true ON CONFLICT (article_id, day) DO UPDATE SET \
+             helpful = vote_days.helpful + excluded.helpful, \
+             not_helpful = vote_days.not_helpful + excluded.not_helpful",
+        );
         Ok(())
     }
 }

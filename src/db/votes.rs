@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::articles::{self, VoteTotals};
-use super::prepared::{AddToDay, AddToDays, AddVotesToAll, InsertVotes};
+use super::articles::VoteTotals;
+use super::prepared::{AddToDays, AddVotes, ArticleVotes, DayVotes, InsertVotes, VoteRow};
 use super::schema::votes;
 use super::DbConn;
 use crate::domain::{ArticleUrl, Reason};
@@ -72,72 +72,53 @@ impl VotesAdded {
         self.articles.entry(article_id).or_default().any_no = true;
     }
 
-    /// Writes the article counters (with their scores), then the daily totals; returns each
-    /// article's counters afterwards. On PostgreSQL each is one statement for the whole batch.
+    /// Writes the article counters (with their scores), then the daily totals, one statement
+    /// each for the whole batch; returns each article's counters afterwards.
     pub fn store(self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<ArticleVoted>> {
-        let days = self
+        if self.articles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let articles: Vec<ArticleVotes> = self
+            .articles
+            .iter()
+            .map(|(&id, a)| ArticleVotes {
+                id,
+                helpful: a.helpful,
+                not_helpful: a.not_helpful,
+            })
+            .collect();
+        let add_votes = AddVotes::new(&articles, now)?;
+        let totals: Vec<(i64, i64, i64, Option<NaiveDateTime>)> =
+            with_conn!(conn, |c| add_votes.load(c))?;
+        let days: Vec<DayVotes> = self
             .days
             .into_iter()
-            .filter(|(_, (helpful, not_helpful))| *helpful != 0 || *not_helpful != 0);
-        let any_no = |id: &i64| self.articles.get(id).is_some_and(|a| a.any_no);
-        let voted = match conn {
-            DbConn::Postgres(c) => {
-                let totals: Vec<(i64, i64, i64, Option<NaiveDateTime>)> = AddVotesToAll {
-                    ids: self.articles.keys().copied().collect(),
-                    helpful: self.articles.values().map(|a| a.helpful).collect(),
-                    not_helpful: self.articles.values().map(|a| a.not_helpful).collect(),
-                    at: now,
-                }
-                .load(c)?;
-                let (keys, counts): (Vec<_>, Vec<_>) = days.unzip();
-                let ((article_ids, days), (helpful, not_helpful)) =
-                    (keys.into_iter().unzip(), counts.into_iter().unzip());
-                AddToDays {
-                    article_ids,
-                    days,
-                    helpful,
-                    not_helpful,
-                }
-                .execute(c)?;
-                totals
-                    .into_iter()
-                    .map(
-                        |(article_id, helpful, not_helpful, reviewed_at)| ArticleVoted {
-                            article_id,
-                            totals: VoteTotals {
-                                helpful,
-                                not_helpful,
-                                reviewed_at,
-                            },
-                            any_no: any_no(&article_id),
-                        },
-                    )
-                    .collect()
-            }
-            DbConn::Sqlite(_) => {
-                let mut voted = Vec::with_capacity(self.articles.len());
-                for (&article_id, a) in &self.articles {
-                    let totals =
-                        articles::add_votes(conn, article_id, a.helpful, a.not_helpful, now)?;
-                    voted.push(ArticleVoted {
-                        article_id,
-                        totals,
-                        any_no: a.any_no,
-                    });
-                }
-                for ((article_id, day), (helpful, not_helpful)) in days {
-                    with_conn!(conn, |c| AddToDay {
-                        article_id,
-                        day,
+            .filter(|(_, (helpful, not_helpful))| *helpful != 0 || *not_helpful != 0)
+            .map(|((article_id, day), (helpful, not_helpful))| DayVotes {
+                article_id,
+                day,
+                helpful,
+                not_helpful,
+            })
+            .collect();
+        if !days.is_empty() {
+            let add_to_days = AddToDays::new(&days)?;
+            with_conn!(conn, |c| add_to_days.execute(c))?;
+        }
+        Ok(totals
+            .into_iter()
+            .map(
+                |(article_id, helpful, not_helpful, reviewed_at)| ArticleVoted {
+                    article_id,
+                    totals: VoteTotals {
                         helpful,
                         not_helpful,
-                    }
-                    .execute(c))?;
-                }
-                voted
-            }
-        };
-        Ok(voted)
+                        reviewed_at,
+                    },
+                    any_no: self.articles.get(&article_id).is_some_and(|a| a.any_no),
+                },
+            )
+            .collect())
     }
 }
 
@@ -151,6 +132,9 @@ pub fn record_all(
     now: NaiveDateTime,
     added: &mut VotesAdded,
 ) -> QueryResult<Vec<VoteOutcome>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut rows = Vec::with_capacity(batch.len());
     for &(article_id, v) in batch {
         if !v.helpful {
@@ -192,59 +176,15 @@ pub fn record_all(
         .collect()
 }
 
-/// A vote as stored.
-struct VoteRow {
-    article_id: i64,
-    helpful: bool,
-    reasons: String,
-    comment: Option<String>,
-    revision: Option<String>,
-    visitor_key: String,
-}
-
-/// Inserts the votes whose reader has not voted on the article today; returns their ids by
-/// (article, visitor key). On PostgreSQL that is one statement for the whole batch (each round
-/// trip costs more than the rows); SQLite takes them one by one, at no such cost.
+/// Inserts the votes whose reader has not voted on the article today, in one statement; returns
+/// their ids by (article, visitor key).
 fn insert_new(
     conn: &mut DbConn,
     rows: &[VoteRow],
     now: NaiveDateTime,
 ) -> QueryResult<HashMap<(i64, String), i64>> {
-    let inserted: Vec<(i64, i64, String)> = match conn {
-        DbConn::Postgres(c) => InsertVotes {
-            article_ids: rows.iter().map(|r| r.article_id).collect(),
-            helpful: rows.iter().map(|r| r.helpful).collect(),
-            reasons: rows.iter().map(|r| r.reasons.clone()).collect(),
-            comments: rows.iter().map(|r| r.comment.clone()).collect(),
-            revisions: rows.iter().map(|r| r.revision.clone()).collect(),
-            visitor_keys: rows.iter().map(|r| r.visitor_key.clone()).collect(),
-            at: now,
-        }
-        .load(c)?,
-        DbConn::Sqlite(c) => {
-            let mut ids = Vec::with_capacity(rows.len());
-            for row in rows {
-                let id: Option<i64> = diesel::insert_into(votes::table)
-                    .values((
-                        votes::article_id.eq(row.article_id),
-                        votes::helpful.eq(row.helpful),
-                        votes::reasons.eq(&row.reasons),
-                        votes::comment.eq(&row.comment),
-                        votes::revision.eq(&row.revision),
-                        votes::visitor_key.eq(&row.visitor_key),
-                        votes::created_at.eq(now),
-                        votes::updated_at.eq(now),
-                    ))
-                    .on_conflict((votes::article_id, votes::visitor_key))
-                    .do_nothing()
-                    .returning(votes::id)
-                    .get_result(c)
-                    .optional()?;
-                ids.extend(id.map(|id| (id, row.article_id, row.visitor_key.clone())));
-            }
-            ids
-        }
-    };
+    let insert = InsertVotes::new(rows, now)?;
+    let inserted: Vec<(i64, i64, String)> = with_conn!(conn, |c| insert.load(c))?;
     Ok(inserted
         .into_iter()
         .map(|(id, article_id, key)| ((article_id, key), id))

@@ -61,6 +61,35 @@ async fn different_readers_count_separately(app: TestApp) {
 }
 on_both_backends!(different_readers_count_separately);
 
+/// A batch's votes travel to the database as one JSON document; what a reader wrote must come
+/// back exactly, whatever it contains.
+async fn a_votes_words_are_stored_exactly_as_written(app: TestApp) {
+    let comment = "The \"usual dose\" in table 2 is wrong \\ see below\n\
+                   — ich würde es prüfen 😷 'quoted' {\"json\": [1]} ->> '$.x'";
+    let r = app
+        .post_json_as(
+            "reader-words",
+            "/api/v1/votes",
+            &json!({"article_url": article("/medicines/words"), "helpful": false,
+                    "reasons": ["inaccurate", "missing"], "comment": comment,
+                    "revision": "rev \"7\" ü"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["article_id"]
+        .as_i64()
+        .unwrap();
+    let token = app.token("t").await;
+    let a = article_detail(&app, &token, id).await;
+    let vote = &a["recent_votes"][0];
+    assert_eq!(vote["comment"].as_str(), Some(comment));
+    assert_eq!(vote["reasons"], json!(["inaccurate", "missing"]));
+    assert_eq!(vote["revision"].as_str(), Some("rev \"7\" ü"));
+    assert_eq!(vote["helpful"], json!(false));
+    assert_eq!(a["not_helpful"].as_i64(), Some(1));
+}
+on_both_backends!(a_votes_words_are_stored_exactly_as_written);
+
 /// Readers who send their vote twice at the same moment (a double tap, a retry, a changed mind)
 /// land in one group commit: each is counted once, both answers carry the same id, and the
 /// answer that replaced the other is the one counted.

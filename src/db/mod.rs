@@ -109,14 +109,14 @@ impl ConnectionManager {
         }
     }
 
-    /// A connection for the ingest writer. With `flushes_wal_itself`, SQLite commits without
-    /// flushing the WAL, for the writer's syncer thread to flush, and checkpoints itself only
-    /// when the WAL holds 2,000 pages (8 MiB), since the checkpointer thread keeps it copied
-    /// (see `writer`). Its statement journals stay in memory: a statement over a whole batch
-    /// keeps one, and in a file it had cost half as many writes again as the WAL.
-    pub fn open_writer(&self, flushes_wal_itself: bool) -> Result<DbConn, diesel::r2d2::Error> {
+    /// A connection for the ingest writer. On SQLite it commits without flushing the WAL, for
+    /// the writer's syncer thread to flush, and checkpoints itself only when the WAL holds 2,000
+    /// pages (8 MiB), since the checkpointer thread keeps it copied (see `writer`). Its statement
+    /// journals stay in memory: a statement over a whole batch keeps one, and in a file it had
+    /// cost half as many writes again as the WAL.
+    pub fn open_writer(&self) -> Result<DbConn, diesel::r2d2::Error> {
         let mut conn = self.open()?;
-        if let (DbConn::Sqlite(c), true) = (&mut conn, flushes_wal_itself) {
+        if let DbConn::Sqlite(c) = &mut conn {
             c.batch_execute(
                 "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 2000;
                  PRAGMA temp_store = MEMORY;",

@@ -271,7 +271,7 @@ fn run(
         }
         let c = match conn.take() {
             Some(c) => c,
-            None => match manager.open_writer(matches!(answer, Answer::AfterSync { .. })) {
+            None => match manager.open_writer() {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "writer cannot reach the database");

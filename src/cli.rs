@@ -9,8 +9,9 @@ use clap::{Parser, Subcommand};
 use tokio::sync::Notify;
 
 use crate::config::Settings;
-use crate::db::{self, tokens};
+use crate::db;
 use crate::digest::{Digests, IsoWeek};
+use crate::domain::EditorId;
 use crate::startup::Application;
 use crate::{editors, telemetry};
 
@@ -224,20 +225,17 @@ fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             ensure_migrated(&mut conn)?;
             match action {
                 TokenAction::Create { name } => {
-                    let name = name.trim();
-                    if name.is_empty() || name.len() > 100 {
-                        anyhow::bail!("a token name must be 1 to 100 characters");
-                    }
-                    let token = tokens::create(&mut conn, name, db::now())?;
+                    let name = crate::auth::tokens::check_name(&name).map_err(cli_error)?;
+                    let token = crate::auth::tokens::create(&mut conn, name).map_err(cli_error)?;
                     eprintln!("Created token {name:?}. Store it now: it is not shown again.");
                     println!("{token}");
                 }
                 TokenAction::Revoke { name } => {
-                    tokens::revoke(&mut conn, &name, db::now())?;
+                    crate::auth::tokens::revoke(&mut conn, &name).map_err(cli_error)?;
                     println!("revoked {name:?}");
                 }
                 TokenAction::List => {
-                    for t in tokens::list(&mut conn)? {
+                    for t in crate::auth::tokens::list(&mut conn).map_err(cli_error)? {
                         let state = match t.revoked_at {
                             Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
                             None => "active".to_string(),
@@ -260,7 +258,6 @@ fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
-    let now = db::now();
     match action {
         EditorAction::Add {
             email,
@@ -272,12 +269,12 @@ fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
         } => {
             let new = editors::new_editor(&name, &email, admin, &owns, !no_alerts, !no_digest)
                 .map_err(anyhow::Error::msg)?;
-            db::editors::add(conn, &new, now)?;
+            editors::add(conn, &new).map_err(cli_error)?;
             println!("added {} <{}> as {}", new.name, new.email, new.role);
         }
         EditorAction::List => {
             for e in db::editors::list(conn)? {
-                let scopes: Vec<&str> = e.scope_list().collect();
+                let scopes: Vec<String> = e.scopes.iter().map(|s| s.to_string()).collect();
                 println!(
                     "{}\t{}\t{}\t{}\talerts:{}\tdigest:{}\towns:{}\tpassword:{}",
                     e.email,
@@ -300,22 +297,23 @@ fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
             }
         }
         EditorAction::Disable { email } => {
-            db::editors::set_active(conn, &email.to_ascii_lowercase(), false, now)?;
-            println!("disabled {email}");
+            let id = EditorId(editors::by_email(conn, &email).map_err(cli_error)?.id);
+            editors::set_active(conn, id, false).map_err(cli_error)?;
+            println!("disabled {email}; their sessions are ended");
         }
         EditorAction::Enable { email } => {
-            db::editors::set_active(conn, &email.to_ascii_lowercase(), true, now)?;
+            let id = EditorId(editors::by_email(conn, &email).map_err(cli_error)?.id);
+            editors::set_active(conn, id, true).map_err(cli_error)?;
             println!("enabled {email}");
         }
         EditorAction::SetPassword { email } => {
-            let email = email.to_ascii_lowercase();
-            if db::editors::by_email(conn, &email)?.is_none() {
-                anyhow::bail!("no editor with e-mail {email}");
-            }
+            let editor = editors::by_email(conn, &email).map_err(cli_error)?;
             let password = read_password()?;
-            let hash = editors::hash_password(&password).map_err(anyhow::Error::msg)?;
-            db::editors::set_password_hash(conn, &email, &hash, now)?;
-            println!("password set for {email}");
+            editors::set_password(conn, EditorId(editor.id), &password).map_err(cli_error)?;
+            println!(
+                "password set for {}; their sessions are ended",
+                editor.email
+            );
         }
     }
     Ok(())
@@ -407,6 +405,11 @@ fn open(settings: &Settings) -> anyhow::Result<db::DbConn> {
 fn ensure_migrated(conn: &mut db::DbConn) -> anyhow::Result<()> {
     conn.run_migrations()?;
     Ok(())
+}
+
+/// A service's refusal as one line for the terminal.
+fn cli_error(e: crate::errors::ApiError) -> anyhow::Error {
+    anyhow::anyhow!(e.message)
 }
 
 fn toml_of(settings: &Settings) -> anyhow::Result<String> {

@@ -1,11 +1,24 @@
-//! The error policy.
+//! The error policy: every failure answers with a status that tells the client what to do, and
+//! never a 5xx for something the client can fix.
 //!
-//! * Bad input is the client's to fix: a 4xx with a stable machine-readable `code`, a sentence a
-//!   person can act on, and the `field` at fault when there is one. Never a 5xx, never a panic.
-//! * JSON clients get `{"error": {"code", "message", "field"?}}`; readers using the plain HTML
-//!   forms get a short readable page with a way back (see `ingest::form`).
-//! * A storage failure is a 503 with `Retry-After`: the request was not stored and may be sent
-//!   again. Details go to the log, not to the client.
+//! | what happened | status | code |
+//! |---|---|---|
+//! | the body is not JSON / not UTF-8 / unreadable | 400 | `malformed_json`, `invalid_utf8`, … |
+//! | a field is missing, unknown, of the wrong type or has a value that cannot be accepted | 422 | `invalid_field`, `too_long`, … with `field` |
+//! | no credentials / not allowed | 401 / 403 | `unauthorized`, `host_not_allowed` |
+//! | nothing at that address | 404 | `not_found` |
+//! | the change conflicts with what exists (a name taken) | 409 | `conflict` |
+//! | body too large / wrong content type / too many requests | 413 / 415 / 429 (`Retry-After`) | |
+//! | the database cannot be reached: connection refused or lost, the pool exhausted, SQLite busy past its timeout | 503 with `Retry-After` | `storage_unavailable` |
+//! | anything else: a bug, or a constraint the code should have kept | 500, the cause logged at ERROR | `internal_error` |
+//!
+//! A 503 is an outage: retrying later is right. A 500 is ours to fix: it is logged with its cause
+//! (and the request id the client saw in `x-request-id`), and the client is told only that it
+//! failed. In both cases nothing was changed: every change runs in one transaction, and a 2xx is
+//! sent only after it committed.
+//!
+//! JSON clients get `{"error": {"code", "message", "field"?}}`; readers using the plain HTML
+//! forms and editors in the dashboard get a short readable page built from the same error.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -37,6 +50,9 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+/// Seconds a client should wait before retrying after an outage.
+const RETRY_AFTER_OUTAGE_SECS: u64 = 5;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
@@ -71,6 +87,10 @@ impl ApiError {
         )
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
     pub fn unauthorized() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -90,17 +110,27 @@ impl ApiError {
         }
     }
 
-    /// The database could not be reached or refused the write: nothing was stored.
+    /// The database cannot be reached: an outage, worth retrying. Logged once here.
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "storage unavailable");
         ApiError {
-            retry_after_secs: Some(5),
+            retry_after_secs: Some(RETRY_AFTER_OUTAGE_SECS),
             ..ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_unavailable",
-                "feedback could not be stored just now; nothing was saved, please try again",
+                "the database cannot be reached just now; nothing was changed, please try again in a moment",
             )
         }
+    }
+
+    /// Anything that should not happen: logged with its cause, never shown to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side and nothing was changed; it has been logged",
+        )
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -136,18 +166,32 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        ApiError::unavailable(e)
+        if crate::db::is_outage(&e) {
+            ApiError::unavailable(e)
+        } else if crate::db::is_unique_violation(&e) {
+            ApiError::conflict("that exists already")
+        } else {
+            ApiError::internal(e)
+        }
     }
 }
 
+/// The pool gave no connection in time: the database is down or every connection is busy.
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {
         ApiError::unavailable(e)
     }
 }
 
+/// The blocking thread pool refused the work or the work panicked: a bug, not an outage.
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        ApiError::unavailable(e)
+        ApiError::internal(e)
     }
 }

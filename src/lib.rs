@@ -2,6 +2,7 @@
 //! See README.md for the product and `../shared/design.md` for the architecture.
 
 pub mod alerts;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
@@ -10,14 +11,13 @@ pub mod digest;
 pub mod domain;
 pub mod editors;
 pub mod errors;
+pub mod http;
 pub mod ingest;
 pub mod mail;
 pub mod openapi;
 pub mod ops;
-pub mod preferences;
 pub mod privacy;
 pub mod startup;
-pub mod state;
 pub mod telemetry;
 pub mod triage;
 pub mod widget;

@@ -3,7 +3,9 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use crate::state::AppState;
+use crate::db::Db;
+use crate::errors::ApiError;
+use crate::mail::Outbox;
 use crate::telemetry;
 
 /// Alive: the process answers. Touches nothing else, so it stays cheap under load.
@@ -12,12 +14,11 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Ready for traffic: the database answers and its schema is current.
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let check = state
-        .db(|conn| {
+pub async fn readyz(db: web::Data<Db>) -> HttpResponse {
+    let check = db
+        .run(|conn| {
             conn.ping()?;
-            conn.has_pending_migrations()
-                .map_err(crate::errors::ApiError::unavailable)
+            conn.has_pending_migrations().map_err(ApiError::unavailable)
         })
         .await;
     match check {
@@ -29,18 +30,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let pool = state.pool.state();
+pub async fn metrics(db: web::Data<Db>, outbox: web::Data<Outbox>) -> HttpResponse {
+    let pool = db.pool().state();
     metrics::gauge!("flagpole_db_pool_connections").set(pool.connections as f64);
     metrics::gauge!("flagpole_db_pool_idle").set(pool.idle_connections as f64);
     // Failed e-mails stay visible here until someone retries or clears them.
-    if let Ok(counts) = state.db(|conn| Ok(crate::db::outbox::counts(conn)?)).await {
-        for status in ["pending", "sending", "sent", "failed"] {
-            let n = counts
-                .iter()
-                .find(|(s, _)| s == status)
-                .map_or(0, |(_, n)| *n);
-            metrics::gauge!("flagpole_outbox_emails", "status" => status).set(n as f64);
+    if let Ok(counts) = outbox.counts().await {
+        for (status, n) in counts {
+            metrics::gauge!("flagpole_outbox_emails", "status" => status.as_str()).set(n as f64);
         }
     }
     HttpResponse::Ok()

@@ -17,19 +17,24 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use tokio::sync::watch;
 
 use crate::alerts::{self, Alerting, Trigger};
+use crate::auth::Sessions;
 use crate::config::Settings;
-use crate::db::writer::Writer;
-use crate::db::{self, articles, Pool};
+use crate::db::{self, articles, Db, Pool};
 use crate::digest::{self, Digests};
 use crate::domain::SiteRules;
 use crate::errors::ApiError;
-use crate::ingest::client::RateLimits;
+use crate::http::BodyLimit;
 use crate::ingest::visitor::Visitors;
+use crate::ingest::writer::Writer;
+use crate::ingest::Ingest;
 use crate::mail::delivery::{self, Mailer};
-use crate::state::AppState;
-use crate::{dashboard, ingest, openapi, ops, preferences, telemetry, triage, widget};
+use crate::mail::Outbox;
+use crate::triage::Triage;
+use crate::{dashboard, editors, ingest, openapi, ops, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
+/// How long a submission key is remembered: a retry comes within seconds; a day is generous.
+const SUBMISSION_KEY_HOURS: i64 = 24;
 const RATE_LIMIT_SWEEP: Duration = Duration::from_secs(60);
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 
@@ -38,7 +43,8 @@ pub struct Application {
     server: actix_web::dev::Server,
     writer_threads: Vec<std::thread::JoinHandle<()>>,
     pool: Pool,
-    rate_limits: Option<Arc<RateLimits>>,
+    ingest: web::Data<Ingest>,
+    sessions: web::Data<Sessions>,
     alerting: Arc<Alerting>,
     mailer: Mailer,
     erase_email_after_days: i64,
@@ -82,28 +88,31 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
 
-        let rate_limits = settings.limits.rate_limit_enabled.then(|| {
-            Arc::new(RateLimits::new(
-                settings.limits.per_minute,
-                settings.limits.burst,
-            ))
+        let settings = Arc::new(settings);
+        let sites = Arc::new(SiteRules {
+            allowed_hosts: settings.sites.allowed_hosts.clone(),
+            tracking_params: settings.sites.tracking_params.clone(),
         });
-        let state = AppState {
-            sites: Arc::new(SiteRules {
-                allowed_hosts: settings.sites.allowed_hosts.clone(),
-                tracking_params: settings.sites.tracking_params.clone(),
-            }),
-            visitors: Arc::new(Visitors::new(pool.clone())),
-            rate_limits: rate_limits.clone(),
-            pool: pool.clone(),
+        let db = Db::new(pool.clone());
+        let ingest = web::Data::new(Ingest::new(
+            settings.clone(),
+            sites.clone(),
             writer,
-            alerting: alerting.clone(),
-            login_limits: Arc::default(),
-            settings: Arc::new(settings.clone()),
+            Visitors::new(pool.clone()),
+        ));
+        let sessions = web::Data::new(Sessions::new(db.clone()));
+        let services = Services {
+            settings: web::Data::from(settings.clone()),
+            db: web::Data::new(db.clone()),
+            ingest: ingest.clone(),
+            triage: web::Data::new(Triage::new(db.clone(), alerting.clone())),
+            outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
+            sessions: sessions.clone(),
+            body_limit: BodyLimit(settings.limits.max_body_bytes),
         };
 
         let mut server = HttpServer::new(move || {
-            let sites = state.sites.clone();
+            let sites = sites.clone();
             let cors = Cors::default()
                 .allowed_origin_fn(move |origin, _| {
                     origin
@@ -114,11 +123,20 @@ impl Application {
                         .unwrap_or(false)
                 })
                 .allowed_methods(["GET", "POST"])
-                .allowed_header(header::CONTENT_TYPE)
+                .allowed_headers([
+                    header::CONTENT_TYPE,
+                    header::HeaderName::from_static("idempotency-key"),
+                ])
                 .block_on_origin_mismatch(false)
                 .max_age(86_400);
             App::new()
-                .app_data(web::Data::new(state.clone()))
+                .app_data(services.settings.clone())
+                .app_data(services.db.clone())
+                .app_data(services.ingest.clone())
+                .app_data(services.triage.clone())
+                .app_data(services.outbox.clone())
+                .app_data(services.sessions.clone())
+                .app_data(services.body_limit)
                 .wrap(
                     ErrorHandlers::new()
                         .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
@@ -144,7 +162,8 @@ impl Application {
             server: server.run(),
             writer_threads,
             pool,
-            rate_limits,
+            ingest,
+            sessions,
             alerting,
             mailer,
             erase_email_after_days: settings.privacy.erase_email_after_days,
@@ -195,14 +214,14 @@ impl Application {
             self.alerting.queued.clone(),
             stop,
         ));
-        let sweeper = self.rate_limits.clone().map(|limits| {
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(RATE_LIMIT_SWEEP);
-                loop {
-                    tick.tick().await;
-                    limits.forget_idle();
-                }
-            })
+        let (ingest, sessions) = (self.ingest.clone(), self.sessions.clone());
+        let sweeper = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RATE_LIMIT_SWEEP);
+            loop {
+                tick.tick().await;
+                ingest.forget_idle();
+                sessions.forget_idle();
+            }
         });
 
         let served = self.server.await;
@@ -215,9 +234,7 @@ impl Application {
         if let Some(scheduler) = scheduler {
             let _ = tokio::time::timeout(Duration::from_secs(5), scheduler).await;
         }
-        if let Some(s) = sweeper {
-            s.abort();
-        }
+        sweeper.abort();
         // Every acknowledged write was committed before its answer; waiting for the writer
         // thread is tidiness, not safety, so it is bounded.
         let writers = self.writer_threads;
@@ -229,6 +246,18 @@ impl Application {
         tracing::info!("flagpole stopped");
         Ok(served?)
     }
+}
+
+/// What every handler may ask for, registered once per worker.
+#[derive(Clone)]
+struct Services {
+    settings: web::Data<Settings>,
+    db: web::Data<Db>,
+    ingest: web::Data<Ingest>,
+    triage: web::Data<Triage>,
+    outbox: web::Data<Outbox>,
+    sessions: web::Data<Sessions>,
+    body_limit: BodyLimit,
 }
 
 /// Every route, in one table.
@@ -244,29 +273,31 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/widget/demo").route(get().to(widget::demo)))
         .service(resource("/widget/noscript").route(get().to(widget::noscript_snippet)))
         // Public ingestion (the widget and the HTML forms).
-        .service(resource("/api/v1/votes").route(post().to(ingest::post_vote)))
+        .service(resource("/api/v1/votes").route(post().to(ingest::api::post_vote)))
         .service(
             resource("/api/v1/reports")
-                .route(post().to(ingest::post_report))
-                .route(get().to(triage::list_reports)),
+                .route(post().to(ingest::api::post_report))
+                .route(get().to(triage::api::list_reports)),
         )
         .service(resource("/f/vote").route(post().to(ingest::form::post_vote)))
         .service(resource("/f/report").route(post().to(ingest::form::post_report)))
         // From the link in every e-mail; the token in the path is the credential.
         .service(
             resource("/unsubscribe/{token}")
-                .route(get().to(preferences::confirm))
-                .route(post().to(preferences::unsubscribe)),
+                .route(get().to(editors::unsubscribe::confirm))
+                .route(post().to(editors::unsubscribe::unsubscribe)),
         )
         // Bearer-token read and triage API.
-        .service(resource("/api/v1/articles").route(get().to(triage::list_articles)))
-        .service(resource("/api/v1/articles/{id}").route(get().to(triage::get_article)))
-        .service(resource("/api/v1/articles/{id}/reviewed").route(post().to(triage::mark_reviewed)))
-        .service(resource("/api/v1/outbox").route(get().to(triage::list_outbox)))
+        .service(resource("/api/v1/articles").route(get().to(triage::api::list_articles)))
+        .service(resource("/api/v1/articles/{id}").route(get().to(triage::api::get_article)))
+        .service(
+            resource("/api/v1/articles/{id}/reviewed").route(post().to(triage::api::mark_reviewed)),
+        )
+        .service(resource("/api/v1/outbox").route(get().to(triage::api::list_outbox)))
         .service(
             resource("/api/v1/reports/{id}")
-                .route(get().to(triage::get_report))
-                .route(patch().to(triage::patch_report)),
+                .route(get().to(triage::api::get_report))
+                .route(patch().to(triage::api::patch_report)),
         );
 }
 
@@ -280,6 +311,10 @@ fn hourly(pool: &Pool, alerting: &Alerting, erase_email_after_days: i64) -> anyh
     if erased > 0 {
         tracing::info!(reports = erased, "erased reporters' e-mail addresses");
     }
+    db::submissions::forget_before(
+        &mut conn,
+        now - chrono::TimeDelta::hours(SUBMISSION_KEY_HOURS),
+    )?;
     articles::refresh_all_report_scores(&mut conn, now)?;
     for id in db::alerts::disarmed_articles(&mut conn)? {
         conn.write_tx(|c| alerts::evaluate(c, alerting, id, Trigger::Tick, now))?;

@@ -8,6 +8,8 @@
 //! (say, any harmful report) has no edge: each such report fires. A crossing inside the
 //! cool-down after the last alert for the same article and rule sends nothing and stays armed.
 
+pub mod email;
+
 use std::sync::Arc;
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -20,8 +22,7 @@ use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, ReportQuery};
 use crate::db::{alerts as store, DbConn};
-use crate::domain::{Category, ReportStatus};
-use crate::mail::templates;
+use crate::domain::{Category, MailKind};
 
 /// What alerting needs to know, shared by the writer thread and the triage handlers.
 pub struct Alerting {
@@ -47,6 +48,13 @@ impl Alerting {
             mail_domain,
             queued: Arc::new(Notify::new()),
         }
+    }
+}
+
+impl Alerting {
+    /// The configured rules' names, in config order.
+    pub fn rule_names(&self) -> Vec<String> {
+        self.rules.iter().map(|r| r.name().to_string()).collect()
     }
 }
 
@@ -144,14 +152,23 @@ pub fn evaluate(
             continue;
         }
         let (stored_armed, last_fired) = store::state(conn, article_id, rule.name())?;
-        // An immediate rule fires for each such report: it has no edge to wait for.
-        let armed = stored_armed || matches!(rule, AlertRule::Immediate { .. });
+        // An immediate rule fires for each new report in its categories: it has no edge to wait
+        // for. It is disarmed while such reports are open (the article shows it as alerted) and
+        // re-arms when the last one is closed.
+        let armed = stored_armed
+            || matches!(
+                (rule, trigger),
+                (AlertRule::Immediate { .. }, Trigger::Report { .. })
+            );
         match crossing {
             Some(figures) if armed => {
                 if last_fired.is_some_and(|at| now - at < alerting.cooldown) {
                     continue;
                 }
-                let figures_json = serde_json::to_string(&figures).unwrap_or_default();
+                // Figures are plain numbers and names; failing to serialise them is a bug, and
+                // an alert without its figures would be worse than none: the transaction fails.
+                let figures_json = serde_json::to_string(&figures)
+                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
                 let alert_id =
                     store::insert_alert(conn, article_id, rule.name(), &figures_json, now)?;
                 store::set_state(conn, article_id, rule.name(), false, Some(now))?;
@@ -190,16 +207,20 @@ fn could_cross_on_votes(alerting: &Alerting, total_votes: i64) -> bool {
 }
 
 fn affected_by(rule: &AlertRule, trigger: Trigger) -> bool {
-    matches!(
-        (rule, trigger),
+    match (rule, trigger) {
         (
             AlertRule::OpenReports { .. },
-            Trigger::Report { .. } | Trigger::Triage | Trigger::Tick
-        ) | (
-            AlertRule::NotHelpfulShare { .. },
-            Trigger::Vote { .. } | Trigger::Tick
-        ) | (AlertRule::Immediate { .. }, Trigger::Report { .. })
-    )
+            Trigger::Report { .. } | Trigger::Triage | Trigger::Tick,
+        ) => true,
+        (AlertRule::NotHelpfulShare { .. }, Trigger::Vote { .. } | Trigger::Tick) => true,
+        // A new report matters to an immediate rule only if it is open and in its categories;
+        // triage and the hourly check look at whether any such report is still open.
+        (AlertRule::Immediate { categories, .. }, Trigger::Report { category, open }) => {
+            open && categories.contains(&category)
+        }
+        (AlertRule::Immediate { .. }, Trigger::Triage | Trigger::Tick) => true,
+        _ => false,
+    }
 }
 
 /// The rule's figures when the article is over it now, None when below.
@@ -258,11 +279,11 @@ fn measure(
             })
         }
         AlertRule::Immediate { categories, .. } => match trigger {
-            Trigger::Report {
-                category,
-                open: true,
-            } if categories.contains(&category) => Some(Figures::Immediate { category }),
-            _ => None,
+            Trigger::Report { category, .. } => Some(Figures::Immediate { category }),
+            // Still over the rule while any report in its categories is open (since the last
+            // review); once none is, the rule re-arms.
+            _ => store::first_open_in(conn, article_id, categories, reviewed_at)?
+                .map(|category| Figures::Immediate { category }),
         },
     })
 }
@@ -295,14 +316,14 @@ fn queue_emails(
         },
     )?
     .into_iter()
-    .filter(|r| ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open))
+    .filter(|r| r.status.is_open())
     .collect::<Vec<_>>();
     for editor in &recipients {
         let unsubscribe_url = format!(
             "{}/unsubscribe/{}?list=alerts",
             alerting.public_url, editor.unsubscribe_token
         );
-        let email = templates::alert(&templates::AlertContext {
+        let email = email::alert(&email::AlertContext {
             article,
             fired,
             latest: &latest,
@@ -312,7 +333,7 @@ fn queue_emails(
         outbox::enqueue(
             conn,
             &NewEmail {
-                kind: "alert",
+                kind: MailKind::Alert,
                 dedupe_key: Some(format!("alert:{alert_id}:{}", editor.id)),
                 alert_id: Some(alert_id),
                 recipient: editor.email.clone(),

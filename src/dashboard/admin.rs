@@ -1,16 +1,23 @@
 //! Pages for administrators (editors, API tokens, the outbox) and every editor's own e-mail
-//! preferences. Each action reuses the functions the CLI and the API use.
+//! preferences. Each action calls the same functions as the CLI and the API.
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
-use maud::html;
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::auth::{self, Session};
 use super::layout::{self, ago, csrf, DashError};
-use crate::db::{self, editors, outbox, sessions, tokens};
+use super::session::{Admin, AdminForm, CsrfForm, Session};
+use crate::auth::tokens;
+use crate::db::editors::{self as editor_rows, Editor};
+use crate::db::outbox::OutboxRow;
+use crate::db::tokens::TokenInfo;
+use crate::db::Db;
+use crate::domain::{EditorId, OutboxId, OutboxStatus, Role};
+use crate::editors;
 use crate::errors::ApiError;
-use crate::state::AppState;
+use crate::http::Id;
+use crate::mail::Outbox;
 
 fn to(path: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -18,28 +25,29 @@ fn to(path: &str) -> HttpResponse {
         .finish()
 }
 
-pub async fn editors_page(
-    state: web::Data<AppState>,
-    session: Session,
-) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let list = state.db(|conn| Ok(editors::list(conn)?)).await?;
-    let body = html! {
+pub async fn editors_page(db: web::Data<Db>, admin: Admin) -> Result<HttpResponse, DashError> {
+    let list = db.run(|c| Ok::<_, ApiError>(editor_rows::list(c)?)).await?;
+    let body = render_editors(&admin.0, &list);
+    Ok(layout::page("Editors", &admin.0, body))
+}
+
+fn render_editors(session: &Session, list: &[Editor]) -> Markup {
+    html! {
         main {
             h1 { "Editors" }
             table {
                 thead { tr { th scope="col" { "Name" } th scope="col" { "E-mail" } th scope="col" { "Role" } th scope="col" { "Owns" } th scope="col" { "E-mail wanted" } th scope="col" { "State" } } }
                 tbody {
-                    @for e in &list {
+                    @for e in list {
                         tr {
                             td data-label="Name" { (e.name) }
                             td data-label="E-mail" { (e.email) }
                             td data-label="Role" { (e.role) }
-                            td data-label="Owns" { (e.scope_list().collect::<Vec<_>>().join(", ")) }
+                            td data-label="Owns" { (e.scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")) }
                             td data-label="E-mail wanted" { @if e.wants_alerts { "alerts " } @if e.wants_digest { "digest" } }
                             td data-label="State" {
                                 form method="post" action={ "/dashboard/editors/" (e.id) } class="inline" {
-                                    (csrf(&session))
+                                    (csrf(session))
                                     @if e.active {
                                         button type="submit" name="change" value="disable" { "Disable" }
                                     } @else {
@@ -59,7 +67,7 @@ pub async fn editors_page(
             h2 { "Add an editor" }
             p class="hint" { "They set their password with " code { "flagpole editor set-password EMAIL" } " on the server." }
             form method="post" action="/dashboard/editors" class="stack" {
-                (csrf(&session))
+                (csrf(session))
                 label for="new-name" { "Name" } input id="new-name" name="name" required maxlength="200";
                 label for="new-email" { "E-mail address" } input id="new-email" name="email" type="email" required;
                 label for="new-owns" { "Owns (hosts or host/path, comma-separated; empty: alerted about everything nobody owns)" }
@@ -68,13 +76,11 @@ pub async fn editors_page(
                 button type="submit" class="primary" { "Add editor" }
             }
         }
-    };
-    Ok(layout::page("Editors", &session, body))
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NewEditorForm {
-    csrf: String,
     name: String,
     email: String,
     owns: Option<String>,
@@ -82,14 +88,10 @@ pub struct NewEditorForm {
 }
 
 pub async fn add_editor(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
-    payload: web::Payload,
+    db: web::Data<Db>,
+    post: AdminForm<NewEditorForm>,
 ) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let form: NewEditorForm = auth::form(&state, &req, payload).await?;
-    auth::check_form(&req, &session, &form.csrf)?;
+    let form = post.form;
     let owns: Vec<String> = form
         .owns
         .unwrap_or_default()
@@ -97,7 +99,7 @@ pub async fn add_editor(
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    let new = crate::editors::new_editor(
+    let new = editors::new_editor(
         &form.name,
         &form.email,
         form.admin.is_some(),
@@ -106,85 +108,55 @@ pub async fn add_editor(
         true,
     )
     .map_err(DashError::BadRequest)?;
-    state
-        .db(move |conn| {
-            editors::add(conn, &new, db::now()).map_err(|e| match e {
-                editors::EditorError::Database(d) => ApiError::from(d),
-                other => ApiError::invalid("email", other.to_string()),
-            })
-        })
-        .await?;
+    db.run(move |c| editors::add(c, &new)).await?;
     Ok(to("/dashboard/editors"))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ChangeForm {
-    csrf: String,
     change: String,
 }
 
 pub async fn change_editor(
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
+    db: web::Data<Db>,
+    id: Id<EditorId, DashError>,
+    post: AdminForm<ChangeForm>,
 ) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let id: i64 = id.parse().map_err(|_| DashError::NotFound)?;
-    let form: ChangeForm = auth::form(&state, &req, payload).await?;
-    auth::check_form(&req, &session, &form.csrf)?;
-    if id == session.editor.id && matches!(form.change.as_str(), "disable" | "editor") {
+    let (id, change) = (id.get(), post.form.change);
+    if id.get() == post.session.editor.id && matches!(change.as_str(), "disable" | "editor") {
         return Err(DashError::BadRequest(
             "You cannot disable yourself or give up your own admin role here.".into(),
         ));
     }
-    state
-        .db(move |conn| {
-            let editor = editors::get(conn, id)?.ok_or_else(|| ApiError::not_found("editor"))?;
-            let now = db::now();
-            match form.change.as_str() {
-                "disable" | "enable" => {
-                    let active = form.change == "enable";
-                    editors::set_active(conn, &editor.email, active, now)
-                        .map_err(|e| ApiError::invalid("change", e.to_string()))?;
-                    if !active {
-                        sessions::delete_for_editor(conn, id)?;
-                    }
-                }
-                "admin" | "editor" => editors::set_role(conn, id, &form.change, now)?,
-                other => {
-                    return Err(ApiError::invalid(
-                        "change",
-                        format!("unknown change {other:?}"),
-                    ))
-                }
-            }
-            Ok(())
-        })
-        .await?;
+    db.run(move |c| match change.as_str() {
+        "disable" => editors::set_active(c, id, false),
+        "enable" => editors::set_active(c, id, true),
+        "admin" => editors::set_role(c, id, Role::Admin),
+        "editor" => editors::set_role(c, id, Role::Editor),
+        other => Err(ApiError::invalid(
+            "change",
+            format!("unknown change {other:?}"),
+        )),
+    })
+    .await?;
     Ok(to("/dashboard/editors"))
 }
 
-pub async fn tokens_page(
-    state: web::Data<AppState>,
-    session: Session,
-) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    render_tokens(&state, &session, None).await
+pub async fn tokens_page(db: web::Data<Db>, admin: Admin) -> Result<HttpResponse, DashError> {
+    let list = db.run(tokens::list).await?;
+    Ok(layout::page(
+        "API tokens",
+        &admin.0,
+        render_tokens(&admin.0, &list, None),
+    ))
 }
 
-async fn render_tokens(
-    state: &AppState,
-    session: &Session,
-    created: Option<(String, String)>,
-) -> Result<HttpResponse, DashError> {
-    let list = state.db(|conn| Ok(tokens::list(conn)?)).await?;
-    let now = db::now();
-    let body = html! {
+fn render_tokens(session: &Session, list: &[TokenInfo], created: Option<(&str, &str)>) -> Markup {
+    let now = crate::db::now();
+    html! {
         main {
             h1 { "API tokens" }
-            @if let Some((name, token)) = &created {
+            @if let Some((name, token)) = created {
                 div class="notice ok" role="status" {
                     p { "Token " strong { (name) } " created. Copy it now: it is not shown again." }
                     p { code class="token" { (token) } }
@@ -193,7 +165,7 @@ async fn render_tokens(
             table {
                 thead { tr { th scope="col" { "Name" } th scope="col" { "Created" } th scope="col" { "Last used" } th scope="col" { "State" } } }
                 tbody {
-                    @for t in &list {
+                    @for t in list {
                         tr {
                             td data-label="Name" { (t.name) }
                             td data-label="Created" { (ago(t.created_at, now)) }
@@ -219,126 +191,91 @@ async fn render_tokens(
                 button type="submit" class="primary" { "Create token" }
             }
         }
-    };
-    Ok(layout::page("API tokens", session, body))
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
-    csrf: String,
     name: String,
 }
 
 pub async fn create_token(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
-    payload: web::Payload,
+    db: web::Data<Db>,
+    post: AdminForm<TokenForm>,
 ) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let form: TokenForm = auth::form(&state, &req, payload).await?;
-    auth::check_form(&req, &session, &form.csrf)?;
-    let name = form.name.trim().to_string();
-    if name.is_empty() || name.len() > 100 {
-        return Err(DashError::BadRequest(
-            "A token name must be 1 to 100 characters.".into(),
-        ));
-    }
+    let name = tokens::check_name(&post.form.name)?.to_string();
     let n = name.clone();
-    let token = state
-        .db(move |conn| {
-            tokens::create(conn, &n, db::now()).map_err(|e| match e {
-                tokens::TokenError::Database(d) => ApiError::from(d),
-                other => ApiError::invalid("name", other.to_string()),
-            })
-        })
+    let (token, list) = db
+        .run(move |c| Ok::<_, ApiError>((tokens::create(c, &n)?, tokens::list(c)?)))
         .await?;
-    render_tokens(&state, &session, Some((name, token))).await
+    let body = render_tokens(&post.session, &list, Some((&name, &token)));
+    Ok(layout::page("API tokens", &post.session, body))
 }
 
 pub async fn revoke_token(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
-    payload: web::Payload,
+    db: web::Data<Db>,
+    post: AdminForm<TokenForm>,
 ) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let form: TokenForm = auth::form(&state, &req, payload).await?;
-    auth::check_form(&req, &session, &form.csrf)?;
-    state
-        .db(move |conn| {
-            tokens::revoke(conn, &form.name, db::now()).map_err(|e| match e {
-                tokens::TokenError::Database(d) => ApiError::from(d),
-                other => ApiError::invalid("name", other.to_string()),
-            })
-        })
-        .await?;
+    let name = post.form.name;
+    db.run(move |c| tokens::revoke(c, &name)).await?;
     Ok(to("/dashboard/tokens"))
 }
 
 pub async fn outbox_page(
-    state: web::Data<AppState>,
-    session: Session,
+    outbox: web::Data<Outbox>,
+    admin: Admin,
 ) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let (failed, pending) = state
-        .db(|conn| {
-            Ok((
-                outbox::list(conn, Some("failed"), 100)?,
-                outbox::list(conn, Some("pending"), 100)?,
-            ))
-        })
-        .await?;
-    let now = db::now();
-    let body = html! {
+    let failed = outbox.list(Some(OutboxStatus::Failed), 100).await?;
+    let pending = outbox.list(Some(OutboxStatus::Pending), 100).await?;
+    let body = render_outbox(&admin.0, &failed, &pending);
+    Ok(layout::page("Outbox", &admin.0, body))
+}
+
+fn attempts(n: i32) -> String {
+    if n == 1 {
+        "1 attempt".into()
+    } else {
+        format!("{n} attempts")
+    }
+}
+
+fn render_outbox(session: &Session, failed: &[OutboxRow], pending: &[OutboxRow]) -> Markup {
+    let now = crate::db::now();
+    html! {
         main {
             h1 { "Outbox" }
             h2 { "Failed (" (failed.len()) ")" }
             @if failed.is_empty() { p class="muted" { "Nothing has failed." } }
-            @for row in &failed {
+            @for row in failed {
                 div class="outbox-row" {
-                    p { strong { (row.subject) } " to " (row.recipient) " · " (row.kind) " · " (row.attempts) " attempts · queued " (ago(row.created_at, now)) }
+                    p { strong { (row.subject) } " to " (row.recipient) " · " (row.kind) " · " (attempts(row.attempts)) " · queued " (ago(row.created_at, now)) }
                     p class="error" { (row.last_error.clone().unwrap_or_default()) }
                     form method="post" action={ "/dashboard/outbox/" (row.id) "/retry" } class="inline" {
-                        (csrf(&session))
+                        (csrf(session))
                         button type="submit" { "Retry now" }
                     }
                 }
             }
             h2 { "Waiting (" (pending.len()) ")" }
             @if pending.is_empty() { p class="muted" { "Nothing is waiting." } }
-            @for row in &pending {
-                p { (row.subject) " to " (row.recipient) " · " (row.attempts) " attempts"
+            @for row in pending {
+                p { (row.subject) " to " (row.recipient) " · " (attempts(row.attempts))
+                    " · next attempt " (layout::when(row.next_attempt_at, now))
                     @if let Some(e) = &row.last_error { " · last error: " (e) } }
             }
         }
-    };
-    Ok(layout::page("Outbox", &session, body))
+    }
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
+pub struct Nothing {}
 
 pub async fn retry(
-    state: web::Data<AppState>,
-    session: Session,
-    id: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
+    outbox: web::Data<Outbox>,
+    id: Id<OutboxId, DashError>,
+    _post: AdminForm<Nothing>,
 ) -> Result<HttpResponse, DashError> {
-    session.require_admin()?;
-    let id: i64 = id.parse().map_err(|_| DashError::NotFound)?;
-    let form: CsrfOnly = auth::form(&state, &req, payload).await?;
-    auth::check_form(&req, &session, &form.csrf)?;
-    let retried = state
-        .db(move |conn| Ok(outbox::retry(conn, id, db::now())?))
-        .await?;
-    if !retried {
-        return Err(DashError::NotFound);
-    }
-    state.alerting.queued.notify_one();
+    outbox.retry(id.get()).await?;
     Ok(to("/dashboard/outbox"))
 }
 
@@ -360,34 +297,17 @@ pub async fn preferences_page(session: Session) -> HttpResponse {
 
 #[derive(Debug, Deserialize)]
 pub struct PreferencesForm {
-    csrf: String,
     alerts: Option<String>,
     digest: Option<String>,
 }
 
 pub async fn save_preferences(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
-    payload: web::Payload,
+    db: web::Data<Db>,
+    post: CsrfForm<PreferencesForm>,
 ) -> Result<HttpResponse, DashError> {
-    let form: PreferencesForm = auth::form(&state, &req, payload).await?;
-    auth::check_form(&req, &session, &form.csrf)?;
-    let (id, alerts, digest) = (
-        session.editor.id,
-        form.alerts.is_some(),
-        form.digest.is_some(),
-    );
-    state
-        .db(move |conn| {
-            Ok(editors::set_subscriptions(
-                conn,
-                id,
-                alerts,
-                digest,
-                db::now(),
-            )?)
-        })
+    let id = EditorId(post.session.editor.id);
+    let (alerts, digest) = (post.form.alerts.is_some(), post.form.digest.is_some());
+    db.run(move |c| editors::set_subscriptions(c, id, alerts, digest))
         .await?;
     Ok(to("/dashboard/preferences"))
 }

@@ -4,19 +4,20 @@
 //! prefixed with `'` so it is never taken as a formula.
 
 use actix_web::web::Bytes;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use futures_util::{stream, StreamExt};
 
-use super::articles::Filters;
-use super::auth::Session;
 use super::layout::DashError;
-use crate::db::articles::{self, Article, ArticleQuery};
-use crate::db::reports::{self, Report};
+use super::session::Session;
+use crate::db::articles::Article;
+use crate::db::reports::Report;
 use crate::errors::ApiError;
-use crate::state::AppState;
+use crate::http::Query;
+use crate::triage::filter::ArticleListParams;
 use crate::triage::views::utc;
+use crate::triage::Triage;
 
-const CHUNK: i64 = 500;
+const CHUNK: i64 = crate::triage::filter::MAX_PAGE;
 
 /// Neutralises spreadsheet formulas (CSV injection).
 pub fn cell(text: &str) -> String {
@@ -103,8 +104,8 @@ fn report_row(r: &Report, url: &str) -> Vec<String> {
         r.id.to_string(),
         r.article_id.to_string(),
         url.to_string(),
-        r.category.clone(),
-        r.status.clone(),
+        r.category.to_string(),
+        r.status.to_string(),
         r.quote.clone().unwrap_or_default(),
         r.details.clone().unwrap_or_default(),
         r.revision.clone().unwrap_or_default(),
@@ -114,76 +115,56 @@ fn report_row(r: &Report, url: &str) -> Vec<String> {
     ]
 }
 
-/// One chunk of the export: the next page of articles (and, for reports, theirs).
+/// One chunk of the export: the next page of articles (and, for reports, theirs), and the filter
+/// for the chunk after it.
 async fn chunk(
-    state: &AppState,
+    triage: &Triage,
     kind: Kind,
-    q: ArticleQuery,
-) -> Result<(Vec<u8>, Option<ArticleQuery>), ApiError> {
-    let sort = q.sort;
-    let page = q.clone();
-    let (rows, found) = state
-        .db(move |conn| {
-            let rows = articles::list(conn, &page)?;
-            let found = match kind {
-                Kind::Reports => {
-                    let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
-                    reports::of_articles(conn, &ids)?
-                }
-                Kind::Articles => Vec::new(),
-            };
-            Ok((rows, found))
-        })
-        .await?;
+    params: ArticleListParams,
+) -> Result<(Vec<u8>, Option<ArticleListParams>), ApiError> {
+    let page = triage.articles(&params).await?;
     let mut out = Vec::new();
     match kind {
-        Kind::Articles => rows
+        Kind::Articles => page
+            .items
             .iter()
             .for_each(|a| out.extend(csv_line(&article_row(a)))),
         Kind::Reports => {
-            for r in &found {
-                let url = rows
+            let ids = page.items.iter().map(|a| a.id).collect();
+            for r in triage.reports_of_articles(ids).await? {
+                let url = page
+                    .items
                     .iter()
                     .find(|a| a.id == r.article_id)
                     .map_or("", |a| a.url.as_str());
-                out.extend(csv_line(&report_row(r, url)));
+                out.extend(csv_line(&report_row(&r, url)));
             }
         }
     }
-    let next = (rows.len() as i64 == CHUNK)
-        .then(|| {
-            rows.last().map(|a| ArticleQuery {
-                after: Some((sort.key_of(a), a.id)),
-                ..q
-            })
-        })
-        .flatten();
+    let next = page.next_cursor.map(|cursor| ArticleListParams {
+        cursor: Some(cursor),
+        ..params
+    });
     Ok((out, next))
 }
 
-async fn export(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
-    kind: Kind,
-) -> Result<HttpResponse, DashError> {
-    let filters: Filters = web::Query::<Filters>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .map_err(|e| DashError::BadRequest(e.to_string()))?;
-    let first = filters.query(&session.editor, CHUNK)?;
+/// Streams the export a chunk at a time, so a large export never sits in memory.
+fn export(triage: web::Data<Triage>, params: ArticleListParams, kind: Kind) -> HttpResponse {
+    let first = ArticleListParams {
+        limit: Some(CHUNK),
+        cursor: None,
+        ..params
+    };
     let head = Bytes::from(csv_line(&header(kind)));
     let body = stream::once(async move { Ok::<_, actix_web::Error>(head) }).chain(stream::unfold(
         Some(first),
         move |next| {
-            let state = state.clone();
+            let triage = triage.clone();
             async move {
-                let q = next?;
-                match chunk(&state, kind, q).await {
+                let params = next?;
+                match chunk(&triage, kind, params).await {
                     Ok((bytes, next)) => Some((Ok(Bytes::from(bytes)), next)),
-                    Err(e) => Some((
-                        Err(actix_web::error::ErrorServiceUnavailable(e.message)),
-                        None,
-                    )),
+                    Err(e) => Some((Err(actix_web::Error::from(e)), None)),
                 }
             }
         },
@@ -192,29 +173,33 @@ async fn export(
         Kind::Articles => "flagpole-articles.csv",
         Kind::Reports => "flagpole-reports.csv",
     };
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"{name}\""),
         ))
-        .streaming(body))
+        .streaming(body)
 }
 
 pub async fn articles_csv(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
+    triage: web::Data<Triage>,
+    _session: Session,
+    params: Query<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
-    export(state, session, req, Kind::Articles).await
+    let params = params.into_inner();
+    params.query()?;
+    Ok(export(triage, params, Kind::Articles))
 }
 
 pub async fn reports_csv(
-    state: web::Data<AppState>,
-    session: Session,
-    req: HttpRequest,
+    triage: web::Data<Triage>,
+    _session: Session,
+    params: Query<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
-    export(state, session, req, Kind::Reports).await
+    let params = params.into_inner();
+    params.query()?;
+    Ok(export(triage, params, Kind::Reports))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use chrono::NaiveDateTime;
 use maud::{html, Markup, DOCTYPE};
 
-use super::auth::Session;
+use super::session::Session;
 use crate::domain::Category;
 use crate::errors::ApiError;
 
@@ -19,7 +19,10 @@ pub enum DashError {
     Csrf,
     NotFound,
     BadRequest(String),
+    /// The database cannot be reached (503).
     Unavailable,
+    /// A bug, logged where it happened (500).
+    Internal,
 }
 
 impl std::fmt::Display for DashError {
@@ -32,15 +35,10 @@ impl From<ApiError> for DashError {
     fn from(e: ApiError) -> Self {
         match e.status {
             StatusCode::NOT_FOUND => DashError::NotFound,
+            StatusCode::SERVICE_UNAVAILABLE => DashError::Unavailable,
             s if s.is_client_error() => DashError::BadRequest(e.message),
-            _ => DashError::Unavailable,
+            _ => DashError::Internal,
         }
-    }
-}
-
-impl From<diesel::result::Error> for DashError {
-    fn from(e: diesel::result::Error) -> Self {
-        ApiError::unavailable(e).into()
     }
 }
 
@@ -52,6 +50,7 @@ impl ResponseError for DashError {
             DashError::NotFound => StatusCode::NOT_FOUND,
             DashError::BadRequest(_) => StatusCode::BAD_REQUEST,
             DashError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            DashError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -76,6 +75,10 @@ impl ResponseError for DashError {
             ),
             DashError::NotFound => ("Not found", "There is nothing at this address.".to_string()),
             DashError::BadRequest(why) => ("Something in the form was not right", why.clone()),
+            DashError::Internal => (
+                "Something went wrong",
+                "Something went wrong on our side and nothing was changed; it has been logged. Try again, and tell an administrator if it keeps happening.".to_string(),
+            ),
             _ => (
                 "Not available just now",
                 "The database could not be reached; nothing was changed. Try again in a moment.".to_string(),
@@ -159,9 +162,22 @@ pub fn ago(t: NaiveDateTime, now: NaiveDateTime) -> String {
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
-pub fn category_badge(category: &str) -> Markup {
-    let label = Category::parse(category).map_or("Other", Category::label);
-    let class = if category == "harmful" {
+/// "in 3 minutes", or "now" for a moment already reached.
+pub fn when(t: NaiveDateTime, now: NaiveDateTime) -> String {
+    let secs = (t - now).num_seconds();
+    let (n, unit) = match secs {
+        i64::MIN..=0 => return "now".into(),
+        1..60 => (secs, "second"),
+        60..3600 => (secs / 60, "minute"),
+        3600..86_400 => (secs / 3600, "hour"),
+        _ => (secs / 86_400, "day"),
+    };
+    format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn category_badge(category: Category) -> Markup {
+    let label = category.label();
+    let class = if category == Category::Harmful {
         "badge harmful"
     } else {
         "badge"

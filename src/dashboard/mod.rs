@@ -1,14 +1,18 @@
-//! The editor dashboard under `/dashboard`: server-rendered HTML (maud), a session per editor,
-//! CSRF-checked forms, one small script for progressive enhancement, no build step. Every action
-//! calls the same functions as the JSON API.
+//! The editor dashboard under `/dashboard`: server-rendered HTML (maud), a session per editor
+//! (`session`), CSRF-checked forms, one small script for progressive enhancement, no build step.
+//! Handlers extract and call the same services as the JSON API (`triage`, `editors`, `auth`,
+//! `mail`); pages are `render_*` functions beside them.
+//!
+//! May import: `auth`, `config`, `db` (read models), `domain`, `editors`, `errors`, `http`,
+//! `mail`, `triage`.
 
+mod actions;
 mod admin;
 mod articles;
-mod auth;
-
-pub use auth::LoginLimits;
 mod export;
 mod layout;
+mod login;
+mod session;
 mod trend;
 
 use actix_web::http::header;
@@ -41,14 +45,14 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("").route(get().to(articles::list)))
         .service(
             resource("/login")
-                .route(get().to(auth::login_page))
-                .route(post().to(auth::login)),
+                .route(get().to(login::login_page))
+                .route(post().to(login::login)),
         )
-        .service(resource("/logout").route(post().to(auth::logout)))
+        .service(resource("/logout").route(post().to(login::logout)))
         .service(resource("/articles/{id}").route(get().to(articles::article)))
-        .service(resource("/articles/{id}/reviewed").route(post().to(articles::reviewed)))
-        .service(resource("/reports/bulk").route(post().to(articles::bulk)))
-        .service(resource("/reports/{id}").route(post().to(articles::act)))
+        .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
+        .service(resource("/reports/bulk").route(post().to(actions::bulk)))
+        .service(resource("/reports/{id}").route(post().to(actions::act)))
         .service(resource("/export/articles.csv").route(get().to(export::articles_csv)))
         .service(resource("/export/reports.csv").route(get().to(export::reports_csv)))
         .service(

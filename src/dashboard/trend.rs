@@ -56,15 +56,19 @@ pub fn svg(
             (0..WEEKS).contains(&i).then(|| (x(i), rev.as_str()))
         })
         .collect();
-    let summary = match (points.first(), points.last()) {
-        (Some(first), Some(last)) => format!(
-            "{} {} with votes; helpful share went from {:.0} % to {:.0} %.",
+    let summary = match points.as_slice() {
+        [] => "No votes in the last 26 weeks.".to_string(),
+        [only] => format!(
+            "1 week with votes; helpful share {:.0} % of {} votes.",
+            only.3 * 100.0,
+            only.2
+        ),
+        [first, .., last] => format!(
+            "{} weeks with votes; helpful share went from {:.0} % to {:.0} %.",
             points.len(),
-            if points.len() == 1 { "week" } else { "weeks" },
             first.3 * 100.0,
             last.3 * 100.0
         ),
-        _ => "No votes in the last 26 weeks.".to_string(),
     };
     html! {
         figure class="trend" {
@@ -93,5 +97,32 @@ pub fn svg(
             }
             figcaption { (summary) " Dashed lines: a new revision first seen by readers." }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caption(days: &[(NaiveDate, i64, i64)], today: NaiveDate) -> String {
+        let html = svg(days, &[], today).into_string();
+        let start = html.find("<figcaption>").expect("caption") + "<figcaption>".len();
+        html[start..].split('<').next().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn the_caption_says_what_the_votes_show() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert!(caption(&[], today).starts_with("No votes in the last 26 weeks."));
+        let one = caption(&[(today, 3, 1)], today);
+        assert!(
+            one.starts_with("1 week with votes; helpful share 75 % of 4 votes."),
+            "{one}"
+        );
+        let two = caption(&[(today - TimeDelta::weeks(3), 1, 1), (today, 4, 0)], today);
+        assert!(
+            two.starts_with("2 weeks with votes; helpful share went from 50 % to 100 %."),
+            "{two}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{alert_states, alerts, article_events, articles, reports, vote_days};
 use super::DbConn;
-use crate::domain::ReportStatus;
+use crate::domain::{ArticleEventKind, Category, ReportStatus};
 use crate::with_conn;
 
 /// Open reports on an article created at or after `since`.
@@ -16,10 +16,33 @@ pub fn open_reports_since(
 ) -> QueryResult<i64> {
     with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(article_id))
-        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
         .filter(reports::created_at.ge(since))
         .count()
         .get_result(c))
+}
+
+/// The category of an open report on an article in one of `categories` (made after
+/// `since`, when given), if there is one.
+pub fn first_open_in(
+    conn: &mut DbConn,
+    article_id: i64,
+    categories: &[Category],
+    since: Option<NaiveDateTime>,
+) -> QueryResult<Option<Category>> {
+    with_conn!(conn, |c| {
+        let mut q = reports::table
+            .filter(reports::article_id.eq(article_id))
+            .filter(reports::status.eq_any(ReportStatus::OPEN))
+            .filter(reports::category.eq_any(categories))
+            .select(reports::category)
+            .order(reports::id.asc())
+            .into_boxed();
+        if let Some(since) = since {
+            q = q.filter(reports::created_at.ge(since));
+        }
+        q.first(c).optional()
+    })
 }
 
 /// (helpful, not helpful) votes on an article on `from` and later days.
@@ -127,7 +150,7 @@ pub fn mark_reviewed(
         .values((
             article_events::article_id.eq(article_id),
             article_events::actor.eq(actor),
-            article_events::kind.eq("reviewed"),
+            article_events::kind.eq(ArticleEventKind::Reviewed),
             article_events::note.eq(note),
             article_events::created_at.eq(now),
         ))
@@ -147,4 +170,42 @@ pub fn alerted(conn: &mut DbConn, article_ids: &[i64]) -> QueryResult<Vec<(i64, 
         .filter(alert_states::armed.eq(false))
         .select((alert_states::article_id, alert_states::rule))
         .load(c))
+}
+
+/// Whether an article is alerted on a rule now, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertState {
+    pub rule: String,
+    /// The rule fired and has not re-armed yet (its figures are still over it).
+    pub firing: bool,
+    /// When it last fired.
+    pub last_fired_at: Option<NaiveDateTime>,
+}
+
+/// The state of each of these rules for an article; a rule never evaluated is not firing.
+pub fn states(
+    conn: &mut DbConn,
+    article_id: i64,
+    rules: &[String],
+) -> QueryResult<Vec<AlertState>> {
+    let stored: Vec<(String, bool, Option<NaiveDateTime>)> =
+        with_conn!(conn, |c| alert_states::table
+            .filter(alert_states::article_id.eq(article_id))
+            .select((
+                alert_states::rule,
+                alert_states::armed,
+                alert_states::last_fired_at
+            ))
+            .load(c))?;
+    Ok(rules
+        .iter()
+        .map(|rule| {
+            let found = stored.iter().find(|(r, _, _)| r == rule);
+            AlertState {
+                rule: rule.clone(),
+                firing: found.is_some_and(|(_, armed, _)| !armed),
+                last_fired_at: found.and_then(|(_, _, at)| *at),
+            }
+        })
+        .collect())
 }

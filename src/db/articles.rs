@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use super::prepared::SetReportScore;
 use super::schema::{article_revisions, articles, reports};
 use super::DbConn;
-use crate::domain::{ArticleUrl, Category, ReportStatus};
+use crate::domain::{ArticleSort, ArticleState, ArticleUrl, Category, ReportStatus};
 use crate::with_conn;
 
 pub(super) const PRIOR_HELPFUL: f64 = 8.0;
@@ -289,14 +289,14 @@ pub fn report_weight(category: Category, created_at: NaiveDateTime, now: NaiveDa
 
 /// Recomputes the report part of an article's attention from its open reports, then its scores.
 pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    let open: Vec<(String, NaiveDateTime)> = with_conn!(conn, |c| reports::table
+    let open: Vec<(Category, NaiveDateTime)> = with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(id))
-        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
         .select((reports::category, reports::created_at))
         .load(c))?;
     let score: f64 = open
         .iter()
-        .filter_map(|(cat, at)| Category::parse(cat).map(|c| report_weight(c, *at, now)))
+        .map(|(category, at)| report_weight(*category, *at, now))
         .sum();
     with_conn!(conn, |c| SetReportScore {
         id,
@@ -342,26 +342,6 @@ pub fn revisions(conn: &mut DbConn, id: i64) -> QueryResult<Vec<(String, NaiveDa
             article_revisions::first_seen_at
         ))
         .load(c))
-}
-
-/// The orders the article listing offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArticleSort {
-    Attention,
-    Reports,
-    Helpfulness,
-    Recent,
-}
-
-/// Which articles a listing shows, by their open reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArticleState {
-    /// At least one open report.
-    Open,
-    /// At least one open harmful report.
-    Harmful,
-    /// No open reports.
-    Clear,
 }
 
 /// A position in a listing: the sort value of the last row shown and its id.
@@ -419,14 +399,13 @@ fn like_literal(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-impl ArticleSort {
-    pub fn key_of(self, a: &Article) -> SortKey {
-        match self {
-            ArticleSort::Attention => SortKey::Float(a.attention),
-            ArticleSort::Reports => SortKey::Int(a.open_reports),
-            ArticleSort::Helpfulness => SortKey::Float(a.helpfulness),
-            ArticleSort::Recent => SortKey::Time(a.last_activity_at),
-        }
+/// Where an article stands in a listing in this order, for the next page's cursor.
+pub fn sort_key(sort: ArticleSort, a: &Article) -> SortKey {
+    match sort {
+        ArticleSort::Attention => SortKey::Float(a.attention),
+        ArticleSort::Reports => SortKey::Int(a.open_reports),
+        ArticleSort::Helpfulness => SortKey::Float(a.helpfulness),
+        ArticleSort::Recent => SortKey::Time(a.last_activity_at),
     }
 }
 
@@ -464,7 +443,7 @@ pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
                 articles::id.eq_any(
                     reports::table
                         .filter(reports::assignee.eq(assignee.clone()))
-                        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
+                        .filter(reports::status.eq_any(ReportStatus::OPEN))
                         .select(reports::article_id),
                 ),
             );

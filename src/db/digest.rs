@@ -7,8 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::{alerts, articles, reports, vote_days};
 use super::DbConn;
-use crate::domain::ReportStatus;
-use crate::editors::split_scope;
+use crate::domain::{Category, ReportStatus, Scope};
 use crate::with_conn;
 
 /// What the digest shows of an article.
@@ -26,20 +25,20 @@ pub struct DigestArticle {
 }
 
 /// One SQL condition per scope: the host, and the path itself or anything under it. `LIKE` is
-/// only a pre-filter (SQLite's ignores case); `crate::editors::scope_covers` decides.
+/// only a pre-filter (SQLite's ignores case); `Scope::covers` decides.
 struct ScopeCondition {
     host: String,
     /// (the path, a LIKE pattern for paths below it)
     path: Option<(String, String)>,
 }
 
-fn conditions(scopes: &[String]) -> Vec<ScopeCondition> {
+fn conditions(scopes: &[Scope]) -> Vec<ScopeCondition> {
     scopes
         .iter()
         .map(|scope| {
-            let (host, path) = split_scope(scope);
+            let (host, path) = (scope.host(), scope.path());
             ScopeCondition {
-                host: host.to_ascii_lowercase(),
+                host: host.to_string(),
                 path: (!path.is_empty()).then(|| {
                     let escaped = path
                         .replace('\\', "\\\\")
@@ -53,10 +52,7 @@ fn conditions(scopes: &[String]) -> Vec<ScopeCondition> {
 }
 
 /// The articles under any of `scopes`, or every article when `scopes` is None.
-pub fn articles_in(
-    conn: &mut DbConn,
-    scopes: Option<&[String]>,
-) -> QueryResult<Vec<DigestArticle>> {
+pub fn articles_in(conn: &mut DbConn, scopes: Option<&[Scope]>) -> QueryResult<Vec<DigestArticle>> {
     let conditions = scopes.map(conditions);
     with_conn!(conn, |c| {
         let mut q = articles::table
@@ -108,11 +104,11 @@ pub fn reports_made(
     conn: &mut DbConn,
     start: NaiveDateTime,
     end: NaiveDateTime,
-) -> QueryResult<Vec<(i64, String)>> {
+) -> QueryResult<Vec<(i64, Category)>> {
     with_conn!(conn, |c| reports::table
         .filter(reports::created_at.ge(start))
         .filter(reports::created_at.lt(end))
-        .filter(reports::status.ne(ReportStatus::Spam.as_str()))
+        .filter(reports::status.ne(ReportStatus::Spam))
         .select((reports::article_id, reports::category))
         .load(c))
 }
@@ -125,7 +121,7 @@ pub fn reports_resolved(
 ) -> QueryResult<Vec<(i64, NaiveDateTime, NaiveDateTime)>> {
     let rows: Vec<(i64, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, |c| {
         reports::table
-            .filter(reports::status.eq(ReportStatus::Resolved.as_str()))
+            .filter(reports::status.eq(ReportStatus::Resolved))
             .filter(reports::closed_at.ge(start))
             .filter(reports::closed_at.lt(end))
             .select((reports::article_id, reports::created_at, reports::closed_at))
@@ -142,14 +138,14 @@ pub fn reports_resolved(
 pub struct OpenReport {
     pub id: i64,
     pub article_id: i64,
-    pub category: String,
+    pub category: Category,
     pub created_at: NaiveDateTime,
 }
 
 /// Every open report, oldest first.
 pub fn open_reports(conn: &mut DbConn) -> QueryResult<Vec<OpenReport>> {
     with_conn!(conn, |c| reports::table
-        .filter(reports::status.eq_any(ReportStatus::OPEN_IDS))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
         .order((reports::created_at.asc(), reports::id.asc()))
         .select((
             reports::id,
@@ -197,8 +193,8 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         let c = conditions(&[
-            "health.example.org".into(),
-            "Health.example.org/100%_real/".into(),
+            Scope::parse("health.example.org").unwrap(),
+            Scope::parse("Health.example.org/100%_real/").unwrap(),
         ]);
         assert_eq!(c[0].host, "health.example.org");
         assert!(c[0].path.is_none());

@@ -1,7 +1,10 @@
-//! The database layer: a pool whose backend (SQLite or PostgreSQL) is chosen from the URL, the
-//! embedded migrations, and the models that own their queries. This is the only module that knows
-//! two backends exist; anything backend-specific (pragmas, advisory locks, `BEGIN IMMEDIATE`)
-//! lives here.
+//! The database layer, storage only: a pool whose backend (SQLite or PostgreSQL) is chosen from
+//! the URL, the embedded migrations, and the models that own their queries. This is the only
+//! module that knows two backends exist; anything backend-specific (pragmas, advisory locks,
+//! `BEGIN IMMEDIATE`) lives here.
+//!
+//! May import: `config` (the database URL), `domain` (the values it stores), `errors` (what a
+//! failure means to a caller). Imports no capability.
 //!
 //! Lookups by a unique key use `get_result`, never `first`: `first` adds `LIMIT ?`, and SQLite
 //! recompiles a cached statement whenever a LIMIT parameter is bound again, which made statement
@@ -17,9 +20,10 @@ pub mod reports;
 pub mod salts;
 pub mod schema;
 pub mod sessions;
+pub mod submissions;
 pub mod tokens;
+pub mod types;
 pub mod votes;
-pub mod writer;
 
 use std::time::Duration;
 
@@ -31,6 +35,7 @@ use diesel::{Connection, QueryResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseTarget;
+use crate::errors::ApiError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -55,6 +60,45 @@ macro_rules! with_conn {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// The pool as services use it from async code: each piece of work runs on the blocking thread
+/// pool with a pooled connection, never on the async executor (diesel blocks).
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    pub fn new(pool: Pool) -> Db {
+        Db { pool }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Like `run`, inside one write transaction.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(move |conn| conn.write_tx(f)).await
+    }
+}
 
 /// Opens connections for the backend decided from the URL's scheme, so a connection failure
 /// reaches the operator as the driver's own message.
@@ -305,4 +349,75 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         e,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+/// Whether an error means the database cannot be reached or cannot take the work just now (an
+/// outage, worth retrying), rather than a statement that is wrong. PostgreSQL reports a lost or
+/// refused connection as a closed connection or an unsendable command, and a conflicting
+/// concurrent transaction as a serialization failure; SQLite reports a lock held past
+/// `busy_timeout` as "database is locked" (or "busy"), and a full or failing disk as I/O errors.
+pub fn is_outage(e: &diesel::result::Error) -> bool {
+    use diesel::result::DatabaseErrorKind as Kind;
+    match e {
+        diesel::result::Error::DatabaseError(kind, info) => match kind {
+            Kind::ClosedConnection | Kind::UnableToSendCommand | Kind::SerializationFailure => true,
+            Kind::Unknown => {
+                let message = info.message().to_ascii_lowercase();
+                [
+                    "database is locked",
+                    "database is busy",
+                    "disk i/o error",
+                    "database or disk is full",
+                ]
+                .iter()
+                .any(|m| message.contains(m))
+            }
+            _ => false,
+        },
+        diesel::result::Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    #[test]
+    fn outages_are_told_from_bugs() {
+        for outage in [
+            db_error(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+            db_error(
+                DatabaseErrorKind::UnableToSendCommand,
+                "no connection to the server",
+            ),
+            db_error(
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access",
+            ),
+            db_error(DatabaseErrorKind::Unknown, "database is locked"),
+            db_error(DatabaseErrorKind::Unknown, "disk I/O error"),
+        ] {
+            assert!(is_outage(&outage), "{outage}");
+        }
+        for bug in [
+            db_error(DatabaseErrorKind::Unknown, "no such table: reports"),
+            db_error(DatabaseErrorKind::CheckViolation, "CHECK constraint failed"),
+            db_error(
+                DatabaseErrorKind::UniqueViolation,
+                "UNIQUE constraint failed",
+            ),
+            Error::NotFound,
+        ] {
+            assert!(!is_outage(&bug), "{bug}");
+        }
+    }
 }

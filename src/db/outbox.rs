@@ -6,13 +6,14 @@ use diesel::prelude::*;
 
 use super::schema::outbox;
 use super::DbConn;
+use crate::domain::{MailKind, OutboxStatus};
 use crate::with_conn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: MailKind,
     pub dedupe_key: Option<String>,
     pub alert_id: Option<i64>,
     pub recipient: String,
@@ -21,7 +22,7 @@ pub struct OutboxRow {
     pub body_html: String,
     pub message_id: String,
     pub unsubscribe_url: Option<String>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub lease_until: Option<NaiveDateTime>,
@@ -33,7 +34,7 @@ pub struct OutboxRow {
 /// An e-mail to queue.
 #[derive(Debug, Clone)]
 pub struct NewEmail {
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub dedupe_key: Option<String>,
     pub alert_id: Option<i64>,
     pub recipient: String,
@@ -57,7 +58,7 @@ macro_rules! new_row {
             outbox::body_html.eq(&$e.body_html),
             outbox::message_id.eq(&$e.message_id),
             outbox::unsubscribe_url.eq(&$e.unsubscribe_url),
-            outbox::status.eq("pending"),
+            outbox::status.eq(OutboxStatus::Pending),
             outbox::next_attempt_at.eq($now),
             outbox::created_at.eq($now),
         )
@@ -111,10 +112,10 @@ pub fn claim_due(
             outbox::table
                 .filter(
                     outbox::status
-                        .eq("pending")
+                        .eq(OutboxStatus::Pending)
                         .and(outbox::next_attempt_at.le(now))
                         .or(outbox::status
-                            .eq("sending")
+                            .eq(OutboxStatus::Sending)
                             .and(outbox::lease_until.lt(now))),
                 )
                 .order(outbox::id.asc())
@@ -134,7 +135,7 @@ pub fn claim_due(
             outbox::table.filter(outbox::id.eq_any(&ids))
         )
         .set((
-            outbox::status.eq("sending"),
+            outbox::status.eq(OutboxStatus::Sending),
             outbox::lease_until.eq(now + lease),
             outbox::attempts.eq(outbox::attempts + 1),
         ))
@@ -150,7 +151,7 @@ pub fn claim_due(
 pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(OutboxStatus::Sent),
             outbox::sent_at.eq(now),
             outbox::lease_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
@@ -168,7 +169,7 @@ pub fn mark_retry(
 ) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq("pending"),
+            outbox::status.eq(OutboxStatus::Pending),
             outbox::next_attempt_at.eq(next_at),
             outbox::lease_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
@@ -180,7 +181,7 @@ pub fn mark_retry(
 pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq("failed"),
+            outbox::status.eq(OutboxStatus::Failed),
             outbox::lease_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
         ))
@@ -191,10 +192,12 @@ pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<()> {
 /// Puts a failed e-mail back in the queue, due now. False when it is not failed.
 pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
     let n = with_conn!(conn, |c| diesel::update(
-        outbox::table.find(id).filter(outbox::status.eq("failed"))
+        outbox::table
+            .find(id)
+            .filter(outbox::status.eq(OutboxStatus::Failed))
     )
     .set((
-        outbox::status.eq("pending"),
+        outbox::status.eq(OutboxStatus::Pending),
         outbox::attempts.eq(0),
         outbox::next_attempt_at.eq(now),
     ))
@@ -203,18 +206,22 @@ pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool
 }
 
 /// Newest first, optionally of one status.
-pub fn list(conn: &mut DbConn, status: Option<&str>, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+pub fn list(
+    conn: &mut DbConn,
+    status: Option<OutboxStatus>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
     with_conn!(conn, |c| {
         let mut q = outbox::table.select(OutboxRow::as_select()).into_boxed();
         if let Some(status) = status {
-            q = q.filter(outbox::status.eq(status.to_string()));
+            q = q.filter(outbox::status.eq(status));
         }
         q.order(outbox::id.desc()).limit(limit).load(c)
     })
 }
 
 /// How many e-mails are in each status.
-pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(OutboxStatus, i64)>> {
     with_conn!(conn, |c| outbox::table
         .group_by(outbox::status)
         .select((outbox::status, diesel::dsl::count_star()))

@@ -216,7 +216,6 @@ impl JsonRows {
 pub struct VoteRow {
     pub article_id: i64,
     pub helpful: bool,
-    pub reasons: String,
     pub comment: Option<String>,
     pub revision: Option<String>,
     pub visitor_key: String,
@@ -250,8 +249,8 @@ where
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(
-            "INSERT INTO votes (article_id, helpful, reasons, comment, revision, visitor_key, \
-             created_at, updated_at) SELECT t.article_id, t.helpful, t.reasons, t.comment, \
+            "INSERT INTO votes (article_id, helpful, comment, revision, visitor_key, \
+             created_at, updated_at) SELECT t.article_id, t.helpful, t.comment, \
              t.revision, t.visitor_key, ",
         );
         out.push_bind_param::<Timestamp, _>(&self.at)?;
@@ -264,7 +263,6 @@ where
             &[
                 ("article_id", "bigint"),
                 ("helpful", "boolean"),
-                ("reasons", "text"),
                 ("comment", "text"),
                 ("revision", "text"),
                 ("visitor_key", "text"),

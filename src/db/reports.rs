@@ -6,23 +6,8 @@ use diesel::prelude::*;
 use super::articles;
 use super::schema::{report_events, reports};
 use super::DbConn;
-use crate::domain::{ArticleUrl, Category, ReportStatus};
+use crate::domain::{Actor, Category, NewReport, ReportChange, ReportStatus};
 use crate::with_conn;
-
-/// A validated report, ready to store.
-#[derive(Debug, Clone)]
-pub struct NewReport {
-    pub article: ArticleUrl,
-    pub title: Option<String>,
-    pub revision: Option<String>,
-    pub category: Category,
-    pub quote: Option<String>,
-    pub details: Option<String>,
-    /// Only present when the reader consented to be contacted.
-    pub email: Option<String>,
-    pub status: ReportStatus,
-    pub visitor_key: String,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportOutcome {
@@ -35,13 +20,13 @@ pub struct ReportOutcome {
 pub struct Report {
     pub id: i64,
     pub article_id: i64,
-    pub category: String,
+    pub category: Category,
     pub quote: Option<String>,
     pub details: Option<String>,
     pub email: Option<String>,
     pub contact_consent: bool,
     pub revision: Option<String>,
-    pub status: String,
+    pub status: ReportStatus,
     pub assignee: Option<String>,
     pub visitor_key: String,
     pub created_at: NaiveDateTime,
@@ -55,8 +40,8 @@ pub struct ReportEvent {
     pub id: i64,
     pub report_id: i64,
     pub actor: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<ReportStatus>,
+    pub to_status: Option<ReportStatus>,
     pub assignee: Option<String>,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
@@ -73,14 +58,14 @@ pub fn record(
     let report_id: i64 = with_conn!(conn, |c| diesel::insert_into(reports::table)
         .values((
             reports::article_id.eq(article_id),
-            reports::category.eq(r.category.as_str()),
+            reports::category.eq(r.category),
             reports::quote.eq(&r.quote),
             reports::details.eq(&r.details),
             reports::email.eq(&r.email),
             reports::contact_consent.eq(r.email.is_some()),
             reports::revision.eq(&r.revision),
-            reports::status.eq(r.status.as_str()),
-            reports::visitor_key.eq(&r.visitor_key),
+            reports::status.eq(r.status),
+            reports::visitor_key.eq(r.visitor_key.as_str()),
             reports::created_at.eq(now),
             reports::updated_at.eq(now),
             reports::closed_at.eq(if r.status.is_open() { None } else { Some(now) }),
@@ -147,10 +132,10 @@ pub fn list(conn: &mut DbConn, q: &ReportQuery) -> QueryResult<Vec<Report>> {
     with_conn!(conn, |c| {
         let mut query = reports::table.select(Report::as_select()).into_boxed();
         if let Some(status) = q.status {
-            query = query.filter(reports::status.eq(status.as_str()));
+            query = query.filter(reports::status.eq(status));
         }
         if let Some(category) = q.category {
-            query = query.filter(reports::category.eq(category.as_str()));
+            query = query.filter(reports::category.eq(category));
         }
         if let Some(article_id) = q.article_id {
             query = query.filter(reports::article_id.eq(article_id));
@@ -165,30 +150,20 @@ pub fn list(conn: &mut DbConn, q: &ReportQuery) -> QueryResult<Vec<Report>> {
     })
 }
 
-/// What a triage action changes. Every action is recorded as an event, even a bare note.
-#[derive(Debug, Clone, Default)]
-pub struct ReportChange {
-    pub status: Option<ReportStatus>,
-    /// `Some(None)` removes the assignee.
-    pub assignee: Option<Option<String>>,
-    pub note: Option<String>,
-    /// Who did it: `token:NAME` or an editor's e-mail.
-    pub actor: String,
-}
-
 /// Applies a triage action, keeping the article's open counters and attention in step.
 /// Returns None when the report does not exist.
 pub fn change(
     conn: &mut DbConn,
     id: i64,
     change: &ReportChange,
+    actor: &Actor,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Report>> {
     conn.write_tx(|conn| {
         let Some(before) = get(conn, id)? else {
             return Ok(None);
         };
-        let old_status = ReportStatus::parse(&before.status).unwrap_or(ReportStatus::New);
+        let old_status = before.status;
         let new_status = change.status.unwrap_or(old_status);
         let assignee = match &change.assignee {
             Some(a) => a.clone(),
@@ -203,7 +178,7 @@ pub fn change(
         };
         with_conn!(conn, |c| diesel::update(reports::table.find(id))
             .set((
-                reports::status.eq(new_status.as_str()),
+                reports::status.eq(new_status),
                 reports::assignee.eq(&assignee),
                 reports::closed_at.eq(closed_at),
                 reports::updated_at.eq(now),
@@ -212,19 +187,17 @@ pub fn change(
         with_conn!(conn, |c| diesel::insert_into(report_events::table)
             .values((
                 report_events::report_id.eq(id),
-                report_events::actor.eq(&change.actor),
-                report_events::from_status.eq(old_status.as_str()),
-                report_events::to_status.eq(new_status.as_str()),
+                report_events::actor.eq(actor.to_string()),
+                report_events::from_status.eq(old_status),
+                report_events::to_status.eq(new_status),
                 report_events::assignee.eq(change.assignee.as_ref().and_then(|a| a.clone())),
-                report_events::note.eq(&change.note),
+                report_events::note.eq(change.note.as_ref().map(|n| n.as_str())),
                 report_events::created_at.eq(now),
             ))
             .execute(c))?;
         if old_status.is_open() != new_status.is_open() {
-            if let Some(category) = Category::parse(&before.category) {
-                let delta = if new_status.is_open() { 1 } else { -1 };
-                articles::add_open_reports(conn, before.article_id, category, delta)?;
-            }
+            let delta = if new_status.is_open() { 1 } else { -1 };
+            articles::add_open_reports(conn, before.article_id, before.category, delta)?;
             articles::refresh_report_score(conn, before.article_id, now)?;
         }
         get(conn, id)

@@ -42,7 +42,6 @@ diesel::table! {
         id -> BigInt,
         article_id -> BigInt,
         helpful -> Bool,
-        reasons -> Text,
         comment -> Nullable<Text>,
         revision -> Nullable<Text>,
         visitor_key -> Text,
@@ -119,11 +118,35 @@ diesel::table! {
         active -> Bool,
         wants_alerts -> Bool,
         wants_digest -> Bool,
-        scopes -> Text,
         password_hash -> Nullable<Text>,
         unsubscribe_token -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    editor_scopes (editor_id, scope) {
+        editor_id -> BigInt,
+        scope -> Text,
+    }
+}
+
+diesel::table! {
+    vote_reasons (vote_id, reason) {
+        vote_id -> BigInt,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    submission_keys (kind, key) {
+        kind -> Text,
+        key -> Text,
+        record_id -> BigInt,
+        article_id -> BigInt,
+        created -> Bool,
+        created_at -> Timestamp,
     }
 }
 
@@ -198,6 +221,8 @@ diesel::joinable!(alert_states -> articles (article_id));
 diesel::joinable!(alerts -> articles (article_id));
 diesel::joinable!(article_events -> articles (article_id));
 diesel::joinable!(sessions -> editors (editor_id));
+diesel::joinable!(editor_scopes -> editors (editor_id));
+diesel::joinable!(vote_reasons -> votes (vote_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     articles,
@@ -214,4 +239,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     article_events,
     sessions,
+    editor_scopes,
+    vote_reasons,
+    submission_keys,
 );

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::editors::Editor;
+use super::editors::{self as editor_rows, Editor, EditorRow};
 use super::schema::{editors, sessions};
 use super::DbConn;
 use crate::with_conn;
@@ -40,19 +40,20 @@ pub fn find(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<(Editor, String)>> {
-    let found: Option<(Editor, String, NaiveDateTime)> = with_conn!(conn, |c| sessions::table
+    let found: Option<(EditorRow, String, NaiveDateTime)> = with_conn!(conn, |c| sessions::table
         .inner_join(editors::table)
         .filter(sessions::token_hash.eq(token_hash))
         .select((
-            Editor::as_select(),
+            EditorRow::as_select(),
             sessions::csrf_token,
             sessions::expires_at
         ))
         .get_result(c)
         .optional())?;
-    Ok(found
-        .filter(|(editor, _, expires)| editor.active && *expires > now)
-        .map(|(editor, csrf, _)| (editor, csrf)))
+    match found.filter(|(editor, _, expires)| editor.active && *expires > now) {
+        Some((row, csrf, _)) => Ok(Some((editor_rows::complete(conn, row)?, csrf))),
+        None => Ok(None),
+    }
 }
 
 pub fn delete(conn: &mut DbConn, token_hash: &str) -> QueryResult<()> {

@@ -1,10 +1,8 @@
-//! API bearer tokens. The token is shown once when created; only its SHA-256 is stored (tokens
-//! are 256 random bits, so a fast hash is enough).
+//! API bearer tokens, stored as the SHA-256 of the token (made and shown once by
+//! `crate::auth::tokens`).
 
-use base64::Engine;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::schema::api_tokens;
@@ -34,23 +32,22 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a token and returns it in the clear: the only time it is ever seen.
-pub fn create(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> Result<String, TokenError> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = format!(
-        "fp_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    );
+/// Stores a new token's hash under a name; the name must not be held by an active token.
+pub fn insert(
+    conn: &mut DbConn,
+    name: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<(), TokenError> {
     let inserted = with_conn!(conn, |c| diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::name.eq(name),
-            api_tokens::token_hash.eq(hash(&token)),
+            api_tokens::token_hash.eq(token_hash),
             api_tokens::created_at.eq(now),
         ))
         .execute(c));
     match inserted {
-        Ok(_) => Ok(token),
+        Ok(_) => Ok(()),
         Err(e) if is_unique_violation(&e) => Err(TokenError::NameTaken(name.to_string())),
         Err(e) => Err(e.into()),
     }

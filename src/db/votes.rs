@@ -8,23 +8,10 @@ use diesel::prelude::*;
 
 use super::articles::VoteTotals;
 use super::prepared::{AddToDays, AddVotes, ArticleVotes, DayVotes, InsertVotes, VoteRow};
-use super::schema::votes;
+use super::schema::{vote_reasons, votes};
 use super::DbConn;
-use crate::domain::{ArticleUrl, Reason};
+use crate::domain::{NewVote, Reason};
 use crate::with_conn;
-
-/// A validated vote, ready to store.
-#[derive(Debug, Clone)]
-pub struct NewVote {
-    pub article: ArticleUrl,
-    pub title: Option<String>,
-    pub revision: Option<String>,
-    pub helpful: bool,
-    pub reasons: Vec<Reason>,
-    pub comment: Option<String>,
-    /// Keyed by the day's salt, so it is the same for one reader only within one day.
-    pub visitor_key: String,
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct VoteOutcome {
@@ -143,37 +130,54 @@ pub fn record_all(
         rows.push(VoteRow {
             article_id,
             helpful: v.helpful,
-            reasons: v
-                .reasons
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
             comment: v.comment.clone(),
             revision: v.revision.clone(),
-            visitor_key: v.visitor_key.clone(),
+            visitor_key: v.visitor_key.as_str().to_string(),
         });
     }
     // Most votes are a reader's first on the article today: insert them all, and look for an
     // earlier vote only where the unique key says there is one.
     let mut inserted = insert_new(conn, &rows, now)?;
-    rows.iter()
-        .map(|row| {
+    let mut reasons: Vec<(i64, Reason)> = Vec::new();
+    let outcomes = rows
+        .iter()
+        .zip(batch)
+        .map(|(row, (_, vote))| {
             let key = (row.article_id, row.visitor_key.clone());
-            match inserted.remove(&key) {
+            let outcome = match inserted.remove(&key) {
                 Some(vote_id) => {
                     let delta = if row.helpful { (1, 0) } else { (0, 1) };
                     added.add(row.article_id, now.date(), delta);
-                    Ok(VoteOutcome {
+                    VoteOutcome {
                         vote_id,
                         article_id: row.article_id,
                         created: true,
-                    })
+                    }
                 }
-                None => replace_earlier(conn, row, now, added),
-            }
+                None => replace_earlier(conn, row, now, added)?,
+            };
+            reasons.extend(vote.reasons.iter().map(|r| (outcome.vote_id, *r)));
+            Ok(outcome)
         })
-        .collect()
+        .collect::<QueryResult<Vec<_>>>()?;
+    // Most votes carry no reasons: this statement runs only for batches with a "No" that says why.
+    if !reasons.is_empty() {
+        reasons.sort();
+        reasons.dedup();
+        let values: Vec<_> = reasons
+            .iter()
+            .map(|(vote_id, reason)| {
+                (
+                    vote_reasons::vote_id.eq(*vote_id),
+                    vote_reasons::reason.eq(*reason),
+                )
+            })
+            .collect();
+        with_conn!(conn, |c| diesel::insert_into(vote_reasons::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(outcomes)
 }
 
 /// Inserts the votes whose reader has not voted on the article today, in one statement; returns
@@ -205,10 +209,14 @@ fn replace_earlier(
             .filter(votes::visitor_key.eq(&row.visitor_key))
             .select((votes::id, votes::helpful, votes::created_at))
             .get_result(c))?;
+    // The replacing vote's reasons are inserted with the batch's.
+    with_conn!(conn, |c| diesel::delete(
+        vote_reasons::table.filter(vote_reasons::vote_id.eq(vote_id))
+    )
+    .execute(c))?;
     with_conn!(conn, |c| diesel::update(votes::table.find(vote_id))
         .set((
             votes::helpful.eq(row.helpful),
-            votes::reasons.eq(&row.reasons),
             votes::comment.eq(&row.comment),
             votes::revision.eq(&row.revision),
             votes::updated_at.eq(now),
@@ -228,10 +236,10 @@ fn replace_earlier(
 }
 
 /// A vote as editors see it: no visitor key.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct VoteFeedback {
     pub helpful: bool,
-    pub reasons: String,
+    pub reasons: Vec<Reason>,
     pub comment: Option<String>,
     pub revision: Option<String>,
     pub updated_at: NaiveDateTime,
@@ -243,19 +251,51 @@ pub fn recent_feedback(
     article_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<VoteFeedback>> {
-    with_conn!(conn, |c| votes::table
+    type Row = (i64, bool, Option<String>, Option<String>, NaiveDateTime);
+    let rows: Vec<Row> = with_conn!(conn, |c| votes::table
         .filter(votes::article_id.eq(article_id))
-        .filter(votes::reasons.ne("").or(votes::comment.is_not_null()))
+        .filter(
+            votes::comment
+                .is_not_null()
+                .or(votes::id.eq_any(vote_reasons::table.select(vote_reasons::vote_id),)),
+        )
         .order(votes::updated_at.desc())
         .limit(limit)
         .select((
+            votes::id,
             votes::helpful,
-            votes::reasons,
             votes::comment,
             votes::revision,
             votes::updated_at,
         ))
-        .load(c))
+        .load(c))?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let reasons: Vec<(i64, Reason)> = with_conn!(conn, |c| vote_reasons::table
+        .filter(vote_reasons::vote_id.eq_any(&ids))
+        .order((vote_reasons::vote_id, vote_reasons::reason))
+        .select((vote_reasons::vote_id, vote_reasons::reason))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, helpful, comment, revision, updated_at)| VoteFeedback {
+                helpful,
+                reasons: {
+                    // In the order the widget offers them, which is the enum's.
+                    let mut mine: Vec<Reason> = reasons
+                        .iter()
+                        .filter(|(v, _)| *v == id)
+                        .map(|(_, r)| *r)
+                        .collect();
+                    mine.sort();
+                    mine
+                },
+                comment,
+                revision,
+                updated_at,
+            },
+        )
+        .collect())
 }
 
 /// Daily (helpful, not helpful) totals for an article from `from` on, oldest first.

@@ -11,8 +11,7 @@ use super::schedule::{IsoWeek, Schedule};
 use crate::db::digest::{self as store, DigestArticle, OpenReport};
 use crate::db::editors::Editor;
 use crate::db::DbConn;
-use crate::domain::Category;
-use crate::editors::{scope_covers, split_scope};
+use crate::domain::{Category, Scope};
 
 /// How long the lists are, and how many votes make a drop in helpfulness worth showing.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +25,7 @@ pub struct Limits {
 pub struct Digest {
     pub week: IsoWeek,
     /// What the editor owns; empty means every article.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub votes: Votes,
     pub votes_before: Votes,
     /// New reports this week by category (spam left out), in `Category::ALL` order, zeros left out.
@@ -166,10 +165,7 @@ pub fn build(
     let data = load(conn, week, start, end, editors)?;
     let mut digests: Vec<Digest> = editors
         .iter()
-        .map(|editor| {
-            let scopes: Vec<String> = editor.scope_list().map(str::to_string).collect();
-            data.digest(week, scopes, limits)
-        })
+        .map(|editor| data.digest(week, editor.scopes.clone(), limits))
         .collect();
     attach_reader_text(conn, &mut digests)?;
     Ok(digests)
@@ -183,10 +179,10 @@ fn load(
     editors: &[Editor],
 ) -> diesel::QueryResult<Week> {
     // One editor who owns nothing sees everything; otherwise only the owned articles are read.
-    let everything = editors.iter().any(|e| e.scope_list().next().is_none());
-    let mut union: Vec<String> = editors
+    let everything = editors.iter().any(|e| e.scopes.is_empty());
+    let mut union: Vec<Scope> = editors
         .iter()
-        .flat_map(|e| e.scope_list().map(str::to_string))
+        .flat_map(|e| e.scopes.iter().cloned())
         .collect();
     union.sort();
     union.dedup();
@@ -226,7 +222,6 @@ fn load(
         }
     }
     for (article_id, category) in store::reports_made(conn, start, end)? {
-        let category = Category::parse(&category).unwrap_or(Category::Other);
         if let Some(&i) = index.get(&article_id) {
             entries[i].new_reports[category_index(category)] += 1;
         }
@@ -279,23 +274,22 @@ fn article_ref(a: &DigestArticle) -> ArticleRef {
 
 impl Week {
     /// The entries an editor owns (all of them for an editor who owns nothing).
-    fn owned(&self, scopes: &[String]) -> Vec<usize> {
+    fn owned(&self, scopes: &[Scope]) -> Vec<usize> {
         if scopes.is_empty() {
             return (0..self.entries.len()).collect();
         }
         let mut owned = Vec::new();
         for scope in scopes {
-            let (host, path) = split_scope(scope);
-            let host = host.to_ascii_lowercase();
+            let (host, path) = (scope.host(), scope.path());
             let host_start = self
                 .entries
-                .partition_point(|e| e.article.host.as_str() < host.as_str());
+                .partition_point(|e| e.article.host.as_str() < host);
             let host_end = self
                 .entries
-                .partition_point(|e| e.article.host.as_str() <= host.as_str());
+                .partition_point(|e| e.article.host.as_str() <= host);
             let in_host = &self.entries[host_start..host_end];
             // Paths under a prefix sort together: from "p" itself to just before "p0" ('0' follows
-            // '/'), with siblings such as "p-x" in between, which scope_covers leaves out.
+            // '/'), with siblings such as "p-x" in between, which `Scope::covers` leaves out.
             let (from, to) = if path.is_empty() {
                 (0, in_host.len())
             } else {
@@ -306,11 +300,7 @@ impl Week {
                 )
             };
             owned.extend((host_start + from..host_start + to).filter(|&i| {
-                scope_covers(
-                    scope,
-                    &self.entries[i].article.host,
-                    &self.entries[i].article.path,
-                )
+                scope.covers(&self.entries[i].article.host, &self.entries[i].article.path)
             }));
         }
         owned.sort_unstable();
@@ -318,7 +308,7 @@ impl Week {
         owned
     }
 
-    fn digest(&self, week: IsoWeek, scopes: Vec<String>, limits: Limits) -> Digest {
+    fn digest(&self, week: IsoWeek, scopes: Vec<Scope>, limits: Limits) -> Digest {
         let owned = self.owned(&scopes);
         let n = limits.items_per_section;
         let mut votes = Votes::default();
@@ -409,7 +399,7 @@ impl Week {
                     Some(OpenItem {
                         report_id: r.id,
                         article: entry_of(r.article_id)?,
-                        category: Category::parse(&r.category).unwrap_or(Category::Other),
+                        category: r.category,
                         created_at: r.created_at,
                         quote: None,
                         details: None,

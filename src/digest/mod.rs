@@ -1,5 +1,5 @@
 //! The weekly digest: when it is due (`schedule`), what it says (`compose`, and the template in
-//! `crate::mail::digest`), and queueing it exactly once per editor and week.
+//! `email`), and queueing it exactly once per editor and week.
 //!
 //! Exactly once rests on the outbox's unique `dedupe_key`, `digest:{week}:{editor id}`: whoever
 //! queues a digest — the scheduler in any `flagpole serve`, after a restart or a missed moment,
@@ -7,6 +7,7 @@
 //! row, and a digest already in the outbox is never composed again.
 
 pub mod compose;
+pub mod email;
 pub mod schedule;
 
 use std::collections::HashSet;
@@ -90,7 +91,7 @@ impl Digests {
     }
 
     fn email(&self, editor: &Editor, digest: &Digest) -> Email {
-        mail::digest::render(&mail::digest::DigestContext {
+        email::render(&email::DigestContext {
             digest,
             editor_name: &editor.name,
             tz: self.schedule.tz,
@@ -131,7 +132,7 @@ impl Digests {
                 let inserted = outbox::enqueue_once(
                     conn,
                     &NewEmail {
-                        kind: "digest",
+                        kind: crate::domain::MailKind::Digest,
                         dedupe_key: Some(dedupe_key(week, editor)),
                         alert_id: None,
                         recipient: editor.email.clone(),

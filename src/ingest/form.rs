@@ -3,19 +3,21 @@
 //! can show a thank-you for. Errors are a short readable page with a way back.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse, ResponseError};
+use maud::{html, DOCTYPE};
 use serde::Deserialize;
 use url::Url;
 
-use super::body::{self, BodyKind};
+use super::service::Ingest;
+use super::submission::{Submission, Submitted};
 use super::validate::{ReportRequest, VoteRequest};
-use super::{accept_report, accept_vote, check_rate};
+use crate::domain::SiteRules;
 use crate::errors::ApiError;
-use crate::state::AppState;
+use crate::http::body::BodyKind;
 
 /// Unknown fields are ignored here (a publisher's template may add a submit button's name).
 #[derive(Debug, Deserialize)]
-struct VoteForm {
+pub struct VoteForm {
     article_url: String,
     /// `yes` or `no`.
     helpful: String,
@@ -28,7 +30,7 @@ struct VoteForm {
 }
 
 #[derive(Debug, Deserialize)]
-struct ReportForm {
+pub struct ReportForm {
     article_url: String,
     category: String,
     quote: Option<String>,
@@ -41,46 +43,39 @@ struct ReportForm {
     website: Option<String>,
 }
 
-pub async fn post_vote(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    let result = async {
-        check_rate(&state, &req)?;
-        let form: VoteForm = form_body(&state, &req, payload).await?;
-        let helpful = match form.helpful.trim().to_ascii_lowercase().as_str() {
+impl Submitted for VoteForm {
+    const KIND: &'static str = "vote";
+    const BODY: BodyKind = BodyKind::Form;
+}
+
+impl Submitted for ReportForm {
+    const KIND: &'static str = "report";
+    const BODY: BodyKind = BodyKind::Form;
+}
+
+impl VoteForm {
+    fn request(self) -> Result<VoteRequest, ApiError> {
+        let helpful = match self.helpful.trim().to_ascii_lowercase().as_str() {
             "yes" | "true" | "1" => true,
             "no" | "false" | "0" => false,
             _ => return Err(ApiError::invalid("helpful", "helpful must be yes or no")),
         };
-        let back = back_to_article(&state, &form.article_url, "flagpole-thanks")?;
-        let request = VoteRequest {
-            article_url: form.article_url,
+        Ok(VoteRequest {
+            article_url: self.article_url,
             helpful,
-            reasons: form.reasons,
-            comment: form.comment,
-            revision: form.revision,
-            title: form.title,
-            website: form.website,
-        };
-        accept_vote(&state, &req, request).await?;
-        Ok(back)
+            reasons: self.reasons,
+            comment: self.comment,
+            revision: self.revision,
+            title: self.title,
+            website: self.website,
+            submission_id: None,
+        })
     }
-    .await;
-    answer(result)
 }
 
-pub async fn post_report(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
-    let result = async {
-        check_rate(&state, &req)?;
-        let form: ReportForm = form_body(&state, &req, payload).await?;
-        let back = back_to_article(&state, &form.article_url, "flagpole-reported")?;
-        let request = ReportRequest {
+impl From<ReportForm> for ReportRequest {
+    fn from(form: ReportForm) -> Self {
+        ReportRequest {
             article_url: form.article_url,
             category: form.category,
             quote: form.quote,
@@ -90,39 +85,56 @@ pub async fn post_report(
             revision: form.revision,
             title: form.title,
             website: form.website,
-        };
-        accept_report(&state, &req, request).await?;
-        Ok(back)
+            submission_id: None,
+        }
     }
-    .await;
-    answer(result)
 }
 
-async fn form_body<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<T, ApiError> {
-    let bytes = body::read(
-        req,
-        payload,
-        BodyKind::Form,
-        state.settings.limits.max_body_bytes,
-    )
-    .await?;
-    body::parse_form(&bytes)
+pub async fn post_vote(
+    ingest: web::Data<Ingest>,
+    submission: Submission<VoteForm, FormError>,
+) -> Result<HttpResponse, FormError> {
+    let back = back_to_article(
+        ingest.sites(),
+        &submission.body.article_url,
+        "flagpole-thanks",
+    )?;
+    let request = submission.body.request()?;
+    ingest.vote(&submission.reader, request).await?;
+    Ok(see_other(&back))
+}
+
+pub async fn post_report(
+    ingest: web::Data<Ingest>,
+    submission: Submission<ReportForm, FormError>,
+) -> Result<HttpResponse, FormError> {
+    let back = back_to_article(
+        ingest.sites(),
+        &submission.body.article_url,
+        "flagpole-reported",
+    )?;
+    ingest
+        .report(&submission.reader, submission.body.into())
+        .await?;
+    Ok(see_other(&back))
+}
+
+fn see_other(url: &Url) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, url.to_string()))
+        .finish()
 }
 
 /// The article's own address with a marker fragment. Only http(s) URLs on allowed hosts: the form
 /// must not become an open redirect.
-fn back_to_article(state: &AppState, raw: &str, marker: &str) -> Result<Url, ApiError> {
+fn back_to_article(sites: &SiteRules, raw: &str, marker: &str) -> Result<Url, ApiError> {
     let not_allowed =
         || ApiError::invalid("article_url", "article_url is not an article on this site");
     let mut url = Url::parse(raw.trim()).map_err(|_| not_allowed())?;
     let allowed = matches!(url.scheme(), "http" | "https")
         && url
             .host_str()
-            .is_some_and(|h| state.sites.host_allowed(h.trim_end_matches('.')));
+            .is_some_and(|h| sites.host_allowed(h.trim_end_matches('.')));
     if !allowed {
         return Err(not_allowed());
     }
@@ -130,23 +142,46 @@ fn back_to_article(state: &AppState, raw: &str, marker: &str) -> Result<Url, Api
     Ok(url)
 }
 
-fn answer(result: Result<Url, ApiError>) -> HttpResponse {
-    match result {
-        Ok(back) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, back.to_string()))
-            .finish(),
-        Err(e) => error_page(&e),
+/// An error shown to a reader who used the plain HTML forms: a readable page with a way back.
+#[derive(Debug)]
+pub struct FormError(pub ApiError);
+
+impl From<ApiError> for FormError {
+    fn from(e: ApiError) -> Self {
+        FormError(e)
     }
 }
 
-/// A readable page for a reader whose form could not be accepted.
-fn error_page(e: &ApiError) -> HttpResponse {
+impl std::fmt::Display for FormError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ResponseError for FormError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let e = &self.0;
+        let mut page = HttpResponse::build(e.status);
+        if let Some(secs) = e.retry_after_secs {
+            page.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        page.content_type("text/html; charset=utf-8")
+            .body(render_error_page(e))
+    }
+}
+
+/// The readable page for a reader whose form could not be accepted.
+fn render_error_page(e: &ApiError) -> String {
     let (title, advice) = match e.status {
         StatusCode::TOO_MANY_REQUESTS => (
             "Please wait a moment",
             "We have received several messages from your connection in a short time. Please go back and try again in a minute.",
         ),
-        StatusCode::SERVICE_UNAVAILABLE => (
+        s if s.is_server_error() => (
             "Your feedback was not saved",
             "Something went wrong on our side and nothing was saved. Please go back and send it again.",
         ),
@@ -155,33 +190,24 @@ fn error_page(e: &ApiError) -> HttpResponse {
             "Please go back, check the form and try again.",
         ),
     };
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><style>body{{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}}</style>\
-         </head><body><main><h1>{title}</h1><p>{advice}</p><p><strong>Problem:</strong> {}</p>\
-         <p>Use your browser's Back button to return to the article; what you wrote is still there.</p>\
-         </main></body></html>",
-        escape_html(&e.message)
-    );
-    let mut page = HttpResponse::build(e.status);
-    if let Some(secs) = e.retry_after_secs {
-        page.insert_header((header::RETRY_AFTER, secs.to_string()));
-    }
-    page.content_type("text/html; charset=utf-8").body(html)
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { "body{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}" }
+            }
+            body {
+                main {
+                    h1 { (title) }
+                    p { (advice) }
+                    p { strong { "Problem:" } " " (e.message) }
+                    p { "Use your browser's Back button to return to the article; what you wrote is still there." }
+                }
+            }
         }
     }
-    out
+    .into_string()
 }

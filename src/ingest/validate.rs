@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 
 use super::visitor::VisitorSeed;
 use crate::config::Settings;
-use crate::db::reports::NewReport;
-use crate::db::votes::NewVote;
 use crate::domain::scrub::{count_links, scrub_personal_details};
-use crate::domain::{ArticleUrl, Category, Reason, ReportStatus, SiteRules, UrlProblem};
+use crate::domain::{
+    ArticleUrl, Category, NewReport, NewVote, Reason, ReportStatus, SiteRules, UrlProblem,
+};
 use crate::errors::ApiError;
 
 /// A "Was this article helpful?" answer.
@@ -30,6 +30,10 @@ pub struct VoteRequest {
     pub title: Option<String>,
     /// Honeypot: hidden from people; anything in it marks the submission as automated.
     pub website: Option<String>,
+    /// A key for this submission, the same on every retry of it (like the `Idempotency-Key`
+    /// header, which takes precedence): a retry gets the first answer and stores nothing new.
+    #[schema(max_length = 255)]
+    pub submission_id: Option<String>,
 }
 
 /// "Report a problem with this article".
@@ -51,6 +55,9 @@ pub struct ReportRequest {
     pub title: Option<String>,
     /// Honeypot: hidden from people; anything in it marks the submission as spam.
     pub website: Option<String>,
+    /// As for votes.
+    #[schema(max_length = 255)]
+    pub submission_id: Option<String>,
 }
 
 /// What validation concluded about a submission besides its content.
@@ -97,13 +104,14 @@ impl Validator<'_> {
         }
         let limits = &self.settings.limits;
         let vote = NewVote {
-            visitor_key: who.key_for(&article.url),
+            visitor_key: who.key_for(&article.url)?,
             article,
             title: self.text("title", req.title, limits.max_title_chars, false)?,
             revision: self.text("revision", req.revision, limits.max_revision_chars, false)?,
             helpful: req.helpful,
             reasons,
             comment: self.text("comment", req.comment, limits.max_comment_chars, true)?,
+            submission_key: submission_key(req.submission_id)?,
         };
         Ok((vote, verdict))
     }
@@ -139,7 +147,7 @@ impl Validator<'_> {
             ReportStatus::New
         };
         let report = NewReport {
-            visitor_key: who.key_for(&article.url),
+            visitor_key: who.key_for(&article.url)?,
             article,
             title: self.text("title", req.title, limits.max_title_chars, false)?,
             revision: self.text("revision", req.revision, limits.max_revision_chars, false)?,
@@ -149,6 +157,7 @@ impl Validator<'_> {
             // Without consent the address is dropped here and never stored.
             email: email.filter(|_| req.contact_consent == Some(true)),
             status,
+            submission_key: submission_key(req.submission_id)?,
         };
         Ok((report, verdict))
     }
@@ -234,6 +243,20 @@ impl Validator<'_> {
             ));
         }
         Ok(Some(value))
+    }
+}
+
+/// A client's key for a submission: 1 to 255 visible ASCII characters (a UUID, typically).
+fn submission_key(key: Option<String>) -> Result<Option<String>, ApiError> {
+    match key {
+        None => Ok(None),
+        Some(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(k))
+        }
+        Some(_) => Err(ApiError::invalid(
+            "Idempotency-Key",
+            "an idempotency key must be 1 to 255 visible ASCII characters",
+        )),
     }
 }
 

@@ -9,7 +9,9 @@ use chrono::{NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::service::Reader;
 use crate::db::{salts, Pool};
+use crate::domain::VisitorKey;
 use crate::errors::ApiError;
 
 pub struct Visitors {
@@ -25,17 +27,18 @@ pub struct VisitorSeed {
 }
 
 impl VisitorSeed {
-    pub fn key_for(&self, canonical_url: &str) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.salt) else {
-            // HMAC takes keys of any length; this arm cannot be reached.
-            return String::new();
-        };
+    /// The reader's key for one article. HMAC takes keys of any length, so an error here is a
+    /// bug: it fails the request rather than merge every reader into one key.
+    pub fn key_for(&self, canonical_url: &str) -> Result<VisitorKey, ApiError> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.salt)
+            .map_err(|e| ApiError::internal(format!("HMAC refused the day's salt: {e}")))?;
         mac.update(self.ip.to_string().as_bytes());
         mac.update(b"\0");
         mac.update(self.user_agent.as_bytes());
         mac.update(b"\0");
         mac.update(canonical_url.as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        VisitorKey::from_hex(hex::encode(&mac.finalize().into_bytes()[..16]))
+            .ok_or_else(|| ApiError::internal("an empty visitor key"))
     }
 }
 
@@ -47,7 +50,7 @@ impl Visitors {
         }
     }
 
-    pub async fn seed(&self, ip: IpAddr, user_agent: String) -> Result<VisitorSeed, ApiError> {
+    pub async fn seed(&self, reader: &Reader) -> Result<VisitorSeed, ApiError> {
         let day = Utc::now().date_naive();
         let cached = self.today.lock().ok().and_then(|guard| {
             guard
@@ -73,8 +76,8 @@ impl Visitors {
         };
         Ok(VisitorSeed {
             salt,
-            ip,
-            user_agent,
+            ip: reader.ip,
+            user_agent: reader.user_agent.clone(),
         })
     }
 }

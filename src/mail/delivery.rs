@@ -157,7 +157,7 @@ pub async fn run(pool: Pool, mailer: Mailer, queued: Arc<Notify>, mut stop: watc
 }
 
 async fn record(pool: &Pool, mailer: &Mailer, row: &OutboxRow, attempt: Attempt) {
-    let (id, attempts, kind) = (row.id, row.attempts, row.kind.clone());
+    let (id, attempts, kind) = (row.id, row.attempts, row.kind);
     let max = mailer.settings.max_attempts;
     let retry_at = db::now() + mailer.backoff(attempts);
     let pool = pool.clone();
@@ -184,7 +184,7 @@ async fn record(pool: &Pool, mailer: &Mailer, row: &OutboxRow, attempt: Attempt)
     .await;
     match outcome {
         Ok(Ok(result)) => {
-            metrics::counter!("flagpole_emails_total", "kind" => kind, "result" => result)
+            metrics::counter!("flagpole_emails_total", "kind" => kind.as_str(), "result" => result)
                 .increment(1)
         }
         Ok(Err(e)) => tracing::error!(outbox_id = id, error = %e, "cannot record e-mail outcome"),

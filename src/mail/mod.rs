@@ -1,9 +1,13 @@
-//! E-mail out: the templates (alerts, the weekly digest), the SMTP transport and the outbox
-//! delivery worker.
+//! E-mail out: the SMTP transport and the outbox delivery worker, and the frame every e-mail
+//! shares (`templates`). Each capability writes its own e-mails into the outbox.
+//!
+//! May import: `config`, `db`, `domain`. Imports no other capability.
 
 pub mod delivery;
-pub mod digest;
+pub mod outbox;
 pub mod templates;
+
+pub use outbox::Outbox;
 
 /// The domain of our own Message-IDs: the public URL's host.
 pub fn message_id_domain(public_url: &str) -> String {

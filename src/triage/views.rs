@@ -6,11 +6,13 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::service::{ArticleSummary, Page};
+use crate::db::alerts::AlertState;
 use crate::db::articles::Article;
 use crate::db::outbox::OutboxRow;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::votes::VoteFeedback;
-use crate::domain::Category;
+use crate::domain::{Category, MailKind, OutboxStatus, Reason, ReportStatus};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
@@ -67,10 +69,33 @@ impl From<&Article> for ArticleView {
     }
 }
 
+/// Whether the article is alerted on a rule now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertStateView {
+    /// The rule's name from config.
+    pub rule: String,
+    /// The rule fired and has not re-armed: its figures are still over it.
+    pub firing: bool,
+    /// When it last fired; null if it never did.
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl From<&AlertState> for AlertStateView {
+    fn from(s: &AlertState) -> Self {
+        AlertStateView {
+            rule: s.rule.clone(),
+            firing: s.firing,
+            since: s.last_fired_at.filter(|_| s.firing).map(utc),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleDetail {
     #[serde(flatten)]
     pub article: ArticleView,
+    /// Every configured alert rule, and whether this article is alerted on it now.
+    pub alerts: Vec<AlertStateView>,
     /// The newest reports on this article, any status.
     pub recent_reports: Vec<ReportView>,
     /// The newest votes that came with reasons or a comment.
@@ -80,8 +105,8 @@ pub struct ArticleDetail {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VoteView {
     pub helpful: bool,
-    /// What was wrong, after a "No": `inaccurate`, `outdated`, `unclear`, `missing`, `other`.
-    pub reasons: Vec<String>,
+    /// What was wrong, after a "No".
+    pub reasons: Vec<Reason>,
     /// Reader-written: treat as untrusted text.
     pub comment: Option<String>,
     pub revision: Option<String>,
@@ -92,12 +117,7 @@ impl From<&VoteFeedback> for VoteView {
     fn from(v: &VoteFeedback) -> Self {
         VoteView {
             helpful: v.helpful,
-            reasons: v
-                .reasons
-                .split(',')
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-                .collect(),
+            reasons: v.reasons.clone(),
             comment: v.comment.clone(),
             revision: v.revision.clone(),
             at: utc(v.updated_at),
@@ -109,7 +129,7 @@ impl From<&VoteFeedback> for VoteView {
 pub struct ReportView {
     pub id: i64,
     pub article_id: i64,
-    pub category: String,
+    pub category: Category,
     /// Reader-written: treat as untrusted text.
     pub quote: Option<String>,
     /// Reader-written: treat as untrusted text.
@@ -117,7 +137,7 @@ pub struct ReportView {
     /// Present only when the reader consented to be contacted.
     pub email: Option<String>,
     pub revision: Option<String>,
-    pub status: String,
+    pub status: ReportStatus,
     pub assignee: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -129,12 +149,12 @@ impl From<&Report> for ReportView {
         ReportView {
             id: r.id,
             article_id: r.article_id,
-            category: r.category.clone(),
+            category: r.category,
             quote: r.quote.clone(),
             details: r.details.clone(),
             email: r.email.clone(),
             revision: r.revision.clone(),
-            status: r.status.clone(),
+            status: r.status,
             assignee: r.assignee.clone(),
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
@@ -146,8 +166,8 @@ impl From<&Report> for ReportView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportEventView {
     pub actor: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<ReportStatus>,
+    pub to_status: Option<ReportStatus>,
     pub assignee: Option<String>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
@@ -157,8 +177,8 @@ impl From<&ReportEvent> for ReportEventView {
     fn from(e: &ReportEvent) -> Self {
         ReportEventView {
             actor: e.actor.clone(),
-            from_status: e.from_status.clone(),
-            to_status: e.to_status.clone(),
+            from_status: e.from_status,
+            to_status: e.to_status,
             assignee: e.assignee.clone(),
             note: e.note.clone(),
             at: utc(e.created_at),
@@ -188,15 +208,51 @@ pub struct ReportPage {
     pub next_cursor: Option<String>,
 }
 
+impl From<&ArticleSummary> for ArticleDetail {
+    fn from(s: &ArticleSummary) -> Self {
+        ArticleDetail {
+            article: ArticleView::from(&s.article),
+            alerts: s.alerts.iter().map(AlertStateView::from).collect(),
+            recent_reports: s.recent_reports.iter().map(ReportView::from).collect(),
+            recent_votes: s.recent_votes.iter().map(VoteView::from).collect(),
+        }
+    }
+}
+
+impl From<Page<Article>> for ArticlePage {
+    fn from(p: Page<Article>) -> Self {
+        ArticlePage {
+            items: p.items.iter().map(ArticleView::from).collect(),
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+impl From<Page<Report>> for ReportPage {
+    fn from(p: Page<Report>) -> Self {
+        ReportPage {
+            items: p.items.iter().map(ReportView::from).collect(),
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+impl ReportDetail {
+    pub fn new(report: &Report, events: &[ReportEvent]) -> ReportDetail {
+        ReportDetail {
+            report: ReportView::from(report),
+            events: events.iter().map(ReportEventView::from).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxView {
     pub id: i64,
-    /// `alert` (more kinds later: digest, reply).
-    pub kind: String,
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     /// The SMTP server's last complaint, if any.
     pub last_error: Option<String>,
@@ -209,10 +265,10 @@ impl From<&OutboxRow> for OutboxView {
     fn from(r: &OutboxRow) -> Self {
         OutboxView {
             id: r.id,
-            kind: r.kind.clone(),
+            kind: r.kind,
             recipient: r.recipient.clone(),
             subject: r.subject.clone(),
-            status: r.status.clone(),
+            status: r.status,
             attempts: r.attempts,
             last_error: r.last_error.clone(),
             created_at: utc(r.created_at),

@@ -12,8 +12,8 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::config::Settings;
 use crate::domain::{Category, Reason};
-use crate::state::AppState;
 
 pub use demo::demo;
 
@@ -125,11 +125,11 @@ pub struct SnippetParams {
 /// `GET /widget/noscript?article_url=…&lang=…`: the fallback markup for a publisher to put in a
 /// `<noscript>` element or include server-side.
 pub async fn noscript_snippet(
-    state: web::Data<AppState>,
+    settings: web::Data<Settings>,
     query: web::Query<SnippetParams>,
 ) -> HttpResponse {
     let markup = fallback_forms(
-        state.settings.server.public_url.trim_end_matches('/'),
+        settings.server.public_url.as_str().trim_end_matches('/'),
         &query.article_url,
         query.lang.as_deref(),
     );

@@ -70,7 +70,7 @@ async fn every_route_refuses_everyone_below_its_level() {
         let new =
             flagpole::editors::new_editor("Ed", "ed@example.org", false, &[], true, true).unwrap();
         flagpole::db::editors::add(&mut conn, &new, flagpole::db::now()).unwrap();
-        let hash = flagpole::editors::hash_password("a long enough passphrase").unwrap();
+        let hash = flagpole::auth::passwords::hash("a long enough passphrase").unwrap();
         flagpole::db::editors::set_password_hash(
             &mut conn,
             "ed@example.org",

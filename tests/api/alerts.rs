@@ -149,6 +149,85 @@ async fn a_harmful_report_alerts_at_once(backend: Backend) {
 }
 each_backend!(a_harmful_report_alerts_at_once);
 
+/// The alert states an article's JSON carries, as (rule, firing).
+async fn alert_states(app: &TestApp, token: &str, article_id: i64) -> Vec<(String, bool)> {
+    let a = app
+        .get_json(token, &format!("/api/v1/articles/{article_id}"))
+        .await;
+    a["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|s| {
+            (
+                s["rule"].as_str().unwrap().to_string(),
+                s["firing"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// An article alerted for a harmful report stops being alerted when that report is resolved or
+/// dismissed, and a later harmful report alerts again.
+async fn an_immediate_alert_re_arms_when_its_reports_close(backend: Backend) {
+    let (app, smtp) = app_with_smtp(backend, 0).await;
+    app.add_editor("ed@example.org", &[]).await;
+    let token = app.token("t").await;
+    let url = article("/medicines/rearm");
+    let first = report_with(&app, "r1", &url, "harmful", "8 tablets").await;
+    let id = first["article_id"].as_i64().unwrap();
+    smtp.wait_for(1).await;
+    let states = alert_states(&app, &token, id).await;
+    assert_eq!(
+        states,
+        [
+            ("open-reports".to_string(), false),
+            ("unhelpful".to_string(), false),
+            ("harmful".to_string(), true)
+        ]
+    );
+    let a = app
+        .get_json(&token, &format!("/api/v1/articles/{id}"))
+        .await;
+    let harmful = &a["alerts"][2];
+    assert!(harmful["since"].as_str().is_some(), "{harmful}");
+    assert!(a["alerts"][0]["since"].is_null());
+
+    // Acknowledging keeps it open: still alerted. Resolving closes the only one: re-armed.
+    let report = first["report_id"].as_i64().unwrap();
+    let r = app
+        .patch_report(&token, report, &json!({"status": "acknowledged"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(alert_states(&app, &token, id).await[2].1, "still open");
+    let r = app
+        .patch_report(&token, report, &json!({"status": "resolved"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        alert_states(&app, &token, id).await[2],
+        ("harmful".to_string(), false)
+    );
+
+    // Two harmful reports: dismissing one leaves the article alerted.
+    let second = report_with(&app, "r2", &url, "harmful", "again").await;
+    report_with(&app, "r3", &url, "harmful", "and again").await;
+    smtp.wait_for(3).await;
+    let r = app
+        .patch_report(
+            &token,
+            second["report_id"].as_i64().unwrap(),
+            &json!({"status": "dismissed"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        alert_states(&app, &token, id).await[2].1,
+        "one is still open"
+    );
+}
+each_backend!(an_immediate_alert_re_arms_when_its_reports_close);
+
 async fn spam_never_counts(backend: Backend) {
     let (app, smtp) = app_with_smtp(backend, 24).await;
     app.add_editor("ed@example.org", &[]).await;
@@ -411,7 +490,17 @@ async fn unsubscribing_stops_alerts(backend: Backend) {
         .trim_start_matches("https://feedback.example.org");
     let page = app.client.get(app.url(path)).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("ed@example.org"));
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let text = page.text().await.unwrap();
+    assert!(text.contains("Stop sending alert e-mails"), "{text}");
+    assert!(
+        !text.contains("ed@example.org"),
+        "whoever holds the link learns nothing about whose it is"
+    );
     // What a mail client's one-click unsubscribe sends (RFC 8058).
     let r = app
         .post_raw(

@@ -82,7 +82,7 @@ async fn scenario(name: &str) {
         let target = app.settings.database_target().unwrap();
         let new =
             flagpole::editors::new_editor("Edie Tor", editor, false, &[], true, true).unwrap();
-        let hash = flagpole::editors::hash_password(password).unwrap();
+        let hash = flagpole::auth::passwords::hash(password).unwrap();
         tokio::task::spawn_blocking(move || {
             let mut conn = flagpole::db::open(&target).unwrap();
             flagpole::db::editors::add(&mut conn, &new, flagpole::db::now()).unwrap();

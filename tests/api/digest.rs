@@ -66,7 +66,7 @@ fn queued_keys(conn: &mut DbConn) -> Vec<String> {
     let mut keys: Vec<String> = flagpole::db::outbox::list(conn, None, 1000)
         .unwrap()
         .into_iter()
-        .filter(|r| r.kind == "digest")
+        .filter(|r| r.kind == flagpole::domain::MailKind::Digest)
         .filter_map(|r| r.dedupe_key)
         .collect();
     keys.sort();
@@ -399,14 +399,15 @@ impl Fixture {
                 match what {
                     Earlier::Vote(helpful) => {
                         let mut added = flagpole::db::votes::VotesAdded::default();
-                        let vote = flagpole::db::votes::NewVote {
+                        let vote = flagpole::domain::NewVote {
                             article,
                             title: None,
                             revision: None,
                             helpful,
                             reasons: vec![],
                             comment: None,
-                            visitor_key: key,
+                            visitor_key: flagpole::domain::VisitorKey::from_hex(key).expect("key"),
+                            submission_key: None,
                         };
                         let stored = flagpole::db::votes::record_all(
                             c,
@@ -420,7 +421,7 @@ impl Fixture {
                     Earlier::Report(category, quote) => flagpole::db::reports::record(
                         c,
                         article_id,
-                        &flagpole::db::reports::NewReport {
+                        &flagpole::domain::NewReport {
                             article,
                             title: None,
                             revision: None,
@@ -429,7 +430,8 @@ impl Fixture {
                             details: None,
                             email: None,
                             status: ReportStatus::New,
-                            visitor_key: key,
+                            visitor_key: flagpole::domain::VisitorKey::from_hex(key).expect("key"),
+                            submission_key: None,
                         },
                         at,
                     )

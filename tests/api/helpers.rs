@@ -228,7 +228,7 @@ impl TestApp {
         let name = name.to_string();
         tokio::task::spawn_blocking(move || {
             let mut conn = flagpole::db::open(&target).expect("open");
-            flagpole::db::tokens::create(&mut conn, &name, flagpole::db::now()).expect("token")
+            flagpole::auth::tokens::create(&mut conn, &name).expect("token")
         })
         .await
         .expect("token thread")
@@ -246,7 +246,7 @@ impl TestApp {
             .expect("valid editor");
         tokio::task::spawn_blocking(move || {
             let mut conn = flagpole::db::open(&target).expect("open");
-            flagpole::db::editors::add(&mut conn, &new, flagpole::db::now()).expect("editor")
+            flagpole::db::editors::add(&mut conn, &new, flagpole::db::now()).expect("editor");
         })
         .await
         .expect("editor thread")

@@ -214,8 +214,10 @@ async fn reports_are_stored_and_counted_per_category(app: TestApp) {
 }
 on_both_backends!(reports_are_stored_and_counted_per_category);
 
-async fn every_category_is_accepted(app: TestApp) {
-    for category in [
+/// Each category is stored as itself and counted in its own counter: one report in each, then
+/// every counter is 1 and the total 7.
+async fn every_category_is_stored_and_counted_in_its_own_counter(app: TestApp) {
+    let categories = [
         "inaccurate",
         "outdated",
         "unclear",
@@ -223,12 +225,100 @@ async fn every_category_is_accepted(app: TestApp) {
         "broken_link",
         "typo",
         "other",
-    ] {
-        app.report(category, &article("/all-categories"), category)
+    ];
+    let mut article_id = 0;
+    for category in categories {
+        let created = app
+            .report(category, &article("/all-categories"), category)
             .await;
+        article_id = created["article_id"].as_i64().unwrap();
     }
+    let token = app.token("t").await;
+    let a = article_detail(&app, &token, article_id).await;
+    assert_eq!(a["open_reports"].as_i64(), Some(7));
+    for category in categories {
+        assert_eq!(
+            a["open_by_category"][category].as_i64(),
+            Some(1),
+            "{category}"
+        );
+    }
+    let stored: Vec<&str> = a["recent_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    let mut expected = categories.to_vec();
+    expected.reverse();
+    assert_eq!(stored, expected, "newest first, each as sent");
 }
-on_both_backends!(every_category_is_accepted);
+on_both_backends!(every_category_is_stored_and_counted_in_its_own_counter);
+
+/// A client that retries after a time-out sends the same key: the retry gets the first answer
+/// and nothing is stored or counted twice.
+async fn a_retried_submission_is_stored_once(app: TestApp) {
+    let url = article("/retries");
+    let send = |path: &'static str, key: &'static str, body: Value| {
+        let (client, url) = (app.client.clone(), app.url(path));
+        async move {
+            let r = client
+                .post(url)
+                .header("user-agent", "retrying-reader")
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let report = json!({"article_url": url, "category": "harmful", "quote": "8 tablets"});
+    let first = send("/api/v1/reports", "rep-1", report.clone()).await;
+    assert_eq!(first.0, 201);
+    // The retry, and two more sent at once (they may share one batch).
+    let again = send("/api/v1/reports", "rep-1", report.clone()).await;
+    let (a, b) = tokio::join!(
+        send("/api/v1/reports", "rep-1", report.clone()),
+        send("/api/v1/reports", "rep-1", report.clone())
+    );
+    for answer in [&again, &a, &b] {
+        assert_eq!(answer, &first, "a retry gets the first answer");
+    }
+    // The same key in the body works too; another key is another report.
+    let body_key = json!({"article_url": url, "category": "typo", "submission_id": "rep-2"});
+    let second = send("/api/v1/reports", "", body_key.clone()).await;
+    assert_eq!(second.0, 422, "an empty header is not a key");
+    let r = app
+        .post_json_as("retrying-reader", "/api/v1/reports", &body_key)
+        .await;
+    assert_eq!(r.status(), 201);
+    let r2 = app
+        .post_json_as("retrying-reader", "/api/v1/reports", &body_key)
+        .await;
+    assert_eq!(r2.status(), 201);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        r2.json::<Value>().await.unwrap()
+    );
+
+    let vote = json!({"article_url": url, "helpful": false});
+    let v1 = send("/api/v1/votes", "vote-1", vote.clone()).await;
+    let v2 = send("/api/v1/votes", "vote-1", vote.clone()).await;
+    assert_eq!(v1.0, 201);
+    assert_eq!(
+        v2, v1,
+        "the first answer, 201 again, not a replacement's 200"
+    );
+
+    let token = app.token("t").await;
+    let id = first.1["article_id"].as_i64().unwrap();
+    let a = article_detail(&app, &token, id).await;
+    assert_eq!(a["open_reports"].as_i64(), Some(2), "one harmful, one typo");
+    assert_eq!(a["open_by_category"]["harmful"].as_i64(), Some(1));
+    assert_eq!(a["not_helpful"].as_i64(), Some(1));
+}
+on_both_backends!(a_retried_submission_is_stored_once);
 
 async fn a_newer_revision_wins_and_an_old_one_cannot_return(app: TestApp) {
     let url = article("/conditions/measles");

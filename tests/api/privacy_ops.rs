@@ -119,7 +119,7 @@ async fn erase_removes_an_address_everywhere(backend: Backend) {
         flagpole::db::outbox::enqueue(
             &mut conn,
             &flagpole::db::outbox::NewEmail {
-                kind: "reply",
+                kind: flagpole::domain::MailKind::Reply,
                 dedupe_key: None,
                 alert_id: None,
                 recipient: "pat@example.org".into(),

@@ -3,9 +3,9 @@
 //! never panic, and canonicalisation is stable.
 
 use flagpole::domain::{ArticleUrl, SiteRules};
-use flagpole::ingest::body::{parse_form, parse_json};
+use flagpole::http::body::{parse_form, parse_json};
 use flagpole::ingest::validate::{ReportRequest, VoteRequest};
-use flagpole::triage::ReportPatch;
+use flagpole::triage::api::ReportPatch;
 use proptest::prelude::*;
 
 fn rules() -> SiteRules {

@@ -1,9 +1,9 @@
 #![no_main]
 //! Every body parser the API uses, on arbitrary bytes: an error or a value, never a panic.
 
-use flagpole::ingest::body::{parse_form, parse_json};
+use flagpole::http::body::{parse_form, parse_json};
 use flagpole::ingest::validate::{ReportRequest, VoteRequest};
-use flagpole::triage::{ReportPatch, ReviewedRequest};
+use flagpole::triage::api::{ReportPatch, ReviewedRequest};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

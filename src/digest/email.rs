@@ -6,10 +6,10 @@ use chrono::{NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
-use super::templates::{
+use super::compose::{ArticleRef, Digest, Votes};
+use crate::mail::templates::{
     html_document, percent, quote_lines, shorten, text_footer, Email, NOTE_STYLE, QUOTE_STYLE,
 };
-use crate::digest::compose::{ArticleRef, Digest, Votes};
 
 /// How much of a reader's text the digest quotes; the dashboard has the rest.
 const READER_TEXT_CHARS: usize = 300;
@@ -89,7 +89,8 @@ fn scope_label(d: &Digest) -> String {
     if d.scopes.is_empty() {
         "all articles".into()
     } else {
-        format!("articles under {}", d.scopes.join(", "))
+        let scopes: Vec<String> = d.scopes.iter().map(|s| s.to_string()).collect();
+        format!("articles under {}", scopes.join(", "))
     }
 }
 

@@ -1,10 +1,11 @@
 //! Reading a request body ourselves, so that every way a body can be wrong (type, size, encoding,
 //! syntax, shape) gets its own clear error instead of a framework default.
 
+use actix_web::error::PayloadError;
 use actix_web::http::{header, StatusCode};
-use actix_web::web::{Bytes, BytesMut, Payload};
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::HttpRequest;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
 use crate::errors::ApiError;
@@ -41,7 +42,7 @@ impl BodyKind {
 /// so an oversized upload is refused without reading it.
 pub async fn read(
     req: &HttpRequest,
-    mut payload: Payload,
+    mut payload: impl Stream<Item = Result<Bytes, PayloadError>> + Unpin,
     kind: BodyKind,
     limit: usize,
 ) -> Result<Bytes, ApiError> {

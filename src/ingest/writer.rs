@@ -20,6 +20,7 @@
 //! the database file every 200 ms, so the writer's own automatic checkpoint (at 2,000 pages; it
 //! is what lets the WAL start over from its beginning) has less to copy and to flush.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -27,11 +28,13 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::articles::{self, KnownArticles};
-use super::reports::{self, NewReport, ReportOutcome};
-use super::votes::{self, NewVote, VoteOutcome, VotesAdded};
-use super::{ConnectionManager, DbConn};
 use crate::alerts::{self, Alerting, Trigger};
+use crate::db::articles::{self, KnownArticles};
+use crate::db::reports::{self, ReportOutcome};
+use crate::db::submissions::{self, FirstAnswer};
+use crate::db::votes::{self, VoteOutcome, VotesAdded};
+use crate::db::{ConnectionManager, DbConn};
+use crate::domain::{NewReport, NewVote, SubmissionKind};
 
 /// Most jobs committed in one transaction; bounds how long the first request in a batch waits.
 const MAX_BATCH: usize = 512;
@@ -50,14 +53,41 @@ enum Outcome {
     Report(ReportOutcome),
 }
 
+/// Why a write was not acknowledged. Nothing of it is stored in any case.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WriteError {
+    /// The database could not be reached, or the disk refused the flush: an outage.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The database refused the statement itself: a bug.
     #[error("the database refused the write: {0}")]
-    Database(String),
+    Refused(String),
+    /// The server is shutting down.
     #[error("the writer has stopped")]
     Stopped,
     #[error("the writer answered a different kind of job")]
     Mismatch,
+}
+
+impl WriteError {
+    fn from_db(e: &diesel::result::Error) -> WriteError {
+        if crate::db::is_outage(e) {
+            WriteError::Unavailable(e.to_string())
+        } else {
+            WriteError::Refused(e.to_string())
+        }
+    }
+}
+
+impl From<WriteError> for crate::errors::ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Unavailable(_) | WriteError::Stopped => {
+                crate::errors::ApiError::unavailable(e)
+            }
+            WriteError::Refused(_) | WriteError::Mismatch => crate::errors::ApiError::internal(e),
+        }
+    }
 }
 
 type Reply = oneshot::Sender<Result<Outcome, WriteError>>;
@@ -185,7 +215,7 @@ impl Syncer {
                     }
                     let flushed = flush().map_err(|e| {
                         tracing::error!(error = %e, "cannot flush the SQLite write-ahead log");
-                        WriteError::Database(format!("the write-ahead log was not flushed: {e}"))
+                        WriteError::Unavailable(format!("the write-ahead log was not flushed: {e}"))
                     });
                     for (reply, result) in answers {
                         let _ = reply.send(flushed.clone().and(result));
@@ -275,7 +305,7 @@ fn run(
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "writer cannot reach the database");
-                    let err = WriteError::Database(e.to_string());
+                    let err = WriteError::Unavailable(e.to_string());
                     answer.send(
                         batch
                             .into_iter()
@@ -305,7 +335,7 @@ fn commit_batch(
     mut batch: Vec<(Job, Reply)>,
 ) -> (Vec<Answered>, Option<DbConn>) {
     let started = Instant::now();
-    let now = super::now();
+    let now = crate::db::now();
     // Keep one article's jobs together and in arrival order; a consistent order across instances
     // also makes deadlocks between them unlikely.
     batch.sort_by(|a, b| article_url(&a.0).cmp(article_url(&b.0)));
@@ -331,7 +361,7 @@ fn commit_batch(
             for (job, reply) in batch {
                 let result = conn
                     .write_tx(|c| apply(c, known, alerting, std::iter::once(&job), now))
-                    .map_err(|e| WriteError::Database(e.to_string()));
+                    .map_err(|e| WriteError::from_db(&e));
                 let result = match result {
                     Ok((mut outcomes, n)) => {
                         known.commit();
@@ -364,9 +394,10 @@ fn article_url(job: &Job) -> &str {
 }
 
 /// Stores the jobs and evaluates the alert rules they affect; returns each job's outcome, in
-/// order, and how many e-mails were queued. The batch's articles are found (or created) and
-/// locked first; its votes go in together, add to each article's counters once, and the vote
-/// rules are evaluated on the counters as they will be committed.
+/// order, and how many e-mails were queued. A job whose submission key has been answered before
+/// (a client's retry) gets that first answer and stores nothing. The batch's articles are found
+/// (or created) and locked first; its votes go in together, add to each article's counters once,
+/// and the vote rules are evaluated on the counters as they will be committed.
 fn apply<'a>(
     conn: &mut DbConn,
     known: &mut KnownArticles,
@@ -374,18 +405,41 @@ fn apply<'a>(
     jobs: impl Iterator<Item = &'a Job>,
     now: chrono::NaiveDateTime,
 ) -> diesel::QueryResult<(Vec<Outcome>, usize)> {
+    let jobs: Vec<&Job> = jobs.collect();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
+    // Retries: answered before (an earlier batch), or a repeat of a job earlier in this batch.
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    let mut firsts: HashMap<(SubmissionKind, &str), usize> = HashMap::new();
+    let answered = answered_before(conn, &jobs)?;
+    for (i, job) in jobs.iter().enumerate() {
+        let Some(key) = submission_key(job) else {
+            continue;
+        };
+        if let Some(first) = answered.get(&key) {
+            outcomes[i] = Some(first_outcome(first));
+        } else if let Some(&first) = firsts.get(&key) {
+            repeats.push((i, first));
+        } else {
+            firsts.insert(key, i);
+        }
+    }
+    let fresh: Vec<usize> = (0..jobs.len())
+        .filter(|i| outcomes[*i].is_none() && !repeats.iter().any(|(r, _)| r == i))
+        .collect();
+
     // Each job's article, found once here for everything below.
-    let mut jobs_on: Vec<(i64, &Job)> = Vec::new();
-    for job in jobs {
+    let mut jobs_on: Vec<(usize, i64, &Job)> = Vec::new();
+    for &i in &fresh {
+        let job = jobs[i];
         let (url, title, revision) = match job {
             Job::Vote(v) => (&v.article, &v.title, &v.revision),
             Job::Report(r) => (&r.article, &r.title, &r.revision),
         };
         let article_id =
             articles::find_or_create(conn, known, url, title.as_deref(), revision.as_deref(), now)?;
-        jobs_on.push((article_id, job));
+        jobs_on.push((i, article_id, job));
     }
-    let mut ids: Vec<i64> = jobs_on.iter().map(|(id, _)| *id).collect();
+    let mut ids: Vec<i64> = jobs_on.iter().map(|(_, id, _)| *id).collect();
     ids.sort_unstable();
     ids.dedup();
     articles::lock(conn, &ids)?;
@@ -393,16 +447,15 @@ fn apply<'a>(
     let mut added = VotesAdded::default();
     let new_votes: Vec<(i64, &NewVote)> = jobs_on
         .iter()
-        .filter_map(|(id, job)| match job {
+        .filter_map(|(_, id, job)| match job {
             Job::Vote(v) => Some((*id, v)),
             Job::Report(_) => None,
         })
         .collect();
     let mut votes = votes::record_all(conn, &new_votes, now, &mut added)?.into_iter();
     let mut emails = 0;
-    let mut outcomes = Vec::with_capacity(jobs_on.len());
-    for (article_id, job) in jobs_on {
-        outcomes.push(match job {
+    for (i, article_id, job) in jobs_on {
+        let outcome = match job {
             Job::Vote(_) => Outcome::Vote(votes.next().ok_or(diesel::result::Error::NotFound)?),
             Job::Report(r) => {
                 let outcome = reports::record(conn, article_id, r, now)?;
@@ -413,10 +466,84 @@ fn apply<'a>(
                 emails += alerts::evaluate(conn, alerting, article_id, trigger, now)?;
                 Outcome::Report(outcome)
             }
-        });
+        };
+        if let Some((kind, key)) = submission_key(job) {
+            submissions::remember(conn, &answer_of(kind, key, outcome), now)?;
+        }
+        outcomes[i] = Some(outcome);
+    }
+    for (repeat, first) in repeats {
+        outcomes[repeat] = outcomes[first];
     }
     emails += store_votes(conn, alerting, added, now)?;
+    let outcomes = outcomes
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or(diesel::result::Error::NotFound)?;
     Ok((outcomes, emails))
+}
+
+fn submission_key(job: &Job) -> Option<(SubmissionKind, &str)> {
+    match job {
+        Job::Vote(v) => v
+            .submission_key
+            .as_deref()
+            .map(|k| (SubmissionKind::Vote, k)),
+        Job::Report(r) => r
+            .submission_key
+            .as_deref()
+            .map(|k| (SubmissionKind::Report, k)),
+    }
+}
+
+/// The first answers already given to the batch's submission keys.
+fn answered_before<'j>(
+    conn: &mut DbConn,
+    jobs: &[&'j Job],
+) -> diesel::QueryResult<HashMap<(SubmissionKind, &'j str), FirstAnswer>> {
+    let mut found = HashMap::new();
+    for kind in SubmissionKind::ALL {
+        let keys: Vec<&str> = jobs
+            .iter()
+            .filter_map(|j| submission_key(j))
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, key)| key)
+            .collect();
+        for answer in submissions::find(conn, kind, &keys)? {
+            if let Some(key) = keys.iter().find(|k| **k == answer.key) {
+                found.insert((kind, *key), answer);
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn first_outcome(first: &FirstAnswer) -> Outcome {
+    match first.kind {
+        SubmissionKind::Vote => Outcome::Vote(VoteOutcome {
+            vote_id: first.record_id,
+            article_id: first.article_id,
+            created: first.created,
+        }),
+        SubmissionKind::Report => Outcome::Report(ReportOutcome {
+            report_id: first.record_id,
+            article_id: first.article_id,
+        }),
+    }
+}
+
+fn answer_of(kind: SubmissionKind, key: &str, outcome: Outcome) -> FirstAnswer {
+    let (record_id, article_id, created) = match outcome {
+        Outcome::Vote(v) => (v.vote_id, v.article_id, v.created),
+        Outcome::Report(r) => (r.report_id, r.article_id, true),
+    };
+    FirstAnswer {
+        kind,
+        key: key.to_string(),
+        record_id,
+        article_id,
+        created,
+    }
 }
 
 /// Adds votes to the counters and evaluates the vote rules; returns the e-mails queued.
@@ -481,7 +608,7 @@ mod tests {
         handle.join().expect("syncer thread");
         assert!(matches!(
             answer.try_recv(),
-            Ok(Err(WriteError::Database(_)))
+            Ok(Err(WriteError::Unavailable(_)))
         ));
     }
 }

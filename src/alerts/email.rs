@@ -1,0 +1,208 @@
+//! The alert e-mail: which rules fired and why, the article's figures, and its latest open reports
+//! (reader text quoted line by line in the plain part, set off in the HTML part).
+
+use maud::{html, Markup};
+
+use super::{Figures, Fired};
+use crate::db::articles::Article;
+use crate::db::reports::Report;
+use crate::domain::Category;
+use crate::mail::templates::{
+    html_document, percent, quote_lines, short_title, text_footer, Email, QUOTE_STYLE,
+};
+
+pub struct AlertContext<'a> {
+    pub article: &'a Article,
+    /// Most urgent first.
+    pub fired: &'a [Fired<'a>],
+    /// The newest open reports.
+    pub latest: &'a [Report],
+    pub public_url: &'a str,
+    pub unsubscribe_url: &'a str,
+}
+
+fn subject(ctx: &AlertContext) -> String {
+    let title = short_title(ctx.article);
+    match ctx.fired.first().map(|f| &f.figures) {
+        Some(Figures::Immediate { category }) => {
+            format!("{}: a reader reported '{title}'", category.label())
+        }
+        Some(Figures::OpenReports { open_reports, .. }) => {
+            format!("{open_reports} open reports on '{title}'")
+        }
+        Some(Figures::NotHelpfulShare { share, votes, .. }) => format!(
+            "{} of readers found '{title}' unhelpful ({votes} votes)",
+            percent(*share)
+        ),
+        None => format!("Feedback on '{title}'"),
+    }
+}
+
+/// One sentence per rule that fired.
+fn explain(f: &Fired) -> String {
+    match &f.figures {
+        Figures::Immediate { category } => format!(
+            "A reader reported this article as \"{}\". Rule \"{}\" alerts at once for this category.",
+            category.label(),
+            f.rule
+        ),
+        Figures::OpenReports {
+            open_reports,
+            min_reports,
+            window_days,
+        } => format!(
+            "{open_reports} open reports in the last {window_days} days (rule \"{}\": {min_reports} or more).",
+            f.rule
+        ),
+        Figures::NotHelpfulShare {
+            not_helpful,
+            votes,
+            share,
+            min_share,
+            min_votes,
+            window_days,
+        } => format!(
+            "{not_helpful} of {votes} readers ({}) said it was not helpful in the last {window_days} days \
+             (rule \"{}\": {} or more of at least {min_votes} votes).",
+            percent(*share),
+            f.rule,
+            percent(*min_share)
+        ),
+    }
+}
+
+fn helpfulness(a: &Article) -> String {
+    match a.helpful_share() {
+        Some(share) => format!(
+            "{} helpful, {} not helpful ({} helpful) in all",
+            a.helpful,
+            a.not_helpful,
+            percent(share)
+        ),
+        None => "no votes yet".to_string(),
+    }
+}
+
+fn open_by_category(a: &Article) -> String {
+    let parts: Vec<String> = Category::ALL
+        .iter()
+        .filter(|c| a.open_in(**c) > 0)
+        .map(|c| format!("{} {}", a.open_in(*c), c.label().to_lowercase()))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn category_label(report: &Report) -> &'static str {
+    report.category.label()
+}
+
+fn is_harmful(ctx: &AlertContext) -> bool {
+    ctx.fired.iter().any(|f| {
+        matches!(
+            f.figures,
+            Figures::Immediate {
+                category: Category::Harmful
+            }
+        )
+    })
+}
+
+pub fn alert(ctx: &AlertContext) -> Email {
+    let dashboard = format!("{}/dashboard/articles/{}", ctx.public_url, ctx.article.id);
+    Email {
+        subject: subject(ctx),
+        text: alert_text(ctx, &dashboard),
+        html: alert_html(ctx, &dashboard).into_string(),
+    }
+}
+
+fn alert_text(ctx: &AlertContext, dashboard: &str) -> String {
+    let a = ctx.article;
+    let mut out = String::new();
+    if is_harmful(ctx) {
+        out.push_str("POSSIBLE HARM: a reader says this article could cause harm. Please check it first.\n\n");
+    }
+    for f in ctx.fired {
+        out.push_str(&explain(f));
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\nArticle: {}\n{}\nIn flagpole: {dashboard}\n\nHelpfulness: {}\nOpen reports: {}\n",
+        short_title(a),
+        a.url,
+        helpfulness(a),
+        open_by_category(a)
+    ));
+    if !ctx.latest.is_empty() {
+        out.push_str("\nLatest open reports (reader text, unverified, quoted with \"> \"):\n");
+        for r in ctx.latest {
+            out.push_str(&format!(
+                "\n* {} — {} UTC{}\n",
+                category_label(r),
+                r.created_at.format("%Y-%m-%d %H:%M"),
+                r.revision
+                    .as_deref()
+                    .map(|v| format!(" — revision seen: {v}"))
+                    .unwrap_or_default()
+            ));
+            for (label, value) in [("Passage", &r.quote), ("Details", &r.details)] {
+                if let Some(value) = value {
+                    out.push_str(&format!("  {label}:\n"));
+                    quote_lines(&mut out, "  ", value);
+                }
+            }
+        }
+    }
+    text_footer(&mut out, "Stop alert e-mails", ctx.unsubscribe_url);
+    out
+}
+
+fn alert_html(ctx: &AlertContext, dashboard: &str) -> Markup {
+    let a = ctx.article;
+    let body = html! {
+        @if is_harmful(ctx) {
+            p style="padding:10px 14px;background:#fde8e8;border:2px solid #b00020;color:#7a0014;font-weight:bold" {
+                "Possible harm: a reader says this article could cause harm. Please check it first."
+            }
+        }
+        @for f in ctx.fired { p { (explain(f)) } }
+        h2 style="font-size:1.2em;margin-bottom:0" { a href=(a.url) { (short_title(a)) } }
+        p style="margin-top:4px" {
+            (a.url) br;
+            a href=(dashboard) { "Open this article in flagpole" }
+        }
+        table style="border-collapse:collapse" {
+            tr { th style="text-align:left;padding-right:1em" { "Helpfulness" } td { (helpfulness(a)) } }
+            tr { th style="text-align:left;padding-right:1em" { "Open reports" } td { (open_by_category(a)) } }
+        }
+        @if !ctx.latest.is_empty() {
+            h3 style="font-size:1.05em" { "Latest open reports" }
+            p style="color:#555;font-size:.9em" { "Quoted text was written by readers and is unverified." }
+            @for r in ctx.latest {
+                div style="margin-bottom:14px" {
+                    strong { (category_label(r)) }
+                    " · " (r.created_at.format("%Y-%m-%d %H:%M")) " UTC"
+                    @if let Some(rev) = &r.revision { " · revision seen: " (rev) }
+                    @if let Some(q) = &r.quote {
+                        div style="font-size:.85em;color:#555" { "Passage (reader text):" }
+                        blockquote style=(QUOTE_STYLE) { (q) }
+                    }
+                    @if let Some(d) = &r.details {
+                        div style="font-size:.85em;color:#555" { "Details (reader text):" }
+                        blockquote style=(QUOTE_STYLE) { (d) }
+                    }
+                }
+            }
+        }
+    };
+    html_document(
+        &subject(ctx),
+        body,
+        "Stop alert e-mails",
+        ctx.unsubscribe_url,
+    )
+}

@@ -1,0 +1,116 @@
+//! Signing in and out of the dashboard: the sign-in page and its form, and sign-out.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, DashError};
+use super::session::{self, check_origin, CsrfForm};
+use crate::auth::sessions::SignInRefused;
+use crate::auth::Sessions;
+use crate::config::Settings;
+use crate::http::client::client_ip;
+use crate::http::{Form, Query};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+/// Only a path inside the dashboard may follow sign-in: no open redirect, and nothing that
+/// could split a header.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with("/dashboard")
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
+        _ => "/dashboard".to_string(),
+    }
+}
+
+pub async fn login_page(query: Query<NextParam, DashError>) -> HttpResponse {
+    render_login(query.0.next.as_deref(), None, StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    sessions: web::Data<Sessions>,
+    settings: web::Data<Settings>,
+    req: HttpRequest,
+    form: Form<LoginForm, DashError>,
+) -> Result<HttpResponse, DashError> {
+    check_origin(&req)?;
+    let form = form.into_inner();
+    let ip = client_ip(&req, &settings.server.trusted_proxies);
+    match sessions.sign_in(ip, &form.email, form.password).await {
+        Ok(signed_in) => Ok(HttpResponse::SeeOther()
+            .cookie(session::cookie(
+                signed_in.token,
+                settings.server.public_url.as_str().starts_with("https://"),
+            ))
+            .insert_header((header::LOCATION, safe_next(form.next.as_deref())))
+            .finish()),
+        Err(SignInRefused::Throttled) => Ok(render_login(
+            form.next.as_deref(),
+            Some("Too many sign-in attempts. Please wait a few minutes and try again."),
+            StatusCode::TOO_MANY_REQUESTS,
+        )),
+        Err(SignInRefused::NoMatch) => Ok(render_login(
+            form.next.as_deref(),
+            Some("That e-mail address and password do not match an active editor."),
+            StatusCode::UNAUTHORIZED,
+        )),
+        Err(SignInRefused::Failed(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Nothing {}
+
+pub async fn logout(
+    sessions: web::Data<Sessions>,
+    req: HttpRequest,
+    _form: CsrfForm<Nothing>,
+) -> Result<HttpResponse, DashError> {
+    if let Some(token) = req.cookie(session::COOKIE) {
+        sessions.sign_out(token.value()).await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::removal())
+        .insert_header((header::LOCATION, "/dashboard/login"))
+        .finish())
+}
+
+fn render_login(next: Option<&str>, problem: Option<&str>, status: StatusCode) -> HttpResponse {
+    let body = html! {
+        main class="narrow" {
+            h1 { "Sign in to flagpole" }
+            @if let Some(p) = problem {
+                div class="notice error" role="alert" { (p) }
+            }
+            form method="post" action="/dashboard/login" {
+                input type="hidden" name="next" value=(safe_next(next));
+                label for="email" { "E-mail address" }
+                input id="email" type="email" name="email" autocomplete="username" required autofocus;
+                label for="password" { "Password" }
+                input id="password" type="password" name="password" autocomplete="current-password" required;
+                button type="submit" class="primary" { "Sign in" }
+            }
+        }
+    };
+    let mut response = layout::bare("Sign in", body);
+    *response.status_mut() = status;
+    response
+}

@@ -1,0 +1,48 @@
+//! How the domain's closed sets are stored: as their stable text identifiers, read back into the
+//! enum (an identifier the code does not know is a deserialisation error naming it, never a
+//! silent default). The migrations add CHECK constraints listing the same identifiers.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+use crate::domain::{
+    ArticleEventKind, Category, MailKind, OutboxStatus, Reason, ReportStatus, Role, SubmissionKind,
+};
+
+macro_rules! stored_as_text {
+    ($($t:ty),+ $(,)?) => {$(
+        impl<DB: Backend> ToSql<Text, DB> for $t
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                <str as ToSql<Text, DB>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $t
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, DB>>::from_sql(bytes)?;
+                <$t>::parse(&text).ok_or_else(|| {
+                    format!("unknown {} {text:?} in the database", stringify!($t)).into()
+                })
+            }
+        }
+    )+};
+}
+
+stored_as_text!(
+    Category,
+    ReportStatus,
+    Reason,
+    Role,
+    OutboxStatus,
+    MailKind,
+    ArticleEventKind,
+    SubmissionKind
+);

@@ -1,0 +1,227 @@
+//! The closed sets flagpole stores and sends by stable text identifiers. Each is a Rust enum all
+//! the way to the database (see `crate::db::types`, and the CHECK constraints in the migrations),
+//! so an unknown value is refused where it enters, never carried around as a string.
+
+/// An enum whose variants are stored, sent and configured by stable text identifiers: serde,
+/// the OpenAPI schema and the database all use the same identifier.
+macro_rules! stable_ids {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $id:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::AsExpression, diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $id)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: [$name; <[&str]>::len(&[$($id),+])] = [$($name::$variant),+];
+
+            /// The stable identifier.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $id),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($id => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// Every identifier, for error messages: "a, b or c".
+            pub fn choices() -> String {
+                let ids = [$($id),+];
+                match ids.split_last() {
+                    Some((last, [])) => last.to_string(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => String::new(),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+stable_ids! {
+    /// What a reader says is wrong with an article. The identifiers are stable: they are stored,
+    /// sent by the widget and used in config.
+    pub enum Category {
+        Inaccurate = "inaccurate",
+        Outdated = "outdated",
+        Unclear = "unclear",
+        /// Could cause a reader harm (a wrong dose, say): alerts at once and sorts first.
+        Harmful = "harmful",
+        BrokenLink = "broken_link",
+        Typo = "typo",
+        Other = "other",
+    }
+}
+
+impl Category {
+    /// How editors read it in e-mails and pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Inaccurate => "Inaccurate",
+            Category::Outdated => "Out of date",
+            Category::Unclear => "Unclear",
+            Category::Harmful => "Could cause harm",
+            Category::BrokenLink => "Broken link",
+            Category::Typo => "Typo",
+            Category::Other => "Other",
+        }
+    }
+}
+
+stable_ids! {
+    /// Where a report is in triage. `new` and `acknowledged` are open: they count towards the
+    /// article's open reports and its attention score.
+    pub enum ReportStatus {
+        New = "new",
+        Acknowledged = "acknowledged",
+        Resolved = "resolved",
+        Dismissed = "dismissed",
+        Spam = "spam",
+    }
+}
+
+impl ReportStatus {
+    pub const OPEN: [ReportStatus; 2] = [ReportStatus::New, ReportStatus::Acknowledged];
+
+    pub fn is_open(self) -> bool {
+        ReportStatus::OPEN.contains(&self)
+    }
+
+    /// How editors read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportStatus::New => "New",
+            ReportStatus::Acknowledged => "Acknowledged",
+            ReportStatus::Resolved => "Resolved",
+            ReportStatus::Dismissed => "Dismissed",
+            ReportStatus::Spam => "Spam",
+        }
+    }
+}
+
+stable_ids! {
+    /// What was missing, picked after a "No" vote.
+    pub enum Reason {
+        Inaccurate = "inaccurate",
+        Outdated = "outdated",
+        Unclear = "unclear",
+        Missing = "missing",
+        Other = "other",
+    }
+}
+
+stable_ids! {
+    /// What an editor may do: administrators also manage editors, tokens and the outbox.
+    pub enum Role {
+        Admin = "admin",
+        Editor = "editor",
+    }
+}
+
+stable_ids! {
+    /// Where an outgoing e-mail is: waiting (`pending`), claimed by a worker (`sending`), or done.
+    pub enum OutboxStatus {
+        Pending = "pending",
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
+stable_ids! {
+    /// What an outgoing e-mail is.
+    pub enum MailKind {
+        /// An article crossed an alert rule.
+        Alert = "alert",
+        /// The weekly digest.
+        Digest = "digest",
+        /// A thank-you to a reader whose report was resolved.
+        Reply = "reply",
+    }
+}
+
+stable_ids! {
+    /// What happened to an article as a whole (beside the reports' own audit trails).
+    pub enum ArticleEventKind {
+        Reviewed = "reviewed",
+    }
+}
+
+stable_ids! {
+    /// What a reader submitted.
+    pub enum SubmissionKind {
+        Vote = "vote",
+        Report = "report",
+    }
+}
+
+stable_ids! {
+    /// The orders the article listing offers.
+    pub enum ArticleSort {
+        /// Harmful reports first, then open reports weighted by recency, then low helpfulness.
+        Attention = "attention",
+        /// Most open reports first.
+        Reports = "reports",
+        /// Least helpful first (Bayesian average).
+        Helpfulness = "helpfulness",
+        /// Most recent feedback first.
+        Recent = "recent",
+    }
+}
+
+stable_ids! {
+    /// Which articles a listing shows, by their open reports.
+    pub enum ArticleState {
+        /// At least one open report.
+        Open = "open",
+        /// At least one open harmful report.
+        Harmful = "harmful",
+        /// No open report.
+        Clear = "clear",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for s in ReportStatus::ALL {
+            assert_eq!(ReportStatus::parse(s.as_str()), Some(s));
+        }
+        for r in Reason::ALL {
+            assert_eq!(Reason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Category::parse("Harmful"), None, "identifiers are exact");
+        assert_eq!(Role::choices(), "admin or editor");
+        assert_eq!(
+            serde_json::from_str::<Category>("\"broken_link\"").unwrap(),
+            Category::BrokenLink
+        );
+    }
+}

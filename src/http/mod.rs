@@ -1,0 +1,12 @@
+//! The HTTP pieces every surface shares — the public ingestion endpoints, the JSON API and the
+//! dashboard: typed extractors with the project's limits and error body (`extract`), reading
+//! bodies (`body`), who the client is (`client`) and rate limits (`rate`).
+//!
+//! May import: `errors`, `domain`. Imports no capability.
+
+pub mod body;
+pub mod client;
+pub mod extract;
+pub mod rate;
+
+pub use extract::{BodyLimit, Form, Id, Json, OptionalJson, PathId, Query};

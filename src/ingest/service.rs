@@ -1,0 +1,154 @@
+//! The ingest service: a reader's vote or report, checked (`validate`), keyed to the reader for
+//! the day (`visitor`) and stored through the group-commit writer (`writer`), which evaluates the
+//! alert rules in the same transaction. The JSON endpoints and the HTML form fallbacks both call
+//! it, so a vote is the same vote whichever way it arrived.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::reports::ReportOutcome;
+use crate::db::votes::VoteOutcome;
+use crate::domain::{ReportStatus, SiteRules};
+use crate::errors::ApiError;
+use crate::http::rate::RateLimits;
+
+use super::validate::{ReportRequest, Validator, Verdict, VoteRequest};
+use super::visitor::Visitors;
+use super::writer::Writer;
+
+/// Who is submitting, as far as the visitor key needs: never stored as such.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub ip: IpAddr,
+    pub user_agent: String,
+}
+
+/// What became of a vote.
+#[derive(Debug, Clone, Copy)]
+pub enum VoteResult {
+    Stored(VoteOutcome),
+    /// The honeypot was filled: nothing stored.
+    Discarded,
+}
+
+pub struct Ingest {
+    settings: Arc<Settings>,
+    sites: Arc<SiteRules>,
+    writer: Writer,
+    visitors: Visitors,
+    /// Per client address; None when `limits.rate_limit_enabled` is off (benchmarks).
+    rate_limits: Option<RateLimits<IpAddr>>,
+}
+
+impl Ingest {
+    pub fn new(
+        settings: Arc<Settings>,
+        sites: Arc<SiteRules>,
+        writer: Writer,
+        visitors: Visitors,
+    ) -> Ingest {
+        let limits = &settings.limits;
+        let rate_limits = limits
+            .rate_limit_enabled
+            .then(|| RateLimits::per_minute(limits.per_minute, limits.burst));
+        Ingest {
+            settings,
+            sites,
+            writer,
+            visitors,
+            rate_limits,
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn sites(&self) -> &SiteRules {
+        &self.sites
+    }
+
+    /// Admits one more submission from this address, or says how long to wait.
+    pub fn admit(&self, ip: IpAddr) -> Result<(), ApiError> {
+        match &self.rate_limits {
+            Some(limits) => limits.check(&ip).map_err(|wait| {
+                metrics::counter!("flagpole_rate_limited_total").increment(1);
+                ApiError::rate_limited(wait.as_secs_f64().ceil() as u64)
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets the rate-limit buckets of addresses that are quiet again (run every minute).
+    pub fn forget_idle(&self) {
+        if let Some(limits) = &self.rate_limits {
+            limits.forget_idle();
+        }
+    }
+
+    fn validator(&self) -> Validator<'_> {
+        Validator {
+            settings: &self.settings,
+            sites: &self.sites,
+        }
+    }
+
+    /// Validates and stores a vote; returns once it is committed.
+    pub async fn vote(
+        &self,
+        reader: &Reader,
+        request: VoteRequest,
+    ) -> Result<VoteResult, ApiError> {
+        let result = async {
+            let seed = self.visitors.seed(reader).await?;
+            let (vote, verdict) = self.validator().vote(request, &seed)?;
+            if verdict == Verdict::Honeypot {
+                return Ok(VoteResult::Discarded);
+            }
+            Ok(VoteResult::Stored(self.writer.vote(vote).await?))
+        }
+        .await;
+        match &result {
+            Ok(VoteResult::Stored(o)) => {
+                let label = if o.created { "created" } else { "replaced" };
+                metrics::counter!("flagpole_votes_total", "result" => label).increment(1);
+            }
+            Ok(VoteResult::Discarded) => {
+                metrics::counter!("flagpole_votes_total", "result" => "honeypot").increment(1)
+            }
+            Err(e) => refused("vote", e),
+        }
+        result
+    }
+
+    /// Validates and stores a report; returns once it is committed. Honeypot and link-stuffed
+    /// reports are stored with status `spam`: kept for editors to see, never counted.
+    pub async fn report(
+        &self,
+        reader: &Reader,
+        request: ReportRequest,
+    ) -> Result<ReportOutcome, ApiError> {
+        let result = async {
+            let seed = self.visitors.seed(reader).await?;
+            let (report, _verdict) = self.validator().report(request, &seed)?;
+            let spam = report.status == ReportStatus::Spam;
+            Ok((self.writer.report(report).await?, spam))
+        }
+        .await;
+        match &result {
+            Ok((_, spam)) => {
+                let label = if *spam { "spam" } else { "stored" };
+                metrics::counter!("flagpole_reports_total", "result" => label).increment(1);
+            }
+            Err(e) => refused("report", e),
+        }
+        result.map(|(outcome, _)| outcome)
+    }
+}
+
+/// Counts a refused submission by what it was and why.
+pub fn refused(kind: &'static str, e: &ApiError) {
+    metrics::counter!("flagpole_submissions_refused_total", "kind" => kind, "code" => e.code)
+        .increment(1);
+}

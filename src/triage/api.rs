@@ -1,0 +1,211 @@
+//! The bearer-token JSON API for integrations: articles in the order that needs attention first,
+//! reports, triage changes and re-reviews. Each handler extracts, calls the triage service and
+//! renders the answer.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::filter::{page_size, ArticleListParams, ReportListParams};
+use super::service::Triage;
+use super::views::{ArticleDetail, ArticlePage, ArticleView, OutboxView, ReportDetail, ReportPage};
+use crate::auth::Authed;
+use crate::domain::{ArticleId, Note, OutboxStatus, ReportChange, ReportId, ReportStatus};
+use crate::errors::{ApiError, ErrorBody};
+use crate::http::{Id, Json, OptionalJson, Query};
+use crate::mail::Outbox;
+
+/// Articles in the order that needs attention first (or another order).
+#[utoipa::path(
+    get, path = "/api/v1/articles", tag = "triage",
+    params(ArticleListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ArticlePage),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_articles(
+    triage: web::Data<Triage>,
+    params: Authed<Query<ArticleListParams>>,
+) -> Result<HttpResponse, ApiError> {
+    let page = triage.articles(&params.value.0).await?;
+    Ok(HttpResponse::Ok().json(ArticlePage::from(page)))
+}
+
+/// One article: counters, helpfulness, its alert states and its newest reports and votes.
+#[utoipa::path(
+    get, path = "/api/v1/articles/{id}", tag = "triage",
+    params(("id" = i64, Path, description = "Article id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ArticleDetail),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+    )
+)]
+pub async fn get_article(
+    triage: web::Data<Triage>,
+    id: Authed<Id<ArticleId>>,
+) -> Result<HttpResponse, ApiError> {
+    let summary = triage.article(id.value.get()).await?;
+    Ok(HttpResponse::Ok().json(ArticleDetail::from(&summary)))
+}
+
+/// Reports, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/reports", tag = "triage",
+    params(ReportListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReportPage),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_reports(
+    triage: web::Data<Triage>,
+    params: Authed<Query<ReportListParams>>,
+) -> Result<HttpResponse, ApiError> {
+    let page = triage.reports(&params.value.0).await?;
+    Ok(HttpResponse::Ok().json(ReportPage::from(page)))
+}
+
+/// One report with its audit trail.
+#[utoipa::path(
+    get, path = "/api/v1/reports/{id}", tag = "triage",
+    params(("id" = i64, Path, description = "Report id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReportDetail),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+    )
+)]
+pub async fn get_report(
+    triage: web::Data<Triage>,
+    id: Authed<Id<ReportId>>,
+) -> Result<HttpResponse, ApiError> {
+    let (report, events) = triage.report(id.value.get()).await?;
+    Ok(HttpResponse::Ok().json(ReportDetail::new(&report, &events)))
+}
+
+/// A triage action on a report. Every call is recorded in the report's audit trail.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportPatch {
+    pub status: Option<ReportStatus>,
+    /// Why; shown in the audit trail.
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+    /// Who should handle it; an empty string removes the assignee.
+    #[schema(max_length = 254)]
+    pub assignee: Option<String>,
+}
+
+impl TryFrom<ReportPatch> for ReportChange {
+    type Error = ApiError;
+
+    fn try_from(p: ReportPatch) -> Result<ReportChange, ApiError> {
+        ReportChange::new(p.status, p.assignee.as_deref(), p.note.as_deref())
+            .map_err(|(field, why)| ApiError::invalid(field, why))
+    }
+}
+
+/// Change a report's status or assignee, or add a note; recorded as an event.
+#[utoipa::path(
+    patch, path = "/api/v1/reports/{id}", tag = "triage",
+    params(("id" = i64, Path, description = "Report id", minimum = 1)),
+    request_body = ReportPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Changed and recorded", body = ReportDetail),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A field is invalid or nothing to change", body = ErrorBody),
+    )
+)]
+pub async fn patch_report(
+    triage: web::Data<Triage>,
+    patch: Authed<(Id<ReportId>, Json<ReportPatch>)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, body) = patch.value;
+    let change = ReportChange::try_from(body.into_inner())?;
+    triage
+        .change(vec![id.get()], change, patch.client.actor(), false)
+        .await?;
+    let (report, events) = triage.report(id.get()).await?;
+    Ok(HttpResponse::Ok().json(ReportDetail::new(&report, &events)))
+}
+
+/// Optional body of `POST /api/v1/articles/{id}/reviewed`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewedRequest {
+    /// What was checked or changed.
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+}
+
+/// Mark an article re-reviewed: alerts re-arm and only feedback from now on counts towards them.
+#[utoipa::path(
+    post, path = "/api/v1/articles/{id}/reviewed", tag = "triage",
+    params(("id" = i64, Path, description = "Article id", minimum = 1)),
+    request_body(content = ReviewedRequest, description = "Optional note"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Recorded", body = ArticleView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "A body that is not application/json", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+    )
+)]
+pub async fn mark_reviewed(
+    triage: web::Data<Triage>,
+    body: Authed<(Id<ArticleId>, OptionalJson<ReviewedRequest>)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request) = &body.value;
+    let note = Note::parse(request.0.note.as_deref().unwrap_or(""))
+        .map_err(|why| ApiError::invalid("note", why))?;
+    let article = triage
+        .mark_reviewed(id.get(), body.client.actor(), note)
+        .await?;
+    Ok(HttpResponse::Ok().json(ArticleView::from(&article)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxParams {
+    status: Option<OutboxStatus>,
+    /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<i64>,
+}
+
+/// Outgoing e-mail, newest first: what is waiting, what was sent, what failed and why.
+#[utoipa::path(
+    get, path = "/api/v1/outbox", tag = "triage",
+    params(OutboxParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<OutboxView>),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_outbox(
+    outbox: web::Data<Outbox>,
+    params: Authed<Query<OutboxParams>>,
+) -> Result<HttpResponse, ApiError> {
+    let params = &params.value.0;
+    let rows = outbox.list(params.status, page_size(params.limit)?).await?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(OutboxView::from).collect::<Vec<_>>()))
+}

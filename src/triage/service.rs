@@ -1,0 +1,278 @@
+//! The triage service: reading articles and reports, and changing reports, for the JSON API and
+//! the dashboard alike. A change runs in one transaction with the alert rules it affects (resolving
+//! reports re-arms an article) and, when asked, the thank-you e-mail to a reader who consented.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::filter::{
+    article_cursor, next_page, report_cursor, ArticleListParams, ReportListParams,
+};
+use super::reply;
+use crate::alerts::{Alerting, Trigger};
+use crate::db::alerts::{self as alert_store, AlertState};
+use crate::db::articles::{self, sort_key, Article};
+use crate::db::editors::{self, Editor};
+use crate::db::outbox::{self, NewEmail};
+use crate::db::reports::{self, Report, ReportEvent, ReportQuery};
+use crate::db::votes::{self, VoteFeedback};
+use crate::db::{Db, DbConn};
+use crate::domain::{Actor, ArticleId, MailKind, Note, ReportChange, ReportId};
+use crate::errors::ApiError;
+
+#[derive(Clone)]
+pub struct Triage {
+    db: Db,
+    alerting: Arc<Alerting>,
+}
+
+/// One page of a listing.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// For the page after this one; None on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An article with what the API shows beside it.
+pub struct ArticleSummary {
+    pub article: Article,
+    pub recent_reports: Vec<Report>,
+    pub recent_votes: Vec<VoteFeedback>,
+    pub alerts: Vec<AlertState>,
+}
+
+/// Everything the dashboard's article page shows, loaded in one trip to the database.
+pub struct ArticleOverview {
+    pub article: Article,
+    pub reports: Vec<Report>,
+    pub events: Vec<ReportEvent>,
+    pub days: Vec<(NaiveDate, i64, i64)>,
+    pub revisions: Vec<(String, chrono::NaiveDateTime)>,
+    pub editors: Vec<Editor>,
+    pub feedback: Vec<VoteFeedback>,
+    pub alerts: Vec<AlertState>,
+}
+
+/// What a triage action did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changed {
+    pub reports: usize,
+    /// Thank-you e-mails queued to readers.
+    pub replies: usize,
+}
+
+/// How many reports the article page and the API's article show.
+const ARTICLE_PAGE_REPORTS: i64 = 200;
+const RECENT: i64 = 20;
+
+impl Triage {
+    pub fn new(db: Db, alerting: Arc<Alerting>) -> Triage {
+        Triage { db, alerting }
+    }
+
+    /// One page of articles in the requested order.
+    pub async fn articles(&self, params: &ArticleListParams) -> Result<Page<Article>, ApiError> {
+        let q = params.query()?;
+        let (limit, sort) = (q.limit, q.sort);
+        let items = self.db.run(move |c| Ok(articles::list(c, &q)?)).await?;
+        let next_cursor = next_page(&items, limit, |a| article_cursor(sort_key(sort, a), a.id));
+        Ok(Page { items, next_cursor })
+    }
+
+    /// What a list of articles shows beside each: the rules each is alerted on now, and the
+    /// active editors (to name its owners).
+    pub async fn annotations(
+        &self,
+        ids: Vec<i64>,
+    ) -> Result<(Vec<(i64, String)>, Vec<Editor>), ApiError> {
+        self.db
+            .run(move |c| Ok((alert_store::alerted(c, &ids)?, editors::active(c)?)))
+            .await
+    }
+
+    pub async fn article(&self, id: ArticleId) -> Result<ArticleSummary, ApiError> {
+        let alerting = self.alerting.clone();
+        self.db
+            .run(move |c| {
+                let article = find_article(c, id)?;
+                Ok(ArticleSummary {
+                    recent_reports: reports::list(c, &reports_of(id, RECENT))?,
+                    recent_votes: votes::recent_feedback(c, id.get(), RECENT)?,
+                    alerts: alert_store::states(c, id.get(), &alerting.rule_names())?,
+                    article,
+                })
+            })
+            .await
+    }
+
+    pub async fn article_overview(
+        &self,
+        id: ArticleId,
+        trend_from: NaiveDate,
+    ) -> Result<ArticleOverview, ApiError> {
+        let alerting = self.alerting.clone();
+        self.db
+            .run(move |c| {
+                let article = find_article(c, id)?;
+                let reports = reports::list(c, &reports_of(id, ARTICLE_PAGE_REPORTS))?;
+                let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+                Ok(ArticleOverview {
+                    events: reports::events_of(c, &ids)?,
+                    days: votes::days(c, id.get(), trend_from)?,
+                    revisions: articles::revisions(c, id.get())?,
+                    editors: editors::active(c)?,
+                    feedback: votes::recent_feedback(c, id.get(), 10)?,
+                    alerts: alert_store::states(c, id.get(), &alerting.rule_names())?,
+                    article,
+                    reports,
+                })
+            })
+            .await
+    }
+
+    pub async fn reports(&self, params: &ReportListParams) -> Result<Page<Report>, ApiError> {
+        let q = params.query()?;
+        let limit = q.limit;
+        let items = self.db.run(move |c| Ok(reports::list(c, &q)?)).await?;
+        let next_cursor = next_page(&items, limit, |r| report_cursor(r.id));
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Every report on these articles, oldest first (the CSV export).
+    pub async fn reports_of_articles(&self, ids: Vec<i64>) -> Result<Vec<Report>, ApiError> {
+        self.db
+            .run(move |c| Ok(reports::of_articles(c, &ids)?))
+            .await
+    }
+
+    pub async fn report(&self, id: ReportId) -> Result<(Report, Vec<ReportEvent>), ApiError> {
+        self.db
+            .run(move |c| {
+                let report = reports::get(c, id.get())?
+                    .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
+                Ok((report, reports::events(c, id.get())?))
+            })
+            .await
+    }
+
+    /// Applies one action to each report, all in one transaction: an unknown id changes nothing.
+    /// With `thank_readers`, each resolved report whose reader consented gets a thank-you e-mail.
+    pub async fn change(
+        &self,
+        ids: Vec<ReportId>,
+        change: ReportChange,
+        actor: Actor,
+        thank_readers: bool,
+    ) -> Result<Changed, ApiError> {
+        if change.is_empty() {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "nothing_to_change",
+                "give a status, a note or an assignee",
+            ));
+        }
+        let alerting = self.alerting.clone();
+        let (changed, emails) = self
+            .db
+            .write(move |c| {
+                let now = crate::db::now();
+                let mut changed = Changed {
+                    reports: 0,
+                    replies: 0,
+                };
+                let mut emails = 0;
+                for id in &ids {
+                    let report = reports::change(c, id.get(), &change, &actor, now)?
+                        .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
+                    emails += crate::alerts::evaluate(
+                        c,
+                        &alerting,
+                        report.article_id,
+                        Trigger::Triage,
+                        now,
+                    )?;
+                    changed.reports += 1;
+                    if thank_readers && report.status == crate::domain::ReportStatus::Resolved {
+                        let queued = queue_reply(c, &alerting, &report, change.note.as_ref(), now)?;
+                        changed.replies += usize::from(queued);
+                    }
+                }
+                Ok::<_, ApiError>((changed, emails + changed.replies))
+            })
+            .await?;
+        if emails > 0 {
+            self.alerting.queued.notify_one();
+        }
+        Ok(changed)
+    }
+
+    /// Records that an editor re-reviewed an article: its alerts re-arm and only feedback from
+    /// now on counts towards them.
+    pub async fn mark_reviewed(
+        &self,
+        id: ArticleId,
+        actor: Actor,
+        note: Option<Note>,
+    ) -> Result<Article, ApiError> {
+        self.db
+            .write(move |c| {
+                let now = crate::db::now();
+                let note = note.as_ref().map(Note::as_str);
+                if !alert_store::mark_reviewed(c, id.get(), &actor.to_string(), note, now)? {
+                    return Err(ApiError::not_found(ArticleId::WHAT));
+                }
+                find_article(c, id)
+            })
+            .await
+    }
+}
+
+fn find_article(c: &mut DbConn, id: ArticleId) -> Result<Article, ApiError> {
+    articles::get(c, id.get())?.ok_or_else(|| ApiError::not_found(ArticleId::WHAT))
+}
+
+fn reports_of(id: ArticleId, limit: i64) -> ReportQuery {
+    ReportQuery {
+        article_id: Some(id.get()),
+        limit,
+        ..ReportQuery::default()
+    }
+}
+
+/// The thank-you to a reader who consented, queued in the transaction that resolved their
+/// report. False when there is no one to thank.
+fn queue_reply(
+    c: &mut DbConn,
+    alerting: &Alerting,
+    report: &Report,
+    note: Option<&Note>,
+    now: chrono::NaiveDateTime,
+) -> Result<bool, ApiError> {
+    let (Some(email), Some(article)) = (report.email.clone(), articles::get(c, report.article_id)?)
+    else {
+        return Ok(false);
+    };
+    let mail = reply::render(&article, report, note.map(Note::as_str));
+    let inserted = outbox::enqueue_once(
+        c,
+        &NewEmail {
+            kind: MailKind::Reply,
+            dedupe_key: Some(format!("reply:{}", report.id)),
+            alert_id: None,
+            recipient: email,
+            subject: mail.subject,
+            body_text: mail.text,
+            body_html: mail.html,
+            message_id: format!(
+                "<reply.{}.{:08x}@{}>",
+                report.id,
+                rand::random::<u32>(),
+                alerting.mail_domain
+            ),
+            unsubscribe_url: None,
+        },
+        now,
+    )?;
+    Ok(inserted)
+}

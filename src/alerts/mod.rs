@@ -37,7 +37,12 @@ pub struct Alerting {
 
 impl Alerting {
     pub fn from_settings(settings: &Settings) -> Alerting {
-        let public_url = settings.server.public_url.trim_end_matches('/').to_string();
+        let public_url = settings
+            .server
+            .public_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_string();
         let mail_domain = crate::mail::message_id_domain(&public_url);
         Alerting {
             enabled: settings.alerts.enabled,

@@ -269,7 +269,7 @@ pub async fn login(
         .path("/dashboard")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.settings.server.public_url.starts_with("https://"))
+        .secure(state.settings.server.public_url.scheme() == "https")
         .max_age(actix_web::cookie::time::Duration::hours(SESSION_HOURS))
         .finish();
     Ok(HttpResponse::SeeOther()

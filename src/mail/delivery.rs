@@ -14,6 +14,7 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 use tokio::sync::{watch, Notify};
 
 use crate::config::{SmtpSettings, SmtpTls};
@@ -58,15 +59,12 @@ impl Mailer {
         if !settings.username.is_empty() {
             builder = builder.credentials(Credentials::new(
                 settings.username.clone(),
-                settings.password.clone(),
+                settings.password.expose_secret().to_string(),
             ));
         }
         Ok(Mailer {
             transport: builder.build(),
-            from: settings
-                .from
-                .parse()
-                .map_err(|e| anyhow::anyhow!("smtp.from: {e}"))?,
+            from: settings.from.clone(),
             settings: settings.clone(),
         })
     }

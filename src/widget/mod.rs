@@ -129,7 +129,12 @@ pub async fn noscript_snippet(
     query: web::Query<SnippetParams>,
 ) -> HttpResponse {
     let markup = fallback_forms(
-        state.settings.server.public_url.trim_end_matches('/'),
+        state
+            .settings
+            .server
+            .public_url
+            .as_str()
+            .trim_end_matches('/'),
         &query.article_url,
         query.lang.as_deref(),
     );

@@ -18,13 +18,19 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{LogFormat, TelemetrySettings};
 
 /// Installs the log subscriber once per process (tests start many apps in one process). Colours
-/// only on a terminal: in a file or a log collector escape codes are noise.
+/// only on a terminal: in a file or a log collector escape codes are noise. `RUST_LOG`
+/// overrides `telemetry.log_level` (which the configuration has validated); an invalid
+/// `RUST_LOG` is said in the log, not silently ignored.
 pub fn init_logs(settings: &TelemetrySettings) {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let filter = EnvFilter::try_from_default_env()
-            .or_else(|_| EnvFilter::try_new(&settings.log_level))
-            .unwrap_or_else(|_| EnvFilter::new("info"));
+        let (filter, bad_rust_log) = match std::env::var(EnvFilter::DEFAULT_ENV) {
+            Ok(directives) => match EnvFilter::try_new(directives) {
+                Ok(filter) => (filter, None),
+                Err(e) => (EnvFilter::new(&settings.log_level), Some(e)),
+            },
+            Err(_) => (EnvFilter::new(&settings.log_level), None),
+        };
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_ansi(std::io::stderr().is_terminal())
@@ -33,6 +39,9 @@ pub fn init_logs(settings: &TelemetrySettings) {
             LogFormat::Json => builder.json().try_init(),
             LogFormat::Pretty => builder.try_init(),
         };
+        if let Some(e) = bad_rust_log {
+            tracing::warn!(error = %e, "RUST_LOG is not a valid filter; using telemetry.log_level");
+        }
     });
 }
 

@@ -485,7 +485,10 @@ fn usage_errors_exit_64() {
         assert_eq!(out.status.code(), Some(64), "{args:?}");
         // Said on stderr (an error, or the help when no command is given).
         let stderr = text(&out.stderr);
-        assert!(stderr.starts_with("error: ") || stderr.contains("Usage:"), "{args:?}");
+        assert!(
+            stderr.starts_with("error: ") || stderr.contains("Usage:"),
+            "{args:?}"
+        );
         assert!(out.stdout.is_empty(), "{args:?}");
     }
     for args in [vec!["--help"], vec!["--version"], vec!["token", "--help"]] {

@@ -224,8 +224,8 @@ fn main() -> anyhow::Result<()> {
 
     let week: IsoWeek = WEEK.parse().map_err(anyhow::Error::msg)?;
     let mut settings = Settings::load(None)?;
-    settings.digest.time_zone = "UTC".into();
-    let digests = Digests::from_settings(&settings, Arc::new(Notify::new()))?;
+    settings.digest.time_zone = chrono_tz::UTC;
+    let digests = Digests::from_settings(&settings, Arc::new(Notify::new()));
     for (label, sql) in [
         ("articles", "SELECT COUNT(*) AS n FROM articles"),
         ("votes", "SELECT COUNT(*) AS n FROM votes"),

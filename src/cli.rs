@@ -1,5 +1,11 @@
 //! The `flagpole` command.
+//!
+//! Exit codes: 0 success (also when a reader closes our standard output early, as `| head`
+//! does), 1 any failure, 2 bad configuration, 64 (EX_USAGE) a command line clap refuses.
 
+use std::fmt;
+use std::future::Future;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,6 +14,7 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use tokio::sync::Notify;
 
+use crate::auth::tokens;
 use crate::config::Settings;
 use crate::db;
 use crate::digest::{Digests, IsoWeek};
@@ -101,6 +108,7 @@ pub enum PrivacyAction {
     /// Remove an e-mail address everywhere flagpole stored it: on reports, and every e-mail to it
     /// in the outbox.
     Erase {
+        /// The e-mail address to remove.
         #[arg(long)]
         email: String,
     },
@@ -132,12 +140,21 @@ pub enum EditorAction {
     /// List editors.
     List,
     /// Stop an editor receiving e-mail and signing in (their history stays).
-    Disable { email: String },
+    Disable {
+        /// The editor's e-mail address.
+        email: String,
+    },
     /// Undo `disable`.
-    Enable { email: String },
+    Enable {
+        /// The editor's e-mail address.
+        email: String,
+    },
     /// Set an editor's password, read from a prompt (or from standard input when it is not a
     /// terminal), never from the command line.
-    SetPassword { email: String },
+    SetPassword {
+        /// The editor's e-mail address.
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,14 +165,31 @@ pub enum TokenAction {
         name: String,
     },
     /// Revoke the active token with this name.
-    Revoke { name: String },
+    Revoke {
+        /// The name the token was created with.
+        name: String,
+    },
     /// List tokens (names and dates; never the tokens themselves).
     List,
 }
 
-/// Runs the command line; the exit code is 0 on success, 2 for bad configuration, 1 otherwise.
+/// A command line clap refuses (sysexits.h's EX_USAGE); 2 means bad configuration.
+const EX_USAGE: u8 = 64;
+
+/// Runs the command line and returns its exit code (see the module doc).
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` come this way too, as answers on stdout.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EX_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -164,8 +198,10 @@ pub fn run() -> ExitCode {
         }
     };
     telemetry::init_logs(&settings.telemetry);
-    match execute(cli.command, settings) {
+    let mut out = Out(io::stdout());
+    match execute(cli.command, settings, &mut out).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<StdoutClosed>().is_some() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("flagpole: {e:#}");
             ExitCode::FAILURE
@@ -173,91 +209,130 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
+/// Standard output closed by its reader: `flagpole digest preview | head` has what it wanted, so
+/// the command stops quietly and exits 0, as `cat` or `grep` do.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output is closed")]
+struct StdoutClosed;
+
+/// Where commands print their results. Rust ignores SIGPIPE, so writing to a closed pipe is an
+/// error (which `println!` turns into a panic); here it becomes [`StdoutClosed`].
+struct Out<W>(W);
+
+impl<W: Write> Out<W> {
+    fn line(&mut self, args: fmt::Arguments<'_>) -> anyhow::Result<()> {
+        self.text(args)?;
+        self.text(format_args!("\n"))
+    }
+
+    fn text(&mut self, args: fmt::Arguments<'_>) -> anyhow::Result<()> {
+        self.0.write_fmt(args).map_err(stdout_error)
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        self.0.flush().map_err(stdout_error)
+    }
+}
+
+fn stdout_error(e: io::Error) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        StdoutClosed.into()
+    } else {
+        anyhow::Error::new(e).context("cannot write to standard output")
+    }
+}
+
+/// `say!(out, "format", args…)`: one line of a command's output.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {
+        $out.line(format_args!($($arg)*))?
+    };
+}
+
+type Stdout = Out<io::Stdout>;
+
+fn execute(command: Command, settings: Settings, out: &mut Stdout) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            let mut conn = open(&settings)?;
+            // With `serve`, the only command that may create the database.
+            let mut conn = db::open(&settings.database.url)?;
             let applied = conn.run_migrations()?;
             if applied.is_empty() {
-                println!("database is up to date");
+                say!(out, "database is up to date");
             }
             for version in applied {
-                println!("applied {version}");
+                say!(out, "applied {version}");
             }
             Ok(())
         }
         Command::CheckConfig => {
-            print!("{}", toml_of(&settings.redacted())?);
+            out.text(format_args!("{}", toml::to_string_pretty(&settings)?))?;
             eprintln!("configuration is valid");
             Ok(())
         }
         Command::Backup { path } => {
-            let mut conn = open(&settings)?;
+            let mut conn = db::open_existing(&settings.database.url)?;
             conn.backup_to(&path)?;
-            println!("backed up to {}", path.display());
+            say!(out, "backed up to {}", path.display());
             Ok(())
         }
         Command::Privacy {
             action: PrivacyAction::Erase { email },
         } => {
-            let mut conn = open(&settings)?;
-            ensure_migrated(&mut conn)?;
+            let mut conn = open_migrated(&settings)?;
             let erased = crate::privacy::erase_address(&mut conn, &email)?;
-            println!(
+            say!(
+                out,
                 "erased {email}: {} report(s), {} e-mail(s) in the outbox",
-                erased.reports, erased.emails
+                erased.reports,
+                erased.emails
             );
             Ok(())
         }
-        Command::Editor { action } => {
-            let mut conn = open(&settings)?;
-            ensure_migrated(&mut conn)?;
-            editor(&mut conn, action)
-        }
+        Command::Editor { action } => editor(&mut open_migrated(&settings)?, action, out),
         Command::Digest { action } => {
-            let mut conn = open(&settings)?;
-            ensure_migrated(&mut conn)?;
-            digest(&mut conn, &settings, action)
+            digest(&mut open_migrated(&settings)?, &settings, action, out)
         }
-        Command::Token { action } => {
-            let mut conn = open(&settings)?;
-            ensure_migrated(&mut conn)?;
-            match action {
-                TokenAction::Create { name } => {
-                    let name = crate::auth::tokens::check_name(&name).map_err(cli_error)?;
-                    let token = crate::auth::tokens::create(&mut conn, name).map_err(cli_error)?;
-                    eprintln!("Created token {name:?}. Store it now: it is not shown again.");
-                    println!("{token}");
-                }
-                TokenAction::Revoke { name } => {
-                    crate::auth::tokens::revoke(&mut conn, &name).map_err(cli_error)?;
-                    println!("revoked {name:?}");
-                }
-                TokenAction::List => {
-                    for t in crate::auth::tokens::list(&mut conn).map_err(cli_error)? {
-                        let state = match t.revoked_at {
-                            Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
-                            None => "active".to_string(),
-                        };
-                        let used = t
-                            .last_used_at
-                            .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
-                            .unwrap_or_else(|| "never".into());
-                        println!(
-                            "{}\tcreated {}\tlast used {used}\t{state}",
-                            t.name,
-                            t.created_at.format("%Y-%m-%d %H:%M")
-                        );
-                    }
-                }
-            }
-            Ok(())
-        }
+        Command::Token { action } => token(&mut open_migrated(&settings)?, action, out),
     }
 }
 
-fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
+fn token(conn: &mut db::DbConn, action: TokenAction, out: &mut Stdout) -> anyhow::Result<()> {
+    match action {
+        TokenAction::Create { name } => {
+            let name = tokens::check_name(&name).map_err(cli_error)?;
+            let token = tokens::create(conn, name).map_err(cli_error)?;
+            eprintln!("Created token {name:?}. Store it now: it is not shown again.");
+            say!(out, "{token}");
+        }
+        TokenAction::Revoke { name } => {
+            tokens::revoke(conn, &name).map_err(cli_error)?;
+            say!(out, "revoked {name:?}");
+        }
+        TokenAction::List => {
+            for t in tokens::list(conn).map_err(cli_error)? {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                    None => "active".to_string(),
+                };
+                let used = t
+                    .last_used_at
+                    .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "never".into());
+                say!(
+                    out,
+                    "{}\tcreated {}\tlast used {used}\t{state}",
+                    t.name,
+                    t.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn editor(conn: &mut db::DbConn, action: EditorAction, out: &mut Stdout) -> anyhow::Result<()> {
     match action {
         EditorAction::Add {
             email,
@@ -270,12 +345,13 @@ fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
             let new = editors::new_editor(&name, &email, admin, &owns, !no_alerts, !no_digest)
                 .map_err(anyhow::Error::msg)?;
             editors::add(conn, &new).map_err(cli_error)?;
-            println!("added {} <{}> as {}", new.name, new.email, new.role);
+            say!(out, "added {} <{}> as {}", new.name, new.email, new.role);
         }
         EditorAction::List => {
             for e in db::editors::list(conn)? {
                 let scopes: Vec<String> = e.scopes.iter().map(|s| s.to_string()).collect();
-                println!(
+                say!(
+                    out,
                     "{}\t{}\t{}\t{}\talerts:{}\tdigest:{}\towns:{}\tpassword:{}",
                     e.email,
                     e.name,
@@ -299,18 +375,19 @@ fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
         EditorAction::Disable { email } => {
             let id = EditorId(editors::by_email(conn, &email).map_err(cli_error)?.id);
             editors::set_active(conn, id, false).map_err(cli_error)?;
-            println!("disabled {email}; their sessions are ended");
+            say!(out, "disabled {email}; their sessions are ended");
         }
         EditorAction::Enable { email } => {
             let id = EditorId(editors::by_email(conn, &email).map_err(cli_error)?.id);
             editors::set_active(conn, id, true).map_err(cli_error)?;
-            println!("enabled {email}");
+            say!(out, "enabled {email}");
         }
         EditorAction::SetPassword { email } => {
             let editor = editors::by_email(conn, &email).map_err(cli_error)?;
             let password = read_password()?;
             editors::set_password(conn, EditorId(editor.id), &password).map_err(cli_error)?;
-            println!(
+            say!(
+                out,
                 "password set for {}; their sessions are ended",
                 editor.email
             );
@@ -319,8 +396,18 @@ fn editor(conn: &mut db::DbConn, action: EditorAction) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn digest(conn: &mut db::DbConn, settings: &Settings, action: DigestAction) -> anyhow::Result<()> {
-    let digests = Digests::from_settings(settings, Arc::new(Notify::new()))?;
+/// A service's refusal as one line for the terminal.
+fn cli_error(e: crate::errors::ApiError) -> anyhow::Error {
+    anyhow::anyhow!(e.message)
+}
+
+fn digest(
+    conn: &mut db::DbConn,
+    settings: &Settings,
+    action: DigestAction,
+    out: &mut Stdout,
+) -> anyhow::Result<()> {
+    let digests = Digests::from_settings(settings, Arc::new(Notify::new()));
     let default_week = || digests.schedule.week_just_ended(Utc::now());
     match action {
         DigestAction::Preview { week, editor, html } => {
@@ -344,28 +431,54 @@ fn digest(conn: &mut db::DbConn, settings: &Settings, action: DigestAction) -> a
             let emails = digests.render(conn, week, &recipients)?;
             for (i, (editor, email)) in recipients.iter().zip(emails).enumerate() {
                 if html {
-                    println!(
+                    say!(
+                        out,
                         "<!-- To: {} <{}>; Subject: {} -->",
-                        editor.name, editor.email, email.subject
+                        editor.name,
+                        editor.email,
+                        email.subject
                     );
-                    println!("{}", email.html);
+                    say!(out, "{}", email.html);
                 } else {
                     if i > 0 {
-                        println!("{}", "=".repeat(72));
+                        say!(out, "{}", "=".repeat(72));
                     }
-                    println!(
+                    say!(
+                        out,
                         "To: {} <{}>\nSubject: {}\n\n{}",
-                        editor.name, editor.email, email.subject, email.text
+                        editor.name,
+                        editor.email,
+                        email.subject,
+                        email.text
                     );
                 }
             }
         }
         DigestAction::Send { week } => {
-            let week = week.unwrap_or_else(default_week);
+            // A week named with --week is queued whatever it is: the operator asked for it. The
+            // default, like the scheduler, skips a week that ended before this installation.
+            let week = match week {
+                Some(week) => week,
+                None => {
+                    let week = default_week();
+                    if let Some(installed) = digests.installed_after(conn, week)? {
+                        say!(
+                            out,
+                            "nothing queued: {week} ended before flagpole was installed here ({}); \
+                             name it with --week to queue it all the same",
+                            installed.format("%Y-%m-%d %H:%M UTC")
+                        );
+                        return Ok(());
+                    }
+                    week
+                }
+            };
             let q = digests.enqueue_week(conn, week, Utc::now())?;
-            println!(
+            say!(
+                out,
                 "queued {} digests for {week} ({} queued already)",
-                q.queued, q.already
+                q.queued,
+                q.already
             );
         }
     }
@@ -391,27 +504,43 @@ fn read_password() -> anyhow::Result<String> {
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let bind = settings.server.bind.clone();
+        let bind = settings.server.bind;
         let app = Application::build(settings)?;
-        tracing::info!(bind, port = app.port(), "flagpole listening");
+        tracing::info!(%bind, port = app.port(), "flagpole listening");
+        let stop = stop_signal()?;
+        let server = app.handle();
+        actix_web::rt::spawn(async move {
+            let signal = stop.await;
+            tracing::info!(
+                signal,
+                "stopping: no new connections, in-flight requests may finish"
+            );
+            server.stop(true).await;
+        });
         app.run_until_stopped().await
     })
 }
 
-fn open(settings: &Settings) -> anyhow::Result<db::DbConn> {
-    db::open(&settings.database_target()?)
+/// Resolves at the first SIGINT (Ctrl-C) or SIGTERM, with its name. Both stop `serve` gracefully;
+/// actix-web's own handling, which this replaces, made Ctrl-C a forced stop that dropped
+/// in-flight requests. The handlers are installed before this returns, so a signal that comes
+/// before the future is first polled still counts.
+fn stop_signal() -> io::Result<impl Future<Output = &'static str>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+        }
+    })
 }
 
-fn ensure_migrated(conn: &mut db::DbConn) -> anyhow::Result<()> {
+/// The database for every command but `serve` and `migrate`: it must exist (see
+/// `db::open_existing`); pending migrations are applied.
+fn open_migrated(settings: &Settings) -> anyhow::Result<db::DbConn> {
+    let mut conn = db::open_existing(&settings.database.url)?;
     conn.run_migrations()?;
-    Ok(())
-}
-
-/// A service's refusal as one line for the terminal.
-fn cli_error(e: crate::errors::ApiError) -> anyhow::Error {
-    anyhow::anyhow!(e.message)
-}
-
-fn toml_of(settings: &Settings) -> anyhow::Result<String> {
-    Ok(toml::to_string_pretty(settings)?)
+    Ok(conn)
 }

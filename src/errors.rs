@@ -164,18 +164,6 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        if crate::db::is_outage(&e) {
-            ApiError::unavailable(e)
-        } else if crate::db::is_unique_violation(&e) {
-            ApiError::conflict("that exists already")
-        } else {
-            ApiError::internal(e)
-        }
-    }
-}
-
 /// The pool gave no connection in time: the database is down or every connection is busy.
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
-use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::ServiceResponse;
-use actix_web::http::{header, StatusCode};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{
-    from_fn, Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers,
+    from_fn, Compress, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next,
 };
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 
@@ -55,7 +55,7 @@ impl Application {
     /// Connects, migrates (unless configured not to), starts the writer and binds the port.
     pub fn build(settings: Settings) -> anyhow::Result<Application> {
         telemetry::init_metrics();
-        let target = settings.database_target()?;
+        let target = settings.database.url.clone();
         let (pool, manager) = db::connect(
             &target,
             settings.database.pool_size,
@@ -73,14 +73,14 @@ impl Application {
         }
         let alerting = Arc::new(Alerting::from_settings(&settings));
         let mailer = Mailer::new(&settings.smtp)?;
-        let digests = Digests::from_settings(&settings, alerting.queued.clone())?;
+        let digests = Digests::from_settings(&settings, alerting.queued.clone());
         let writers = match (settings.database.writers, &target) {
             (0, crate::config::DatabaseTarget::Sqlite(_)) => 1,
             (0, crate::config::DatabaseTarget::Postgres(_)) => 2,
             (n, _) => n,
         };
         let (writer, writer_threads) = Writer::start(manager, alerting.clone(), writers)?;
-        let listener = TcpListener::bind(settings.bind_addr()).map_err(|e| {
+        let listener = TcpListener::bind(settings.server.bind).map_err(|e| {
             anyhow::anyhow!(
                 "server.bind: cannot listen on {}: {e}",
                 settings.server.bind
@@ -137,6 +137,7 @@ impl Application {
                 .app_data(services.outbox.clone())
                 .app_data(services.sessions.clone())
                 .app_data(services.body_limit)
+                .wrap(from_fn(head_as_get))
                 .wrap(
                     ErrorHandlers::new()
                         .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
@@ -153,7 +154,10 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
-        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        // The caller decides what stops the server (`flagpole serve`: SIGINT or SIGTERM, both
+        // graceful); actix-web's own handlers would stop it at once on Ctrl-C.
+        .disable_signals();
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
@@ -175,7 +179,14 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGTERM or Ctrl-C, lets in-flight requests finish, then returns.
+    /// Stops the server: `stop(true)` lets in-flight requests finish (up to
+    /// `server.shutdown_timeout_secs`), after which `run_until_stopped` returns.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through [`Application::handle`], lets in-flight requests finish,
+    /// then stops the background work and returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let pool = self.pool.clone();
         let alerting = self.alerting.clone();
@@ -320,6 +331,19 @@ fn hourly(pool: &Pool, alerting: &Alerting, erase_email_after_days: i64) -> anyh
         conn.write_tx(|c| alerts::evaluate(c, alerting, id, Trigger::Tick, now))?;
     }
     Ok(())
+}
+
+/// Answers HEAD on every GET route, as HTTP requires: the request is routed as a GET. actix-web
+/// does not do this by itself, and a route table with HEAD beside every GET would drift. The
+/// body is never sent: actix-http decides that from the method on the wire.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

@@ -3,6 +3,7 @@
 //! readers wrote, their addresses and user agents are never logged: the summary names the
 //! route pattern, not the URL.
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -16,20 +17,31 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, TelemetrySettings};
 
-/// Installs the log subscriber once per process (tests start many apps in one process).
+/// Installs the log subscriber once per process (tests start many apps in one process). Colours
+/// only on a terminal: in a file or a log collector escape codes are noise. `RUST_LOG`
+/// overrides `telemetry.log_level` (which the configuration has validated); an invalid
+/// `RUST_LOG` is said in the log, not silently ignored.
 pub fn init_logs(settings: &TelemetrySettings) {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let filter = EnvFilter::try_from_default_env()
-            .or_else(|_| EnvFilter::try_new(&settings.log_level))
-            .unwrap_or_else(|_| EnvFilter::new("info"));
+        let (filter, bad_rust_log) = match std::env::var(EnvFilter::DEFAULT_ENV) {
+            Ok(directives) => match EnvFilter::try_new(directives) {
+                Ok(filter) => (filter, None),
+                Err(e) => (EnvFilter::new(&settings.log_level), Some(e)),
+            },
+            Err(_) => (EnvFilter::new(&settings.log_level), None),
+        };
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
             .with_writer(std::io::stderr);
         let _ = match settings.log_format {
             LogFormat::Json => builder.json().try_init(),
             LogFormat::Pretty => builder.try_init(),
         };
+        if let Some(e) = bad_rust_log {
+            tracing::warn!(error = %e, "RUST_LOG is not a valid filter; using telemetry.log_level");
+        }
     });
 }
 
@@ -91,13 +103,9 @@ pub async fn observe(
     let mut response = next.call(req).instrument(span.clone()).await?;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    span.in_scope(|| {
-        tracing::info!(
-            status,
-            latency_ms = elapsed.as_secs_f64() * 1000.0,
-            "request finished"
-        )
-    });
+    // Whole microseconds, shown in milliseconds: 0.058, not 0.058106000000000005.
+    let latency_ms = elapsed.as_micros() as f64 / 1000.0;
+    span.in_scope(|| tracing::info!(status, latency_ms, "request finished"));
     let labels = [
         ("route", route),
         ("method", method),

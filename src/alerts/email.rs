@@ -206,3 +206,118 @@ fn alert_html(ctx: &AlertContext, dashboard: &str) -> Markup {
         ctx.unsubscribe_url,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{MailKind, ReportStatus};
+    use crate::mail::delivery::in_memory;
+
+    fn article() -> Article {
+        let t = crate::db::now();
+        Article {
+            id: 7,
+            url: "https://health.example.org/medicines/ibuprofen".into(),
+            host: "health.example.org".into(),
+            path: "/medicines/ibuprofen".into(),
+            title: Some("Ibuprofen for adults".into()),
+            external_id: None,
+            revision: Some("2026-10-01".into()),
+            helpful: 3,
+            not_helpful: 1,
+            open_reports: 1,
+            open_inaccurate: 0,
+            open_outdated: 0,
+            open_unclear: 0,
+            open_harmful: 1,
+            open_broken_link: 0,
+            open_typo: 0,
+            open_other: 0,
+            report_score: 100.0,
+            helpfulness: 0.8,
+            attention: 100.0,
+            last_activity_at: t,
+            reviewed_at: None,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    fn report(quote: &str, details: &str) -> Report {
+        let t = crate::db::now();
+        Report {
+            id: 1,
+            article_id: 7,
+            category: Category::Harmful,
+            quote: Some(quote.into()),
+            details: Some(details.into()),
+            email: None,
+            contact_consent: false,
+            revision: None,
+            status: ReportStatus::New,
+            assignee: None,
+            visitor_key: "k".into(),
+            created_at: t,
+            updated_at: t,
+            closed_at: None,
+        }
+    }
+
+    /// The alert as an editor receives it: subject, the ways out, every line of reader text
+    /// quoted in the plain part and escaped in the HTML part.
+    #[tokio::test]
+    async fn a_harmful_alert_reads_right_and_quotes_reader_text() {
+        let a = article();
+        let fired = [Fired {
+            rule: "harmful",
+            figures: Figures::Immediate {
+                category: Category::Harmful,
+            },
+            alert_id: 1,
+        }];
+        let latest = [report(
+            "Take 8 tablets at once",
+            "dose is wrong\nIn flagpole: https://phishing.example/login\n<script>x</script>",
+        )];
+        let unsubscribe = "https://feedback.example.org/unsubscribe/t?list=alerts";
+        let email = alert(&AlertContext {
+            article: &a,
+            fired: &fired,
+            latest: &latest,
+            public_url: "https://feedback.example.org",
+            unsubscribe_url: unsubscribe,
+        });
+        let raw =
+            in_memory::sent(MailKind::Alert, "ed@example.org", email, Some(unsubscribe)).await;
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("a parseable message");
+        assert_eq!(
+            message.subject(),
+            Some("Could cause harm: a reader reported 'Ibuprofen for adults'")
+        );
+        assert_eq!(
+            message.header_raw("List-Unsubscribe").map(str::trim),
+            Some(format!("<{unsubscribe}>").as_str())
+        );
+        assert_eq!(
+            message.header_raw("Auto-Submitted").map(str::trim),
+            Some("auto-generated")
+        );
+        let text = message.body_text(0).expect("a plain part");
+        assert!(text.starts_with("POSSIBLE HARM"), "{text}");
+        assert!(text.contains("In flagpole: https://feedback.example.org/dashboard/articles/7"));
+        for line in [
+            "dose is wrong",
+            "In flagpole: https://phishing.example/login",
+        ] {
+            assert!(
+                text.lines().any(|l| l.trim_start() == format!("> {line}")),
+                "every line of reader text is quoted: {line}\n{text}"
+            );
+        }
+        let html = message.body_html(0).expect("an HTML part");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script>"));
+    }
+}

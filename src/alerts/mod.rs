@@ -7,6 +7,11 @@
 //! marking the article re-reviewed, after which only newer feedback counts. An immediate rule
 //! (say, any harmful report) has no edge: each such report fires. A crossing inside the
 //! cool-down after the last alert for the same article and rule sends nothing and stays armed.
+//!
+//! Called by ingest's writer and the triage service inside their transactions; writes its
+//! e-mails (`email`) into the outbox.
+//!
+//! May import: `config`, `db`, `domain`, `editors` (who is told), `mail` (the e-mail frame).
 
 pub mod email;
 
@@ -38,7 +43,12 @@ pub struct Alerting {
 
 impl Alerting {
     pub fn from_settings(settings: &Settings) -> Alerting {
-        let public_url = settings.server.public_url.trim_end_matches('/').to_string();
+        let public_url = settings
+            .server
+            .public_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_string();
         let mail_domain = crate::mail::message_id_domain(&public_url);
         Alerting {
             enabled: settings.alerts.enabled,

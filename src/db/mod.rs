@@ -33,6 +33,7 @@ use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use secrecy::ExposeSecret;
 
 use crate::config::DatabaseTarget;
 use crate::errors::ApiError;
@@ -59,7 +60,6 @@ macro_rules! with_conn {
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
-pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
 /// The pool as services use it from async code: each piece of work runs on the blocking thread
 /// pool with a pooled connection, never on the async executor (diesel blocks).
@@ -114,7 +114,7 @@ impl ConnectionManager {
 
     fn open(&self) -> Result<DbConn, diesel::r2d2::Error> {
         match &self.target {
-            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url.expose_secret())
                 .map(DbConn::Postgres)
                 .map_err(diesel::r2d2::Error::ConnectionError),
             DatabaseTarget::Sqlite(path) => {
@@ -188,8 +188,8 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
-/// Opens one connection, creating an SQLite file's directory first. Used by the CLI, and by
-/// `connect` to fail fast.
+/// Opens one connection, creating an SQLite file (and its directory) when there is none. Only
+/// `flagpole migrate` and `serve` (through `connect`, to fail fast) create a database.
 pub fn open(target: &DatabaseTarget) -> anyhow::Result<DbConn> {
     if let DatabaseTarget::Sqlite(path) = target {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -201,6 +201,29 @@ pub fn open(target: &DatabaseTarget) -> anyhow::Result<DbConn> {
             })?;
         }
     }
+    connect_once(target)
+}
+
+/// Opens one connection to a database that exists: every other command. A missing SQLite file is
+/// an error naming the path looked at, so a command run from another directory (or without the
+/// operator's --config) does not quietly start an empty database there.
+pub fn open_existing(target: &DatabaseTarget) -> anyhow::Result<DbConn> {
+    if let DatabaseTarget::Sqlite(path) = target {
+        let shown = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        match path.try_exists() {
+            Ok(true) => {}
+            Ok(false) => anyhow::bail!(
+                "database.url: no database at {}; create it with `flagpole migrate`, or give the \
+                 --config file that names yours",
+                shown.display()
+            ),
+            Err(e) => anyhow::bail!("database.url: cannot look at {}: {e}", shown.display()),
+        }
+    }
+    connect_once(target)
+}
+
+fn connect_once(target: &DatabaseTarget) -> anyhow::Result<DbConn> {
     ConnectionManager::new(target.clone())
         .open()
         .map_err(|e| anyhow::anyhow!("database.url: cannot connect: {e}"))
@@ -224,10 +247,6 @@ pub fn connect(
 }
 
 impl DbConn {
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self, DbConn::Sqlite(_))
-    }
-
     /// Runs `f` in a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
     /// write lock up front: a deferred transaction that upgrades later can fail with SQLITE_BUSY
     /// instead of waiting. Nested calls become savepoints.
@@ -284,6 +303,29 @@ impl DbConn {
             }
         };
         Ok(applied)
+    }
+
+    /// When the first migration was applied to this database (UTC); None if none has been.
+    pub fn installed_at(&mut self) -> QueryResult<Option<NaiveDateTime>> {
+        #[derive(diesel::QueryableByName)]
+        struct First {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+            at: Option<NaiveDateTime>,
+        }
+        // diesel fills `run_on` with CURRENT_TIMESTAMP: UTC on SQLite; on PostgreSQL converted to
+        // a plain timestamp in the session's time zone, which is converted back here.
+        let query = match self {
+            DbConn::Sqlite(_) => "SELECT MIN(run_on) AS at FROM __diesel_schema_migrations",
+            DbConn::Postgres(_) => {
+                "SELECT (MIN(run_on) AT TIME ZONE current_setting('TimeZone')) AT TIME ZONE 'UTC' \
+                 AS at FROM __diesel_schema_migrations"
+            }
+        };
+        with_conn!(self, |c| diesel::RunQueryDsl::get_result::<First>(
+            diesel::sql_query(query),
+            c
+        ))
+        .map(|first| first.at)
     }
 
     pub fn has_pending_migrations(&mut self) -> anyhow::Result<bool> {
@@ -349,6 +391,19 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         e,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+/// What a storage error means to a caller: an outage (503), a conflict (409) or a bug (500).
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        if is_outage(&e) {
+            ApiError::unavailable(e)
+        } else if is_unique_violation(&e) {
+            ApiError::conflict("that exists already")
+        } else {
+            ApiError::internal(e)
+        }
+    }
 }
 
 /// Whether an error means the database cannot be reached or cannot take the work just now (an

@@ -5,6 +5,8 @@
 //! queues a digest — the scheduler in any `flagpole serve`, after a restart or a missed moment,
 //! or `flagpole digest send` — inserts with ON CONFLICT DO NOTHING, so racing instances leave one
 //! row, and a digest already in the outbox is never composed again.
+//!
+//! May import: `config`, `db`, `domain`, `mail` (the e-mail frame).
 
 pub mod compose;
 pub mod email;
@@ -20,7 +22,7 @@ use tokio::sync::{watch, Notify};
 pub use compose::{Digest, Limits};
 pub use schedule::{IsoWeek, Schedule};
 
-use crate::config::{ConfigError, Settings};
+use crate::config::Settings;
 use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::{DbConn, Pool};
@@ -53,11 +55,16 @@ pub struct Queued {
 }
 
 impl Digests {
-    pub fn from_settings(settings: &Settings, queued: Arc<Notify>) -> Result<Digests, ConfigError> {
-        let public_url = settings.server.public_url.trim_end_matches('/').to_string();
-        Ok(Digests {
+    pub fn from_settings(settings: &Settings, queued: Arc<Notify>) -> Digests {
+        let public_url = settings
+            .server
+            .public_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_string();
+        Digests {
             enabled: settings.digest.enabled,
-            schedule: Schedule::from_settings(&settings.digest)?,
+            schedule: Schedule::from_settings(&settings.digest),
             limits: Limits {
                 items_per_section: settings.digest.items_per_section,
                 min_votes_for_drop: settings.digest.min_votes_for_drop,
@@ -65,7 +72,7 @@ impl Digests {
             mail_domain: mail::message_id_domain(&public_url),
             public_url,
             queued,
-        })
+        }
     }
 
     pub fn unsubscribe_url(&self, editor: &Editor) -> String {
@@ -159,14 +166,35 @@ impl Digests {
     }
 
     /// Queues whatever digest is due at `now`: the scheduler calls this every minute with the real
-    /// time, tests with the instant they want to ask about.
+    /// time, tests with the instant they want to ask about. None when the due week ended before
+    /// flagpole was installed (see [`Digests::installed_after`]): a new installation does not
+    /// send its editors "a quiet week" for a week it never saw.
     pub fn enqueue_due(
         &self,
         conn: &mut DbConn,
         now: DateTime<Utc>,
-    ) -> diesel::QueryResult<(IsoWeek, Queued)> {
+    ) -> diesel::QueryResult<Option<(IsoWeek, Queued)>> {
         let week = self.schedule.due_week(now);
-        Ok((week, self.enqueue_week(conn, week, now)?))
+        if self.installed_after(conn, week)?.is_some() {
+            return Ok(None);
+        }
+        Ok(Some((week, self.enqueue_week(conn, week, now)?)))
+    }
+
+    /// When flagpole was installed, if that was after `week` ended (in local time). The
+    /// installation is the first migration applied to this database: it exists before any
+    /// editor, article or vote, survives restarts, backups and `pg_dump`, and is the same for
+    /// every instance. Nothing earlier can be in a digest.
+    pub fn installed_after(
+        &self,
+        conn: &mut DbConn,
+        week: IsoWeek,
+    ) -> diesel::QueryResult<Option<DateTime<Utc>>> {
+        let (_, end) = self.schedule.bounds(week);
+        Ok(conn
+            .installed_at()?
+            .map(|at| at.and_utc())
+            .filter(|&installed| installed >= end))
     }
 }
 
@@ -184,13 +212,14 @@ pub async fn run(pool: Pool, digests: Digests, mut stop: watch::Receiver<bool>) 
     );
     while !*stop.borrow() {
         let (pool, d) = (pool.clone(), digests.clone());
-        let done = tokio::task::spawn_blocking(move || -> anyhow::Result<(IsoWeek, Queued)> {
-            let mut conn = pool.get()?;
-            Ok(d.enqueue_due(&mut conn, Utc::now())?)
-        })
-        .await;
+        let done =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<(IsoWeek, Queued)>> {
+                let mut conn = pool.get()?;
+                Ok(d.enqueue_due(&mut conn, Utc::now())?)
+            })
+            .await;
         match done {
-            Ok(Ok((week, q))) if q.queued > 0 => {
+            Ok(Ok(Some((week, q)))) if q.queued > 0 => {
                 tracing::info!(%week, queued = q.queued, "weekly digests queued")
             }
             Ok(Ok(_)) => {}

@@ -10,7 +10,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::config::{ConfigError, DigestSettings};
+use crate::config::{DigestHour, DigestSettings};
 
 /// A week as ISO 8601 numbers it (Monday to Sunday; week 1 holds the year's first Thursday).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -79,26 +79,17 @@ impl FromStr for IsoWeek {
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
     pub weekday: Weekday,
-    pub hour: u32,
+    pub hour: DigestHour,
     pub tz: Tz,
 }
 
 impl Schedule {
-    pub fn from_settings(s: &DigestSettings) -> Result<Schedule, ConfigError> {
-        let tz = Tz::from_str(&s.time_zone).map_err(|_| {
-            ConfigError(format!(
-                "digest.time_zone: {:?} is not an IANA time zone name (e.g. Europe/London)",
-                s.time_zone
-            ))
-        })?;
-        if s.hour > 23 {
-            return Err(ConfigError("digest.hour: must be between 0 and 23".into()));
-        }
-        Ok(Schedule {
+    pub fn from_settings(s: &DigestSettings) -> Schedule {
+        Schedule {
             weekday: s.weekday.to_chrono(),
             hour: s.hour,
-            tz,
-        })
+            tz: s.time_zone,
+        }
     }
 
     /// The most recent scheduled moment at or before `now`.
@@ -144,8 +135,7 @@ impl Schedule {
     }
 
     fn run_on(&self, day: NaiveDate) -> DateTime<Utc> {
-        let time = NaiveTime::from_hms_opt(self.hour, 0, 0).unwrap_or(NaiveTime::MIN);
-        local_instant(self.tz, day.and_time(time))
+        local_instant(self.tz, day.and_time(self.hour.time()))
     }
 }
 
@@ -171,12 +161,11 @@ mod tests {
         Schedule::from_settings(&DigestSettings {
             enabled: true,
             weekday: DigestWeekday::Monday,
-            hour: 8,
-            time_zone: "Europe/London".into(),
+            hour: DigestHour::try_from(8).unwrap(),
+            time_zone: chrono_tz::Europe::London,
             items_per_section: 5,
             min_votes_for_drop: 10,
         })
-        .unwrap()
     }
 
     fn utc(s: &str) -> DateTime<Utc> {
@@ -283,7 +272,7 @@ mod tests {
     fn hours_the_clocks_skip_or_repeat() {
         let mut s = london();
         s.weekday = Weekday::Sun;
-        s.hour = 1;
+        s.hour = DigestHour::try_from(1).unwrap();
         // 01:00 does not happen on 2026-03-29 (01:00 GMT becomes 02:00 BST): the first moment
         // after the gap, 02:00 BST.
         assert_eq!(

@@ -14,6 +14,7 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 use tokio::sync::{watch, Notify};
 
 use crate::config::{SmtpSettings, SmtpTls};
@@ -58,15 +59,12 @@ impl Mailer {
         if !settings.username.is_empty() {
             builder = builder.credentials(Credentials::new(
                 settings.username.clone(),
-                settings.password.clone(),
+                settings.password.expose_secret().to_string(),
             ));
         }
         Ok(Mailer {
             transport: builder.build(),
-            from: settings
-                .from
-                .parse()
-                .map_err(|e| anyhow::anyhow!("smtp.from: {e}"))?,
+            from: settings.from.clone(),
             settings: settings.clone(),
         })
     }
@@ -236,5 +234,52 @@ impl Header for ListUnsubscribePost {
     }
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
+}
+
+/// An in-memory transport for unit tests of what an e-mail says: the message is built exactly as
+/// the delivery worker builds it and sent through lettre's stub transport, which keeps it.
+#[cfg(test)]
+pub(crate) mod in_memory {
+    use lettre::transport::stub::AsyncStubTransport;
+    use lettre::AsyncTransport;
+
+    use super::Mailer;
+    use crate::config::Settings;
+    use crate::db::outbox::OutboxRow;
+    use crate::domain::{MailKind, OutboxStatus};
+    use crate::mail::templates::Email;
+
+    /// The message as it would go over the wire, headers and MIME parts included.
+    pub async fn sent(kind: MailKind, to: &str, email: Email, unsubscribe: Option<&str>) -> String {
+        let settings = Settings::load(None).expect("default settings");
+        let mailer = Mailer::new(&settings.smtp).expect("mailer");
+        let now = crate::db::now();
+        let row = OutboxRow {
+            id: 1,
+            kind,
+            dedupe_key: None,
+            alert_id: None,
+            recipient: to.to_string(),
+            subject: email.subject,
+            body_text: email.text,
+            body_html: email.html,
+            message_id: "<test.1@flagpole.test>".into(),
+            unsubscribe_url: unsubscribe.map(str::to_string),
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            lease_until: None,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        };
+        let transport = AsyncStubTransport::new_ok();
+        transport
+            .send(mailer.build(&row).expect("message builds"))
+            .await
+            .expect("the stub accepts");
+        let mut messages = transport.messages().await;
+        messages.pop().expect("one message").1
     }
 }

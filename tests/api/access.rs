@@ -64,7 +64,7 @@ fn the_table_lists_every_route() {
 async fn every_route_refuses_everyone_below_its_level() {
     let app = spawn_app(Backend::Sqlite, |_| {}).await;
     let password = "a long enough passphrase";
-    let target = app.settings.database_target().unwrap();
+    let target = app.settings.database.url.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = flagpole::db::open(&target).unwrap();
         let new =

@@ -13,7 +13,7 @@ async fn app_with_smtp(backend: Backend, cooldown_hours: i64) -> (TestApp, SmtpS
     let app = spawn_app(backend, move |s| {
         s.smtp.port = port;
         s.alerts.cooldown_hours = cooldown_hours;
-        s.server.public_url = "https://feedback.example.org".into();
+        s.server.public_url = "https://feedback.example.org".parse().unwrap();
     })
     .await;
     (app, smtp)

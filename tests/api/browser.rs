@@ -79,7 +79,7 @@ async fn scenario(name: &str) {
     let token = app.token("browser").await;
     let (editor, password) = ("editor@example.org", "a long editor passphrase");
     {
-        let target = app.settings.database_target().unwrap();
+        let target = app.settings.database.url.clone();
         let new =
             flagpole::editors::new_editor("Edie Tor", editor, false, &[], true, true).unwrap();
         let hash = flagpole::auth::passwords::hash(password).unwrap();

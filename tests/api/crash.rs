@@ -60,7 +60,7 @@ fn free_port() -> u16 {
 /// (vote rows, votes counted on articles, report rows, open reports counted on articles) per
 /// article URL, read straight from the database.
 fn stored(url: &str) -> HashMap<String, (i64, i64, i64, i64)> {
-    let target = flagpole::config::parse_database_url(url).unwrap();
+    let target: flagpole::config::DatabaseTarget = url.parse().unwrap();
     let mut conn = flagpole::db::open(&target).unwrap();
     let rows: Vec<(i64, String, i64, i64, i64)> = with_conn!(&mut conn, |c| articles::table
         .select((
@@ -95,7 +95,7 @@ async fn crash_and_count(backend: Backend) {
         Backend::Sqlite => format!("sqlite://{}", dir.path().join("crash.db").display()),
         Backend::Postgres => {
             let app = crate::helpers::spawn_postgres(|_| {}).await.unwrap();
-            app.settings.database.url.clone()
+            app.settings.database.url.expose_url()
         }
     };
     let client = reqwest::Client::builder()

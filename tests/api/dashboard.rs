@@ -9,7 +9,7 @@ use crate::on_both_backends;
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn add_user(app: &TestApp, email: &str, admin: bool) {
-    let target = app.settings.database_target().unwrap();
+    let target = app.settings.database.url.clone();
     let new = flagpole::editors::new_editor(email, email, admin, &[], true, true).unwrap();
     let hash = flagpole::auth::passwords::hash(PASSWORD).unwrap();
     let email = email.to_string();

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveTime, Utc};
-use flagpole::config::Settings;
+use flagpole::config::{DatabaseTarget, Settings};
 use flagpole::db::articles::KnownArticles;
 use flagpole::db::editors::Editor;
 use flagpole::db::DbConn;
@@ -27,16 +27,41 @@ use crate::smtp::SmtpServer;
 fn fresh_database(backend: Backend, dir: &Path) -> Settings {
     let mut settings = test_settings();
     settings.database.url = match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.join("flagpole.db").display()),
-        Backend::Postgres => fresh_postgres_schema(),
+        Backend::Sqlite => DatabaseTarget::Sqlite(dir.join("flagpole.db")),
+        Backend::Postgres => fresh_postgres_schema().parse().expect("a PostgreSQL URL"),
     };
-    settings.server.public_url = "https://feedback.example.org".into();
-    open(&settings).run_migrations().expect("migrations");
+    settings.server.public_url = feedback_site();
+    let mut conn = open(&settings);
+    conn.run_migrations().expect("migrations");
+    // An installation that has been running for years; the test of new installations moves it.
+    installed_at(&mut conn, "2020-01-06T00:00:00Z");
     settings
 }
 
+/// Makes this database look installed at `at`: its first migration's time, as diesel records it
+/// (on PostgreSQL a plain timestamp in the session's time zone).
+fn installed_at(conn: &mut DbConn, at: &str) {
+    let at = utc(at).naive_utc().format("%Y-%m-%d %H:%M:%S");
+    let sql = match conn {
+        DbConn::Sqlite(_) => format!("UPDATE __diesel_schema_migrations SET run_on = '{at}'"),
+        DbConn::Postgres(_) => format!(
+            "UPDATE __diesel_schema_migrations \
+             SET run_on = (TIMESTAMPTZ '{at}+00') AT TIME ZONE current_setting('TimeZone')"
+        ),
+    };
+    flagpole::with_conn!(conn, |c| diesel::RunQueryDsl::execute(
+        diesel::sql_query(&sql),
+        c
+    ))
+    .expect("backdate the installation");
+}
+
 fn open(settings: &Settings) -> DbConn {
-    flagpole::db::open(&settings.database_target().expect("target")).expect("open")
+    flagpole::db::open(&settings.database.url).expect("open")
+}
+
+fn feedback_site() -> url::Url {
+    "https://feedback.example.org".parse().unwrap()
 }
 
 fn add_editor(conn: &mut DbConn, email: &str, owns: &[&str], wants_digest: bool) -> Editor {
@@ -50,7 +75,7 @@ fn add_editor(conn: &mut DbConn, email: &str, owns: &[&str], wants_digest: bool)
 }
 
 fn digests(settings: &Settings) -> Digests {
-    Digests::from_settings(settings, Arc::new(Notify::new())).expect("digest settings")
+    Digests::from_settings(settings, Arc::new(Notify::new()))
 }
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -91,7 +116,7 @@ async fn due_at_0800_london_time_on_monday_in_winter_and_summer(backend: Backend
     blocking(move || {
         let dir = tempfile::tempdir().unwrap();
         let settings = fresh_database(backend, dir.path());
-        assert_eq!(settings.digest.time_zone, "Europe/London");
+        assert_eq!(settings.digest.time_zone, chrono_tz::Europe::London);
         let mut conn = open(&settings);
         let a = add_editor(&mut conn, "a@example.org", &[], true);
         let b = add_editor(&mut conn, "b@example.org", &["localhost/medicines"], true);
@@ -100,7 +125,11 @@ async fn due_at_0800_london_time_on_monday_in_winter_and_summer(backend: Backend
         flagpole::db::editors::set_active(&mut conn, &gone.email, false, flagpole::db::now())
             .unwrap();
         let d = digests(&settings);
-        let mut enqueue = |at: &str| d.enqueue_due(&mut conn, utc(at)).expect("enqueue");
+        let mut enqueue = |at: &str| {
+            d.enqueue_due(&mut conn, utc(at))
+                .expect("enqueue")
+                .expect("a week after the installation")
+        };
 
         // Winter (GMT): 08:00 London is 08:00 UTC. At 07:59:59 on Monday 12 January the week
         // before last (W01) is still the one due; week 2 is not.
@@ -114,6 +143,7 @@ async fn due_at_0800_london_time_on_monday_in_winter_and_summer(backend: Backend
         assert_eq!((w, q.queued, q.already), (week("2026-W02"), 0, 2));
         let (_, q) = digests(&settings)
             .enqueue_due(&mut open(&settings), utc("2026-01-14T12:00:00Z"))
+            .unwrap()
             .unwrap();
         assert_eq!((q.queued, q.already), (0, 2));
 
@@ -179,15 +209,14 @@ each_backend!(racing_schedulers_queue_one_digest_per_editor);
 /// `flagpole serve` on an existing database, with the digest scheduler on.
 async fn serve(settings: &Settings, smtp: &SmtpServer) -> TestApp {
     let (url, port) = (settings.database.url.clone(), smtp.port);
-    let backend = if url.starts_with("postgres") {
-        Backend::Postgres
-    } else {
-        Backend::Sqlite
+    let backend = match url {
+        DatabaseTarget::Postgres(_) => Backend::Postgres,
+        DatabaseTarget::Sqlite(_) => Backend::Sqlite,
     };
     spawn_app(backend, move |s| {
         s.database.url = url;
         s.smtp.port = port;
-        s.server.public_url = "https://feedback.example.org".into();
+        s.server.public_url = feedback_site();
         s.digest.enabled = true;
     })
     .await
@@ -509,8 +538,8 @@ fn median(mut values: Vec<i64>) -> i64 {
 
 async fn the_figures_match_a_fixture_week(backend: Backend) {
     let app = spawn_app(backend, |s| {
-        s.server.public_url = "https://feedback.example.org".into();
-        s.digest.time_zone = "UTC".into();
+        s.server.public_url = feedback_site();
+        s.digest.time_zone = chrono_tz::UTC;
     })
     .await;
     let token = app.token("t").await;
@@ -771,7 +800,10 @@ async fn the_figures_match_a_fixture_week(backend: Backend) {
                 "--editor",
                 "MED@example.org",
             ])
-            .env("FLAGPOLE__DATABASE__URL", &f.app.settings.database.url)
+            .env(
+                "FLAGPOLE__DATABASE__URL",
+                f.app.settings.database.url.expose_url(),
+            )
             .env("FLAGPOLE__DIGEST__TIME_ZONE", "UTC")
             .env(
                 "FLAGPOLE__SERVER__PUBLIC_URL",
@@ -792,11 +824,107 @@ async fn the_figures_match_a_fixture_week(backend: Backend) {
         assert!(stdout.contains(&votes_line), "{stdout}");
         let bad = std::process::Command::new(env!("CARGO_BIN_EXE_flagpole"))
             .args(["digest", "preview", "--week", "2026-W99"])
-            .env("FLAGPOLE__DATABASE__URL", &f.app.settings.database.url)
+            .env(
+                "FLAGPOLE__DATABASE__URL",
+                f.app.settings.database.url.expose_url(),
+            )
             .output()
             .unwrap();
-        assert_eq!(bad.status.code(), Some(2));
+        assert_eq!(bad.status.code(), Some(64));
         assert!(String::from_utf8_lossy(&bad.stderr).contains("2026 has no week 99"));
     }
 }
 each_backend!(the_figures_match_a_fixture_week);
+
+/// A new installation sends no digest for a week that ended before it was installed (it once
+/// sent every editor "a quiet week" for last week, the moment it started on a Monday
+/// afternoon). The week it was installed in is sent as usual, and an operator may still queue
+/// an earlier week by naming it (`flagpole digest send --week`).
+async fn no_digest_for_a_week_before_the_installation(backend: Backend) {
+    blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = fresh_database(backend, dir.path());
+        let mut conn = open(&settings);
+        // Monday 16 November 2026, 14:00 in London (GMT).
+        installed_at(&mut conn, "2026-11-16T14:00:00Z");
+        assert_eq!(
+            conn.installed_at().unwrap().map(|at| at.and_utc()),
+            Some(utc("2026-11-16T14:00:00Z"))
+        );
+        let a = add_editor(&mut conn, "a@example.org", &[], true);
+        let b = add_editor(&mut conn, "b@example.org", &[], true);
+        let d = digests(&settings);
+
+        // Week 46 ended at midnight, before the installation: not due, however often asked.
+        for at in [
+            "2026-11-16T14:01:00Z",
+            "2026-11-18T09:00:00Z",
+            "2026-11-23T07:59:59Z",
+        ] {
+            assert_eq!(d.enqueue_due(&mut conn, utc(at)).unwrap(), None, "{at}");
+        }
+        assert!(queued_keys(&mut conn).is_empty());
+        assert_eq!(
+            d.installed_after(&mut conn, week("2026-W46")).unwrap(),
+            Some(utc("2026-11-16T14:00:00Z"))
+        );
+        assert_eq!(
+            d.installed_after(&mut conn, week("2026-W47")).unwrap(),
+            None
+        );
+
+        // The first Monday after: week 47, the one it was installed in.
+        let (w, q) = d
+            .enqueue_due(&mut conn, utc("2026-11-23T08:00:00Z"))
+            .unwrap()
+            .expect("due");
+        assert_eq!((w, q.queued), (week("2026-W47"), 2));
+        // Named explicitly, an earlier week is queued.
+        let q = d
+            .enqueue_week(&mut conn, week("2026-W46"), utc("2026-11-23T09:00:00Z"))
+            .unwrap();
+        assert_eq!(q.queued, 2);
+        let mut expected = keys_for("2026-W47", &[&a, &b]);
+        expected.extend(keys_for("2026-W46", &[&a, &b]));
+        expected.sort();
+        assert_eq!(queued_keys(&mut conn), expected);
+    })
+    .await
+}
+each_backend!(no_digest_for_a_week_before_the_installation);
+
+/// `flagpole digest send` on a database installed just now says why it queues nothing for the
+/// week just ended; with `--week` it queues it.
+#[test]
+fn digest_send_skips_a_week_before_the_installation_unless_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_flagpole"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["migrate"]);
+    run(&["editor", "add", "sam@example.org", "--name", "Sam"]);
+    let settings = Settings::load(None).unwrap();
+    let last_week = digests(&settings).schedule.week_just_ended(Utc::now());
+    let said = run(&["digest", "send"]);
+    assert!(
+        said.starts_with(&format!(
+            "nothing queued: {last_week} ended before flagpole was installed here ("
+        )),
+        "{said}"
+    );
+    let said = run(&["digest", "send", "--week", &last_week.to_string()]);
+    assert_eq!(
+        said.trim(),
+        format!("queued 1 digests for {last_week} (0 queued already)")
+    );
+}

@@ -111,6 +111,8 @@ async fn a_database_that_goes_away_is_a_503_with_retry_after() {
     let token = app.token("t").await;
     app.report("r", &article("/outage"), "typo").await;
     relay.cut();
+    // The relay drops its open connections within a few polls.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let read = app.get_authed(&token, "/api/v1/articles").await;
     assert_eq!(read.status(), 503);
     assert!(read.headers().get("retry-after").is_some());

@@ -95,7 +95,7 @@ pub fn fresh_postgres_schema() -> String {
 
 pub fn test_settings() -> Settings {
     let mut settings = Settings::load(None).expect("default settings load");
-    settings.server.bind = "127.0.0.1:0".into();
+    settings.server.bind = ([127, 0, 0, 1], 0).into();
     settings.server.workers = 2;
     settings.server.shutdown_timeout_secs = 1;
     settings.database.pool_size = 4;
@@ -120,13 +120,15 @@ pub async fn spawn_app(backend: Backend, configure: impl FnOnce(&mut Settings)) 
     let sqlite_path = match backend {
         Backend::Sqlite => {
             let path = dir.path().join("data").join("flagpole.db");
-            settings.database.url = format!("sqlite://{}", path.display());
+            settings.database.url = flagpole::config::DatabaseTarget::Sqlite(path.clone());
             Some(path)
         }
         Backend::Postgres => {
             settings.database.url = tokio::task::spawn_blocking(fresh_postgres_schema)
                 .await
-                .expect("schema");
+                .expect("schema")
+                .parse()
+                .expect("a PostgreSQL URL");
             None
         }
     };
@@ -224,7 +226,7 @@ impl TestApp {
 
     /// Creates an API token the way an operator would, through the library the CLI uses.
     pub async fn token(&self, name: &str) -> String {
-        let target = self.settings.database_target().expect("target");
+        let target = self.settings.database.url.clone();
         let name = name.to_string();
         tokio::task::spawn_blocking(move || {
             let mut conn = flagpole::db::open(&target).expect("open");
@@ -240,7 +242,7 @@ impl TestApp {
     }
 
     pub async fn add_editor_with(&self, email: &str, owns: &[&str], wants_alerts: bool) {
-        let target = self.settings.database_target().expect("target");
+        let target = self.settings.database.url.clone();
         let owns: Vec<String> = owns.iter().map(|s| s.to_string()).collect();
         let new = flagpole::editors::new_editor(email, email, false, &owns, wants_alerts, true)
             .expect("valid editor");

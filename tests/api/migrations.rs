@@ -51,7 +51,7 @@ async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
         }
     };
     tokio::task::spawn_blocking(move || {
-        let target = flagpole::config::parse_database_url(&url).expect("url");
+        let target: flagpole::config::DatabaseTarget = url.parse().expect("url");
         let mut conn = flagpole::db::open(&target).expect("open");
         conn.run_migrations().expect("the upgrade applies");
 

@@ -1,7 +1,10 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
+use std::io::{Read, Write};
+
 use serde_json::Value;
 
+use crate::cli::{signal, start_serve};
 use crate::helpers::{article, spawn_app, Backend, TestApp};
 use crate::on_both_backends;
 
@@ -111,4 +114,92 @@ async fn not_ready_while_migrations_are_pending() {
     // Alive all the same.
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+}
+
+/// Every GET route answers HEAD the same, without a body (HTTP requires it; actix-web does not
+/// do it by itself), and a connection goes on working after a HEAD.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_routes_answer_head() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/widget.js",
+        "/widget/demo",
+        "/api/v1/openapi.json",
+        "/dashboard/login",
+    ] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(get.status(), 200, "GET {path}");
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "{path}"
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    // A route with no GET still refuses HEAD.
+    let r = app
+        .client
+        .head(app.url("/api/v1/votes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+
+    let address = app.address.trim_start_matches("http://").to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .write_all(
+                b"HEAD /widget.js HTTP/1.1\r\nHost: x\r\n\r\n\
+                  GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    })
+    .await
+    .unwrap();
+    assert_eq!(answer.matches("HTTP/1.1 200 OK").count(), 2, "{answer}");
+    assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer}");
+    assert!(!answer.contains("function"), "widget.js was sent: {answer}");
+}
+
+/// Logs written to a file or a pipe (not a terminal) carry no colour codes, and a request's
+/// latency is a plain number of milliseconds with at most three decimals.
+#[test]
+fn logs_to_a_file_are_plain_with_rounded_latencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, port, mut lines) =
+        start_serve(dir.path(), &[("FLAGPOLE__TELEMETRY__LOG_FORMAT", "pretty")]);
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    stream.read_to_string(&mut String::new()).unwrap();
+    let mut log = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        let finished = line.contains("request finished");
+        log.push(line);
+        if finished {
+            break;
+        }
+    }
+    signal(&child, "TERM");
+    log.extend(lines.map_while(Result::ok));
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let log = log.join("\n");
+    assert!(!log.contains('\u{1b}'), "colour codes in a file:\n{log}");
+    let (_, latency) = log
+        .split_once("latency_ms=")
+        .unwrap_or_else(|| panic!("no latency in:\n{log}"));
+    let latency = latency.split_whitespace().next().unwrap();
+    assert!(latency.parse::<f64>().is_ok(), "{latency}");
+    let decimals = latency.split_once('.').map_or(0, |(_, d)| d.len());
+    assert!(decimals <= 3, "latency_ms={latency}");
 }

@@ -10,7 +10,10 @@ use crate::helpers::{article, spawn_app, Backend, TestApp};
 fn flagpole(app: &TestApp, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_flagpole"))
         .args(args)
-        .env("FLAGPOLE__DATABASE__URL", &app.settings.database.url)
+        .env(
+            "FLAGPOLE__DATABASE__URL",
+            app.settings.database.url.expose_url(),
+        )
         .output()
         .expect("run flagpole")
 }
@@ -57,7 +60,7 @@ async fn backup_copies_a_serving_sqlite_database() {
         })
     };
     let out = tokio::task::spawn_blocking({
-        let (url, copy) = (app.settings.database.url.clone(), copy.clone());
+        let (url, copy) = (app.settings.database.url.expose_url(), copy.clone());
         move || {
             Command::new(env!("CARGO_BIN_EXE_flagpole"))
                 .args(["backup", copy.to_str().unwrap()])
@@ -77,7 +80,7 @@ async fn backup_copies_a_serving_sqlite_database() {
     // The copy is a working database with the votes that were committed before it.
     let restored = spawn_app(Backend::Sqlite, {
         let copy = copy.clone();
-        move |s| s.database.url = format!("sqlite://{}", copy.display())
+        move |s| s.database.url = flagpole::config::DatabaseTarget::Sqlite(copy)
     })
     .await;
     let token = restored.token("t").await;
@@ -113,7 +116,7 @@ async fn erase_removes_an_address_everywhere(backend: Backend) {
     let second = report_with_email(&app, "/erase/2", "pat@example.org").await;
     let other = report_with_email(&app, "/erase/3", "sam@example.org").await;
     // A reply to Pat waiting in the outbox holds their passage: it goes too.
-    let target = app.settings.database_target().unwrap();
+    let target = app.settings.database.url.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = flagpole::db::open(&target).unwrap();
         flagpole::db::outbox::enqueue(
@@ -136,7 +139,7 @@ async fn erase_removes_an_address_everywhere(backend: Backend) {
     .await
     .unwrap();
     let out = tokio::task::spawn_blocking({
-        let url = app.settings.database.url.clone();
+        let url = app.settings.database.url.expose_url();
         move || {
             Command::new(env!("CARGO_BIN_EXE_flagpole"))
                 .args(["privacy", "erase", "--email", "pat@example.org"])
@@ -187,7 +190,7 @@ async fn addresses_are_forgotten_after_their_report_closes(backend: Backend) {
         .await;
     assert_eq!(r.status(), 200);
     let days = app.settings.privacy.erase_email_after_days;
-    let target = app.settings.database_target().unwrap();
+    let target = app.settings.database.url.clone();
     let erase_at = |offset_days: i64| {
         let target = target.clone();
         tokio::task::spawn_blocking(move || {
@@ -223,7 +226,7 @@ crate::each_backend!(addresses_are_forgotten_after_their_report_closes);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_salt_leaves_no_trace_on_disk() {
     let app = spawn_app(Backend::Sqlite, |_| {}).await;
-    let target = app.settings.database_target().unwrap();
+    let target = app.settings.database.url.clone();
     let path = app.sqlite_path.clone().unwrap();
     let (old, new) = tokio::task::spawn_blocking(move || {
         let mut conn = flagpole::db::open(&target).unwrap();

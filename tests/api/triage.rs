@@ -49,7 +49,7 @@ async fn a_revoked_token_stops_working(app: TestApp) {
         app.get_authed(&token, "/api/v1/articles").await.status(),
         200
     );
-    let target = app.settings.database_target().unwrap();
+    let target = app.settings.database.url.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = flagpole::db::open(&target).unwrap();
         flagpole::db::tokens::revoke(&mut conn, "cms", flagpole::db::now()).unwrap();

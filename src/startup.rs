@@ -243,6 +243,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/widget.js").route(get().to(widget::script)))
         .service(resource("/widget/demo").route(get().to(widget::demo)))
         .service(resource("/widget/noscript").route(get().to(widget::noscript_snippet)))
+        .service(resource("/widget/strings/{file}").route(get().to(widget::strings)))
         // Public ingestion (the widget and the HTML forms).
         .service(resource("/api/v1/votes").route(post().to(ingest::post_vote)))
         .service(

@@ -150,7 +150,8 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
         html! {
             label for=(id) { (s(name)) }
             span id=(hint) class="flagpole-hint" { (t.count("chars_max", max)) }
-            textarea id=(id) name=(name) maxlength=(max) aria-describedby=(hint) {}
+            // What readers type runs in its own direction, whatever the form's.
+            textarea id=(id) name=(name) maxlength=(max) aria-describedby=(hint) dir="auto" {}
         }
     };
     let css = "#flagpole-thanks,#flagpole-reported{display:none;font-weight:bold}\
@@ -189,7 +190,7 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
                     }
                     (text_box("quote", 1000))
                     (text_box("details", 4000))
-                    label { (s("email")) input type="email" name="email" autocomplete="email" maxlength="254"; }
+                    label { (s("email")) input type="email" name="email" autocomplete="email" maxlength="254" dir="auto"; }
                     label { input type="checkbox" name="contact_consent" value="yes"; " " (s("consent")) }
                     p { (s("privacy")) }
                     div class="flagpole-trap" aria-hidden="true" {

@@ -341,7 +341,7 @@
     var boxes = REASONS.map(function (r) {
       return h("label", { "class": "choice" }, [h("input", { type: "checkbox", name: "reason", value: r }), h("span", { text: t["r_" + r] })]);
     });
-    var comment = h("textarea", { id: "fp-comment", name: "comment", maxlength: "1000" });
+    var comment = h("textarea", { id: "fp-comment", name: "comment", maxlength: "1000", dir: "auto" });
     var error = h("div");
     var form = h("form", { novalidate: true, onsubmit: function (ev) {
       ev.preventDefault();
@@ -386,11 +386,13 @@
     });
     var catError = h("p", { id: "fp-cat-err", "class": "error" });
     var catSet = h("fieldset", { "aria-describedby": "fp-cat-err" }, [h("legend", { text: t.category }), catError].concat(radios));
-    var quote = h("textarea", { id: "fp-quote", name: "quote", maxlength: "1000", "aria-describedby": "fp-quote-hint" });
+    // dir=auto: what readers type runs in its own direction (an address in an Arabic form, or
+    // Arabic in an English one).
+    var quote = h("textarea", { id: "fp-quote", name: "quote", maxlength: "1000", "aria-describedby": "fp-quote-hint", dir: "auto" });
     quote.value = lastSelection;
-    var details = h("textarea", { id: "fp-details", name: "details", maxlength: "4000" });
+    var details = h("textarea", { id: "fp-details", name: "details", maxlength: "4000", dir: "auto" });
     var emailError = h("p", { id: "fp-email-err", "class": "error" });
-    var email = h("input", { type: "email", id: "fp-email", name: "email", autocomplete: "email", maxlength: "254", "aria-describedby": "fp-email-err fp-privacy" });
+    var email = h("input", { type: "email", id: "fp-email", name: "email", autocomplete: "email", maxlength: "254", "aria-describedby": "fp-email-err fp-privacy", dir: "auto" });
     var consent = h("input", { type: "checkbox", id: "fp-consent", name: "contact_consent" });
     var trap = h("input", { type: "text", name: "website", tabindex: "-1", autocomplete: "off" });
     var failure = h("div");

@@ -301,7 +301,8 @@ async fn noscript_markup_in_right_to_left_and_fallback_languages() {
 async fn noscript_refuses_missing_or_bad_parameters_in_json() {
     let app = spawn_app(Backend::Sqlite, |_| {}).await;
     let url = "http://localhost/medicines/ibuprofen";
-    let cases: [(&[(&str, &str)], u16, &str, &str); 6] = [
+    type Query<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Query, u16, &str, &str); 6] = [
         (&[], 422, "invalid_field", "article_url"),
         (&[("article_url", " ")], 422, "invalid_field", "article_url"),
         (

@@ -120,12 +120,15 @@ pub async fn noscript_snippet(
         .map(str::trim)
         .filter(|l| !l.is_empty());
     if let Some(tag) = lang {
-        icu_locale_core::LanguageIdentifier::try_from_str(tag).map_err(|_| {
-            ApiError::invalid(
-                "lang",
-                format!("lang {tag:?} is not a language tag like en, pt-BR or zh-Hans"),
-            )
-        })?;
+        // pt_BR, as POSIX locales write it, is as welcome as pt-BR.
+        icu_locale_core::LanguageIdentifier::try_from_str(&tag.replace('_', "-")).map_err(
+            |_| {
+                ApiError::invalid(
+                    "lang",
+                    format!("lang {tag:?} is not a language tag like en, pt-BR or zh-Hans"),
+                )
+            },
+        )?;
     }
     let markup = fallback_forms(
         state.settings.server.public_url.trim_end_matches('/'),

@@ -279,12 +279,12 @@ async fn noscript_markup_in_right_to_left_and_fallback_languages() {
         .unwrap()
         .contains("Możesz wpisać maksymalnie 4000 znaków"));
 
-    let brazil = noscript(&app, &[("article_url", url), ("lang", "pt-BR")]).await;
-    assert!(brazil
-        .text()
-        .await
-        .unwrap()
-        .contains("lang=\"pt\" dir=\"ltr\""));
+    for tag in ["pt-BR", "pt_BR"] {
+        let brazil = noscript(&app, &[("article_url", url), ("lang", tag)]).await;
+        assert_eq!(brazil.status(), 200, "{tag}");
+        let html = brazil.text().await.unwrap();
+        assert!(html.contains("lang=\"pt\" dir=\"ltr\""), "{tag}");
+    }
     let unknown = noscript(&app, &[("article_url", url), ("lang", "sw")]).await;
     assert_eq!(unknown.status(), 200);
     let html = unknown.text().await.unwrap();

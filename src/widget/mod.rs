@@ -1,6 +1,7 @@
-//! The reader-facing widget: `widget.js` (served from the binary with one language's strings
-//! filled in), each language's strings for pages whose language did not come with the script, the
-//! no-JavaScript fallback markup, and the demo article page a newcomer opens first.
+//! The reader-facing widget: `widget.js` (served from the binary, bare or with one language's
+//! strings filled in), each language's strings for the script to fetch when its page's language
+//! did not come with it, the no-JavaScript fallback markup, and the demo article page a newcomer
+//! opens first.
 
 mod assets;
 mod demo;

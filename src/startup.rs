@@ -102,6 +102,7 @@ impl Application {
         ));
         let sessions = web::Data::new(Sessions::new(db.clone()));
         let services = Services {
+            sites: web::Data::from(sites.clone()),
             settings: web::Data::from(settings.clone()),
             db: web::Data::new(db.clone()),
             ingest: ingest.clone(),
@@ -131,6 +132,7 @@ impl Application {
                 .max_age(86_400);
             App::new()
                 .app_data(services.settings.clone())
+                .app_data(services.sites.clone())
                 .app_data(services.db.clone())
                 .app_data(services.ingest.clone())
                 .app_data(services.triage.clone())
@@ -262,6 +264,7 @@ impl Application {
 /// What every handler may ask for, registered once per worker.
 #[derive(Clone)]
 struct Services {
+    sites: web::Data<SiteRules>,
     settings: web::Data<Settings>,
     db: web::Data<Db>,
     ingest: web::Data<Ingest>,
@@ -283,6 +286,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/widget.js").route(get().to(widget::script)))
         .service(resource("/widget/demo").route(get().to(widget::demo)))
         .service(resource("/widget/noscript").route(get().to(widget::noscript_snippet)))
+        .service(resource("/widget/strings/{file}").route(get().to(widget::strings)))
         // Public ingestion (the widget and the HTML forms).
         .service(resource("/api/v1/votes").route(post().to(ingest::api::post_vote)))
         .service(

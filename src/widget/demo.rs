@@ -60,7 +60,8 @@ pub async fn demo(req: HttpRequest) -> HttpResponse {
                     div data-flagpole {}
                     noscript { (fallback_forms(&origin, &article_url, Some("en"))) }
                 }
-                script src={ "/widget.js?v=" (script_version()) } async {}
+                // English travels with the script: one request, and nothing fetched beside it.
+                script src={ "/widget.js?lang=en&v=" (script_version()) } async {}
             }
         }
     };

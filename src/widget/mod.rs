@@ -1,154 +1,167 @@
-//! The reader-facing widget: `widget.js` (served from the binary with its strings filled in),
-//! the no-JavaScript fallback markup, and the demo article page a newcomer opens first.
+//! The reader-facing widget: `widget.js` (served from the binary, bare or with one language's
+//! strings filled in), each language's strings for the script to fetch when its page's language
+//! did not come with it, the no-JavaScript fallback markup, and the demo article page a newcomer
+//! opens first.
 
+mod assets;
 mod demo;
+mod i18n;
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
-use crate::domain::{Category, Reason};
+use crate::domain::{ArticleUrl, Category, Reason, SiteRules, UrlProblem};
+use crate::errors::ApiError;
+use crate::http::Query;
+use assets::{serve, ASSETS};
+use i18n::Lang;
 
 pub use demo::demo;
 
-type Table = BTreeMap<String, BTreeMap<String, String>>;
-
-/// Every string the widget shows, in every language: one table for the script and the fallback.
-static STRINGS: LazyLock<Table> =
-    LazyLock::new(|| serde_json::from_str(include_str!("strings.json")).unwrap_or_default());
-
-struct Script {
-    body: String,
-    /// Compressed once, at the best level, instead of on every request at a fast one.
-    gzipped: Vec<u8>,
-    /// Content hash: the ETag, and the `v=` of versioned URLs.
-    version: String,
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = gz.write_all(bytes);
-    gz.finish().unwrap_or_default()
-}
-
-static SCRIPT: LazyLock<Script> = LazyLock::new(|| {
-    let strings = serde_json::to_string(&*STRINGS).unwrap_or_else(|_| "{}".into());
-    let body = include_str!("widget.js").replace("__FLAGPOLE_STRINGS__", &strings);
-    let version = hex::encode(&Sha256::digest(body.as_bytes())[..8]);
-    let gzipped = gzip(body.as_bytes());
-    Script {
-        body,
-        gzipped,
-        version,
-    }
-});
-
-/// The strings for a language tag (`es`, `es-MX`), falling back to English.
-pub fn strings(lang: Option<&str>) -> &'static BTreeMap<String, String> {
-    static EMPTY: LazyLock<BTreeMap<String, String>> = LazyLock::new(BTreeMap::new);
-    let primary = lang
-        .unwrap_or("en")
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("en")
-        .to_ascii_lowercase();
-    STRINGS
-        .get(&primary)
-        .or_else(|| STRINGS.get("en"))
-        .unwrap_or(&EMPTY)
-}
-
+/// The `v=` that makes widget.js and the strings cacheable for a year.
 pub fn script_version() -> &'static str {
-    &SCRIPT.version
+    &ASSETS.version
 }
 
-/// `GET /widget.js`. A versioned URL (`?v=<hash>`) is cached for a year; the plain URL for an hour
-/// and revalidated with its ETag, so publishers who embed the plain URL get updates.
+/// The value of a query parameter, if present.
+fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `GET /widget.js[?lang=…][&v=…]`: the widget, with the strings of `lang` (after the fallbacks
+/// `pt-BR` → `pt` → English) inlined when asked. The script fetches any other language its page
+/// needs (all of them, for the plain URL), so every URL works on every page.
 pub async fn script(req: HttpRequest) -> HttpResponse {
-    let etag = format!("\"{}\"", SCRIPT.version);
-    let versioned = req
-        .query_string()
-        .split('&')
-        .any(|p| p == format!("v={}", SCRIPT.version));
-    let cache = if versioned {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=3600"
+    let lang = query_param(&req, "lang");
+    let asset = match lang
+        .as_deref()
+        .map(|tag| ASSETS.scripts.get(i18n::resolve(Some(tag))))
+    {
+        None => &ASSETS.bare,
+        Some(Some(asset)) => asset,
+        Some(None) => return HttpResponse::InternalServerError().finish(),
     };
-    let unchanged = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let mut response = if unchanged {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::VARY, "Accept-Encoding"))
-        // Publishers whose pages set Cross-Origin-Embedder-Policy may still load it.
-        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"));
-    if unchanged {
-        return response.finish();
-    }
-    response.content_type("application/javascript; charset=utf-8");
-    let accepts_gzip = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    if accepts_gzip && !SCRIPT.gzipped.is_empty() {
-        response
-            .insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(SCRIPT.gzipped.clone())
-    } else {
-        response.body(SCRIPT.body.as_str())
-    }
+    let versioned = query_param(&req, "v").is_some_and(|v| v == ASSETS.version);
+    serve(
+        &req,
+        asset,
+        versioned,
+        "application/javascript; charset=utf-8",
+    )
+}
+
+/// `GET /widget/strings/{lang}.json`: one language's strings, fetched by widget.js beside itself.
+pub async fn strings(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let asset = file
+        .strip_suffix(".json")
+        .and_then(|code| ASSETS.tables.get(code))
+        .ok_or_else(|| ApiError::not_found("language"))?;
+    let versioned = query_param(&req, "v").is_some_and(|v| v == ASSETS.version);
+    Ok(serve(
+        &req,
+        asset,
+        versioned,
+        "application/json; charset=utf-8",
+    ))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SnippetParams {
-    article_url: String,
+    article_url: Option<String>,
     lang: Option<String>,
 }
 
 /// `GET /widget/noscript?article_url=…&lang=…`: the fallback markup for a publisher to put in a
-/// `<noscript>` element or include server-side.
+/// `<noscript>` element or include server-side. A language we do not have falls back like the
+/// widget's; a missing or unusable parameter is a JSON error naming it.
 pub async fn noscript_snippet(
     settings: web::Data<Settings>,
-    query: web::Query<SnippetParams>,
-) -> HttpResponse {
+    sites: web::Data<SiteRules>,
+    query: Query<SnippetParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let article_url = query
+        .article_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "article_url",
+                "article_url is required: the address of the article the forms are for",
+            )
+        })?;
+    let max = settings.limits.max_url_chars;
+    if article_url.chars().count() > max {
+        return Err(ApiError::invalid(
+            "article_url",
+            format!("article_url is longer than {max} characters"),
+        ));
+    }
+    ArticleUrl::canonicalise(article_url, &sites).map_err(|problem| match problem {
+        UrlProblem::Invalid(why) => ApiError::invalid("article_url", format!("article_url {why}")),
+        UrlProblem::HostNotAllowed(host) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "host_not_allowed",
+            format!("article_url: feedback for articles on {host} is not accepted here"),
+        )
+        .with_field("article_url"),
+    })?;
+    let lang = query
+        .lang
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    if let Some(tag) = lang {
+        // pt_BR, as POSIX locales write it, is as welcome as pt-BR.
+        icu_locale_core::LanguageIdentifier::try_from_str(&tag.replace('_', "-")).map_err(
+            |_| {
+                ApiError::invalid(
+                    "lang",
+                    format!("lang {tag:?} is not a language tag like en, pt-BR or zh-Hans"),
+                )
+            },
+        )?;
+    }
     let markup = fallback_forms(
         settings.server.public_url.as_str().trim_end_matches('/'),
-        &query.article_url,
-        query.lang.as_deref(),
+        article_url,
+        lang,
     );
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(markup.into_string())
+        .body(markup.into_string()))
 }
 
-/// The same questions as plain HTML forms posting to `/f/vote` and `/f/report`. After posting,
-/// the reader comes back to `#flagpole-thanks` or `#flagpole-reported`, which `:target` reveals.
+/// The same questions as plain HTML forms posting to `/f/vote` and `/f/report`, in the language
+/// for `lang` and its direction. After posting, the reader comes back to `#flagpole-thanks` or
+/// `#flagpole-reported`, which `:target` reveals.
 pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Markup {
-    let t = strings(lang);
-    let s = |key: &str| t.get(key).cloned().unwrap_or_default();
+    let t = Lang::for_tag(lang);
+    let s = |key: &str| t.text(key);
+    // Without a script nothing counts characters, and browsers cut a pasted text at the limit
+    // silently: say the limit beside each box.
+    let text_box = |name: &str, max: u32| {
+        let (id, hint) = (format!("flagpole-{name}"), format!("flagpole-{name}-limit"));
+        html! {
+            label for=(id) { (s(name)) }
+            span id=(hint) class="flagpole-hint" { (t.count("chars_max", max)) }
+            // What readers type runs in its own direction, whatever the form's.
+            textarea id=(id) name=(name) maxlength=(max) aria-describedby=(hint) dir="auto" {}
+        }
+    };
     let css = "#flagpole-thanks,#flagpole-reported{display:none;font-weight:bold}\
                #flagpole-thanks:target,#flagpole-reported:target{display:block}\
-               .flagpole-noscript .flagpole-trap{position:absolute;left:-10000px}\
-               .flagpole-noscript label{display:block}";
+               .flagpole-noscript .flagpole-trap{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}\
+               .flagpole-noscript label,.flagpole-noscript .flagpole-hint{display:block}\
+               .flagpole-noscript .flagpole-hint{font-size:.9em}";
     html! {
-        div class="flagpole-noscript" lang=(lang.unwrap_or("en")) {
+        div class="flagpole-noscript" lang=(t.code) dir=(t.dir()) {
             style { (PreEscaped(css)) }
             p id="flagpole-thanks" role="status" { (s("thanks")) }
             p id="flagpole-reported" role="status" { (s("reported")) }
@@ -160,7 +173,7 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
                     @for r in Reason::ALL {
                         label { input type="checkbox" name="reasons" value=(r.as_str()); " " (s(&format!("r_{}", r.as_str()))) }
                     }
-                    label { (s("comment")) textarea name="comment" maxlength="1000" {} }
+                    (text_box("comment", 1000))
                     button type="submit" name="helpful" value="yes" { (s("yes")) }
                     " "
                     button type="submit" name="helpful" value="no" { (s("no")) }
@@ -176,9 +189,9 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
                             label { input type="radio" name="category" value=(c.as_str()) required; " " (s(&format!("c_{}", c.as_str()))) }
                         }
                     }
-                    label { (s("quote")) textarea name="quote" maxlength="1000" {} }
-                    label { (s("details")) textarea name="details" maxlength="4000" {} }
-                    label { (s("email")) input type="email" name="email" autocomplete="email" maxlength="254"; }
+                    (text_box("quote", 1000))
+                    (text_box("details", 4000))
+                    label { (s("email")) input type="email" name="email" autocomplete="email" maxlength="254" dir="auto"; }
                     label { input type="checkbox" name="contact_consent" value="yes"; " " (s("consent")) }
                     p { (s("privacy")) }
                     div class="flagpole-trap" aria-hidden="true" {
@@ -188,44 +201,5 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_language_has_every_string() {
-        let english = &STRINGS["en"];
-        assert!(STRINGS.len() >= 2, "English and at least one more language");
-        for (lang, table) in STRINGS.iter() {
-            for key in english.keys() {
-                assert!(table.contains_key(key), "{lang} lacks {key}");
-            }
-        }
-        for c in Category::ALL {
-            assert!(english.contains_key(&format!("c_{}", c.as_str())));
-        }
-        for r in Reason::ALL {
-            assert!(english.contains_key(&format!("r_{}", r.as_str())));
-        }
-    }
-
-    #[test]
-    fn the_script_is_small_once_gzipped() {
-        let size = SCRIPT.gzipped.len();
-        assert!(
-            size > 0 && size <= 8 * 1024,
-            "widget.js is {size} bytes gzipped"
-        );
-        assert!(!SCRIPT.body.contains("__FLAGPOLE_STRINGS__"));
-    }
-
-    #[test]
-    fn language_tags_fall_back_sensibly() {
-        assert_eq!(strings(Some("es-MX"))["yes"], "Sí");
-        assert_eq!(strings(Some("fr"))["yes"], "Yes");
-        assert_eq!(strings(None)["yes"], "Yes");
     }
 }

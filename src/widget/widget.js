@@ -1,51 +1,97 @@
-/* flagpole widget: "Was this article helpful?" and "Report a problem with this article".
-   One file, no framework, no third-party requests, no cookies. Renders into a Shadow DOM under
-   every <div data-flagpole> so the page's styles and ours leave each other alone. Every error is
-   caught here: the widget must never break the page it sits on. */
+// flagpole widget: "Was this article helpful?" and "Report a problem with this article".
+// One file, no framework, no third-party requests, no cookies. Renders into a Shadow DOM under
+// every <div data-flagpole> so the page's styles and ours leave each other alone. Every error is
+// caught here: the widget must never break the page it sits on.
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[src*='widget.js']");
   var API = script ? new URL(script.src, location.href).origin : location.origin;
-  /* Filled in by the server from src/widget/strings.json, the one table of every string. */
-  var STRINGS = __FLAGPOLE_STRINGS__;
+  // Filled in by the server from src/widget/strings.json, the one table of every string. With
+  // ?lang= that language's strings travel with the script (INLINE); any other of LANGS a page
+  // needs is fetched beside it. Either way a reader downloads one language, not all of them.
+  var INLINE = __FLAGPOLE_LANG__;
+  var TABLES = {};
+  if (INLINE) TABLES[INLINE] = __FLAGPOLE_STRINGS__;
+  var LANGS = __FLAGPOLE_LANGS__;
+  var VERSION = __FLAGPOLE_VERSION__;
   var REASONS = ["inaccurate", "outdated", "unclear", "missing", "other"];
   var CATEGORIES = ["inaccurate", "outdated", "unclear", "harmful", "broken_link", "typo", "other"];
   var MIN_REPORT_MS = 1500;
+  // Logical properties only (margin-inline, border-inline-start…): right-to-left languages get the
+  // mirror image. Colours are custom properties so theme() can replace them.
   var CSS =
-    ".fp{all:initial;display:block;box-sizing:border-box;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
-    "color:var(--fg);--fg:#1b1b1b;--bg:#f3f2f1;--line:#b1b4b6;--accent:#1d5fa6;--err:#b00020;--ok:#00703c;" +
-    "background:var(--bg);border-top:4px solid var(--accent);padding:1em;margin:2em 0;max-width:100%}" +
-    "@media (prefers-color-scheme:dark){.fp{--fg:#f0f0f0;--bg:#222;--line:#777;--accent:#8cb8f0;--err:#ff8a8a;--ok:#7fd99a}}" +
+    ".fp{all:initial;display:block;box-sizing:border-box;font:16px/1.5 var(--flagpole-font,system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);" +
+    "color:var(--fg);--fg:#1b1b1b;--bg:#f3f2f1;--line:#6f777b;--accent:#1d5fa6;--err:#b00020;--ok:#00703c;--r:var(--flagpole-radius,4px);" +
+    "background:var(--bg);border-top:4px solid var(--accent);border-radius:var(--r);padding:1em;margin-block:2em;max-width:100%}" +
+    "@media (prefers-color-scheme:dark){.fp{--fg:#f0f0f0;--bg:#222;--line:#8a8a8a;--accent:#8cb8f0;--err:#ff8a8a;--ok:#7fd99a}}" +
     ".fp *,.fp *::before,.fp *::after{box-sizing:border-box;font:inherit;color:inherit}" +
-    ".fp p,.fp fieldset,.fp h2{margin:0 0 .75em}.fp h2,.fp .q{font-size:1.15em;font-weight:700}" +
+    ".fp p,.fp fieldset,.fp h2{margin:0 0 .75em}.fp p:empty{margin:0}.fp h2,.fp .q{font-size:1.15em;font-weight:700}" +
     ".fp fieldset{border:0;padding:0}.fp legend{font-weight:700;padding:0;margin-bottom:.5em}" +
-    ".fp button{cursor:pointer;border:2px solid var(--accent);background:transparent;padding:.4em 1.1em;margin:0 .5em .5em 0;border-radius:4px;min-height:44px;min-width:44px}" +
+    ".fp button{cursor:pointer;border:2px solid var(--accent);background:transparent;padding:.4em 1.1em;margin-block:0 .5em;margin-inline:0 .5em;border-radius:var(--r);min-height:44px;min-width:44px}" +
     ".fp button.primary{background:var(--accent);color:var(--bg)}" +
-    ".fp button.link{border:0;padding:.2em 0;min-height:0;text-decoration:underline;color:var(--accent);text-align:left}" +
+    ".fp button.link{border:0;padding:.2em 0;min-height:0;text-decoration:underline;color:var(--accent);text-align:start}" +
     ".fp :focus-visible{outline:3px solid #fd0;outline-offset:2px;box-shadow:0 0 0 5px #0b0c0c}" +
     ".fp label{display:block;margin:.25em 0}.fp .choice{display:flex;gap:.5em;align-items:flex-start;margin:.35em 0}" +
     ".fp .choice input{width:1.25em;height:1.25em;margin:.15em 0 0;flex:none}" +
-    ".fp textarea,.fp input[type=email]{display:block;width:100%;border:2px solid var(--line);background:transparent;padding:.4em;margin:.25em 0 .75em;border-radius:0}" +
+    ".fp textarea,.fp input[type=email]{display:block;width:100%;border:2px solid var(--line);background:transparent;padding:.4em;margin:.25em 0 .75em;border-radius:var(--r)}" +
     ".fp textarea{min-height:4.5em;resize:vertical}" +
-    ".fp .hint{font-size:.9em;opacity:.85}.fp .error{color:var(--err);font-weight:700}" +
-    ".fp .invalid{border-left:4px solid var(--err);padding-left:.75em}" +
+    ".fp .hint{font-size:.9em}.fp .error{color:var(--err);font-weight:700}" +
+    ".fp .invalid{border-inline-start:4px solid var(--err);padding-inline-start:.75em}" +
     ".fp .done{color:var(--ok);font-weight:700}" +
-    ".fp .trap{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}" +
+    ".fp .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
     ".fp .row{display:flex;flex-wrap:wrap;align-items:center}" +
     ".fp hr{border:0;border-top:1px solid var(--line);margin:1em 0}" +
     "@media (prefers-reduced-motion:no-preference){.fp button{transition:background-color .15s}}";
 
-  function pick(lang) {
-    lang = (lang || "en").toLowerCase().split("-")[0];
-    return STRINGS[lang] || STRINGS.en;
+  // Our language for a page's tag: the tag, then ever shorter prefixes (pt-BR, pt), then English.
+  // The server's i18n::resolve does the same.
+  function resolve(tag) {
+    for (tag = String(tag || "").toLowerCase().replace(/_/g, "-"); tag; tag = tag.replace(/-?[^-]*$/, "")) {
+      if (LANGS.indexOf(tag) >= 0) return tag;
+    }
+    return "en";
   }
+
+  var loading = {};
+  // Resolves to the language to render in: `lang` once its strings are here, else (offline, or
+  // refused) the language that came with the script, if one did, which beats no widget.
+  function load(lang) {
+    if (TABLES[lang]) return Promise.resolve(lang);
+    return loading[lang] || (loading[lang] = fetch(API + "/widget/strings/" + lang + ".json?v=" + VERSION, { credentials: "omit" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (table) { TABLES[lang] = table; return lang; })
+      .catch(function () { return INLINE; }));
+  }
+
+  // A string with a count, in the plural form the language's CLDR rules pick for n.
+  function plural(forms, n, lang) {
+    var category = "other";
+    // an old browser: "other"
+    try { category = new Intl.PluralRules(lang).select(n); } catch (e) {}
+    return (forms[category] || forms.other).replace("{count}", n);
+  }
+
+  // WCAG 2 relative luminance and contrast ratio of [r, g, b] colours.
+  function luminance(c) {
+    var l = c.map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  }
+  function contrast(a, b) {
+    var x = luminance(a), y = luminance(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+  // The publisher's colours, --flagpole-<name> on the host element or an ancestor, replace ours as
+  // [our property, minimum contrast against the background]: 4.5:1 for text (the accent is link
+  // text and the background of buttons labelled in the background colour), 3:1 for the borders of
+  // text boxes.
+  var THEME = { text: ["fg", 4.5], accent: ["accent", 4.5], border: ["line", 3] };
 
   function meta(selector, attr) {
     var el = document.querySelector(selector);
     return el ? el.getAttribute(attr) : null;
   }
 
-  /* The revision readers saw: the page's JSON-LD dateModified, else article:modified_time. */
+  // The revision readers saw: the page's JSON-LD dateModified, else article:modified_time.
   function revision() {
     var blocks = document.querySelectorAll("script[type='application/ld+json']");
     for (var i = 0; i < blocks.length; i++) {
@@ -53,7 +99,9 @@
         var data = JSON.parse(blocks[i].textContent);
         var list = Array.isArray(data) ? data : (data["@graph"] || [data]);
         for (var j = 0; j < list.length; j++) if (list[j] && list[j].dateModified) return String(list[j].dateModified);
-      } catch (e) { /* a broken JSON-LD block is the page's business */ }
+      } catch (e) {
+        // a broken JSON-LD block is the page's business
+      }
     }
     return meta("meta[property='article:modified_time']", "content");
   }
@@ -80,20 +128,23 @@
     try {
       var s = String(window.getSelection() || "").trim();
       if (s) lastSelection = s.slice(0, 1000);
-    } catch (e) { /* ignore */ }
+    } catch (e) {
+      // ignore
+    }
   });
 
-  function Widget(mount) {
-    var lang = mount.getAttribute("data-lang") || (mount.closest("[lang]") || document.documentElement).getAttribute("lang");
-    this.t = pick(lang);
+  function Widget(mount, lang) {
+    var self = this;
+    this.mount = mount;
     this.lang = lang;
+    this.t = TABLES[lang];
     this.article = mount.getAttribute("data-article-url") || articleUrl();
     this.title = mount.getAttribute("data-title") || meta("meta[property='og:title']", "content") || document.title;
     this.revision = mount.getAttribute("data-revision") || revision();
     this.key = "flagpole:vote:" + this.article;
     var root = mount.attachShadow ? mount.attachShadow({ mode: "open" }) : mount;
-    /* A constructed stylesheet is not inline style, so a strict Content-Security-Policy on the
-       publisher's page does not block it. */
+    // A constructed stylesheet is not inline style, so a strict Content-Security-Policy on the
+    // publisher's page does not block it.
     try {
       var sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
@@ -101,38 +152,113 @@
     } catch (e) {
       root.appendChild(h("style", { text: CSS }));
     }
-    this.box = h("section", { "class": "fp", "aria-label": this.t.question, lang: lang || "en" });
+    // lang and dir of the strings shown, which may differ from the page's (a language we lack).
+    this.box = h("section", { "class": "fp", "aria-label": this.t.question, lang: lang, dir: this.t.dir });
     root.appendChild(this.box);
+    this.theme();
+    try {
+      matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () { self.theme(); });
+    } catch (e) {
+      // an old browser keeps the colours it started with
+    }
+    // Later, "last reviewed" and the latest correction (data-show-corrections) go above the vote.
     this.vote = h("div");
     this.status = h("p", { role: "status", "aria-live": "polite", "class": "done" });
     this.reportArea = h("div");
     this.reportButton = h("button", { type: "button", "class": "link", "aria-expanded": "false", text: this.t.report,
       onclick: this.toggleReport.bind(this) });
-    this.box.appendChild(this.vote);
-    this.box.appendChild(this.status);
-    this.box.appendChild(h("hr"));
-    this.box.appendChild(this.reportButton);
-    this.box.appendChild(this.reportArea);
+    // Character counts are announced here once typing pauses, not at every key.
+    this.counts = h("p", { "class": "sr", "aria-live": "polite" });
+    [this.vote, this.status, h("hr"), this.reportButton, this.reportArea, this.counts].forEach(function (el) {
+      self.box.appendChild(el);
+    });
     var known = this.remembered();
     if (known) this.showRemembered(known.helpful); else this.ask();
-    var self = this;
     if (location.hash === "#flagpole-thanks" || location.hash === "#flagpole-reported") {
       self.say(location.hash === "#flagpole-thanks" ? self.t.thanks : self.t.reported);
     }
   }
+
+  // Applies the publisher's colours that keep their contrast (see THEME); each refused one is
+  // named in a console warning and ours stays. Runs again when the reader's colour scheme changes,
+  // since our defaults, and so what a colour is checked against, change with it.
+  Widget.prototype.theme = function () {
+    var box = this.box, style = box.style, host = this.mount, probe = h("span"), ours = {}, k;
+    function read(el, property) { return getComputedStyle(el).getPropertyValue(property).trim(); }
+    // [r, g, b] of any CSS colour the browser computes to sRGB, or null (unknown, translucent).
+    function rgb(value) {
+      probe.style.color = "";
+      probe.style.color = value;
+      var m = probe.style.color && /^rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)$/.exec(getComputedStyle(probe).color);
+      return m && (m[4] == null || +m[4] === 1) ? [+m[1], +m[2], +m[3]] : null;
+    }
+    function refuse(name, why) {
+      console.warn("flagpole: --flagpole-" + name + " is not used: " + why + "; the default colour is used instead.");
+    }
+    function custom(name) {
+      var value = read(host, "--flagpole-" + name), c = value && rgb(value);
+      if (value && !c) refuse(name, value + " is not an opaque colour in hex, rgb(), hsl() or by name");
+      return c && { value: value, c: c };
+    }
+    function fits(name, colour, against, min, what) {
+      var ratio = contrast(colour.c, against);
+      if (ratio < min) refuse(name, colour.value + " has a contrast of " + ratio.toFixed(2) + ":1 with " + what + ", and WCAG AA needs " + min + ":1");
+      return ratio >= min;
+    }
+    try {
+      box.appendChild(probe);
+      var own = ["bg", "fg", "accent", "line", "err", "ok"];
+      own.forEach(function (p) { style.removeProperty("--" + p); });
+      own.forEach(function (p) { ours[p] = rgb(read(box, "--" + p)); });
+      var back = custom("background"), text = custom("text"), bg = ours.bg;
+      // The background must carry the text: the publisher's text colour if it can, else ours.
+      if (back && fits("background", back, text && contrast(text.c, back.c) >= 4.5 ? text.c : ours.fg, 4.5, "the text")) {
+        bg = back.c;
+        style.setProperty("--bg", back.value);
+      }
+      for (k in THEME) {
+        var mine = k === "text" ? text : custom(k), p = THEME[k][0], min = THEME[k][1];
+        if (mine && fits(k, mine, bg, min, "the background")) style.setProperty("--" + p, mine.value);
+        // Ours may not suit the publisher's background either; their text colour always does.
+        else if (k !== "text" && contrast(ours[p], bg) < min) style.setProperty("--" + p, "var(--fg)");
+      }
+      ["err", "ok"].forEach(function (p) { if (contrast(ours[p], bg) < 4.5) style.setProperty("--" + p, "var(--fg)"); });
+    } catch (e) {
+      // our own colours stay
+    }
+    if (probe.parentNode) box.removeChild(probe);
+  };
+
+  // Near the limit, how many characters are left: shown at once, announced once typing pauses.
+  Widget.prototype.counted = function (area) {
+    var self = this, max = +area.getAttribute("maxlength"), timer;
+    var shown = h("p", { "class": "hint", "aria-hidden": "true" });
+    function update(event) {
+      var left = max - area.value.length;
+      var text = left <= max / 5 ? plural(self.t.chars_left, left, self.lang) : "";
+      shown.textContent = text;
+      clearTimeout(timer);
+      if (event) timer = setTimeout(function () { self.counts.textContent = text; }, 1000);
+    }
+    area.addEventListener("input", update);
+    // a long selection may already fill most of the passage box
+    update();
+    return shown;
+  };
 
   Widget.prototype.remembered = function () {
     try { return JSON.parse(localStorage.getItem(this.key) || "null"); } catch (e) { return null; }
   };
 
   Widget.prototype.remember = function (helpful) {
-    try { localStorage.setItem(this.key, JSON.stringify({ helpful: helpful, at: Date.now() })); } catch (e) { /* private mode */ }
+    // private mode
+    try { localStorage.setItem(this.key, JSON.stringify({ helpful: helpful, at: Date.now() })); } catch (e) {}
   };
 
   Widget.prototype.say = function (text) {
     this.status.textContent = "";
     var status = this.status;
-    /* A fresh text node, so screen readers announce a repeat of the same words too. */
+    // A fresh text node, so screen readers announce a repeat of the same words too.
     setTimeout(function () { status.textContent = text; }, 50);
   };
 
@@ -158,13 +284,14 @@
       } })]);
   };
 
+  // onDone gets the server's answer, where a report's signposting will come from.
   Widget.prototype.post = function (path, body, onDone, onError) {
     var self = this;
     try {
       fetch(API + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
         credentials: "omit", mode: "cors" })
         .then(function (r) {
-          if (r.ok) return onDone();
+          if (r.ok) return r.json().catch(function () { return null; }).then(onDone);
           return r.json().catch(function () { return {}; }).then(function (j) {
             var e = (j && j.error) || {};
             onError(r.status === 429 ? self.t.too_many : (e.message || self.t.offline), e.field, r.status);
@@ -214,7 +341,7 @@
     var boxes = REASONS.map(function (r) {
       return h("label", { "class": "choice" }, [h("input", { type: "checkbox", name: "reason", value: r }), h("span", { text: t["r_" + r] })]);
     });
-    var comment = h("textarea", { id: "fp-comment", name: "comment", maxlength: "1000" });
+    var comment = h("textarea", { id: "fp-comment", name: "comment", maxlength: "1000", dir: "auto" });
     var error = h("div");
     var form = h("form", { novalidate: true, onsubmit: function (ev) {
       ev.preventDefault();
@@ -233,7 +360,7 @@
       });
     } }, [
       h("fieldset", {}, [h("legend", { text: t.what_wrong })].concat(boxes)),
-      h("label", { "for": "fp-comment", text: t.comment }), comment, error,
+      h("label", { "for": "fp-comment", text: t.comment }), comment, this.counted(comment), error,
       h("button", { type: "submit", "class": "primary", text: t.send })
     ]);
     this.replace(this.vote, [form]);
@@ -259,11 +386,13 @@
     });
     var catError = h("p", { id: "fp-cat-err", "class": "error" });
     var catSet = h("fieldset", { "aria-describedby": "fp-cat-err" }, [h("legend", { text: t.category }), catError].concat(radios));
-    var quote = h("textarea", { id: "fp-quote", name: "quote", maxlength: "1000", "aria-describedby": "fp-quote-hint" });
+    // dir=auto: what readers type runs in its own direction (an address in an Arabic form, or
+    // Arabic in an English one).
+    var quote = h("textarea", { id: "fp-quote", name: "quote", maxlength: "1000", "aria-describedby": "fp-quote-hint", dir: "auto" });
     quote.value = lastSelection;
-    var details = h("textarea", { id: "fp-details", name: "details", maxlength: "4000" });
+    var details = h("textarea", { id: "fp-details", name: "details", maxlength: "4000", dir: "auto" });
     var emailError = h("p", { id: "fp-email-err", "class": "error" });
-    var email = h("input", { type: "email", id: "fp-email", name: "email", autocomplete: "email", maxlength: "254", "aria-describedby": "fp-email-err fp-privacy" });
+    var email = h("input", { type: "email", id: "fp-email", name: "email", autocomplete: "email", maxlength: "254", "aria-describedby": "fp-email-err fp-privacy", dir: "auto" });
     var consent = h("input", { type: "checkbox", id: "fp-consent", name: "contact_consent" });
     var trap = h("input", { type: "text", name: "website", tabindex: "-1", autocomplete: "off" });
     var failure = h("div");
@@ -271,12 +400,12 @@
       h("h2", { id: "fp-report-title", text: t.report_title }),
       catSet,
       h("label", { "for": "fp-quote", text: t.quote }),
-      h("p", { id: "fp-quote-hint", "class": "hint", text: t.quote_hint }), quote,
-      h("label", { "for": "fp-details", text: t.details }), details,
+      h("p", { id: "fp-quote-hint", "class": "hint", text: t.quote_hint }), quote, this.counted(quote),
+      h("label", { "for": "fp-details", text: t.details }), details, this.counted(details),
       h("label", { "for": "fp-email", text: t.email }), emailError, email,
       h("label", { "class": "choice" }, [consent, h("span", { text: t.consent })]),
       h("p", { id: "fp-privacy", "class": "hint", text: t.privacy }),
-      h("div", { "class": "trap", "aria-hidden": "true" }, [h("label", { text: "Website" }, [trap])]),
+      h("div", { "class": "sr", "aria-hidden": "true" }, [h("label", { text: "Website" }, [trap])]),
       failure,
       h("div", { "class": "row" }, [
         h("button", { type: "submit", "class": "primary", text: t.send_report }),
@@ -302,7 +431,7 @@
       send.disabled = true;
       var body = self.base({ category: chosen.value, quote: quote.value || undefined, details: details.value || undefined,
         email: address || undefined, contact_consent: consent.checked });
-      /* Filled honeypot, or faster than a person can fill a form: the server files it as spam. */
+      // Filled honeypot, or faster than a person can fill a form: the server files it as spam.
       if (trap.value || Date.now() - opened < MIN_REPORT_MS) body.website = trap.value || "too fast";
       self.post("/api/v1/reports", body, function () {
         self.reportButton.setAttribute("aria-expanded", "false");
@@ -325,10 +454,15 @@
 
   function start() {
     var mounts = document.querySelectorAll("[data-flagpole]");
-    for (var i = 0; i < mounts.length; i++) {
-      if (mounts[i].__flagpole) continue;
-      try { mounts[i].__flagpole = new Widget(mounts[i]); } catch (e) { /* never break the host page */ }
-    }
+    Array.prototype.forEach.call(mounts, function (mount) {
+      if (mount.__flagpole) return;
+      mount.__flagpole = true;
+      var tag = mount.getAttribute("data-lang") || (mount.closest("[lang]") || document.documentElement).getAttribute("lang");
+      load(resolve(tag)).then(function (lang) {
+        // never break the host page
+        try { if (lang) mount.__flagpole = new Widget(mount, lang); } catch (e) {}
+      });
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -33,29 +33,111 @@ fn tools_present() -> bool {
     present
 }
 
-/// A publisher's site on another origin: a page with hostile CSS, and a Spanish page.
+/// One page of the publisher's site: its language and direction, the `?…` it loads widget.js
+/// with, anything for its `<head>`, and its text.
+struct PublisherPage {
+    lang: &'static str,
+    dir: &'static str,
+    query: &'static str,
+    head: &'static str,
+    title: &'static str,
+    text: &'static str,
+}
+
+fn publisher_page(name: &str) -> PublisherPage {
+    let page = |lang, dir, query, head, title, text| PublisherPage {
+        lang,
+        dir,
+        query,
+        head,
+        title,
+        text,
+    };
+    match name {
+        "es" => page("es", "ltr", "", "", "Anemia", "La anemia por falta de hierro se trata con comprimidos."),
+        // The plain URL: the Arabic strings are fetched beside the script.
+        "ar" | "nojs-ar" | "fallback-ar" => page("ar", "rtl", "", "", "فقر الدم الناجم عن نقص الحديد", "يُعالَج فقر الدم الناجم عن نقص الحديد بأقراص الحديد وبعلاج السبب."),
+        // The Hebrew strings travel inside the script.
+        "he" => page("he", "rtl", "?lang=he", "", "אנמיה מחוסר ברזל", "אנמיה מחוסר ברזל מטופלת בטבליות ברזל ובטיפול בגורם."),
+        "ja" => page("ja", "ltr", "", "", "鉄欠乏性貧血", "鉄欠乏性貧血は、鉄剤の服用と原因の治療によって改善します。"),
+        "zh" => page("zh-Hans-CN", "ltr", "?lang=zh", "", "缺铁性贫血", "缺铁性贫血可通过服用铁剂并治疗病因来改善。"),
+        "pl" => page("pl", "ltr", "", "", "Niedokrwistość z niedoboru żelaza", "Leczy się ją tabletkami z żelazem i usuwając przyczynę."),
+        "pt-BR" => page("pt-BR", "ltr", "", "", "Anemia por deficiência de ferro", "É tratada com comprimidos de ferro e com o tratamento da causa."),
+        "sw" => page("sw", "ltr", "", "", "Upungufu wa damu", "Upungufu wa madini ya chuma hutibiwa kwa vidonge vya chuma."),
+        "themed" => page(
+            "en",
+            "ltr",
+            "",
+            "<style>:root { --flagpole-accent: #7a1fa2; --flagpole-background: #fffbea; --flagpole-text: #2b2118; \
+             --flagpole-border: #7d6e55; --flagpole-font: Georgia, 'DejaVu Serif', serif; --flagpole-radius: 12px; }</style>",
+            "A themed page",
+            "The widget takes this site's colours, font and corners.",
+        ),
+        // Each of these fails against the default light background; in dark mode the last three pass.
+        "low-contrast" => page(
+            "en",
+            "ltr",
+            "",
+            "<style>:root { --flagpole-accent: #9ecbff; --flagpole-text: banana; --flagpole-border: #dddddd; \
+             --flagpole-background: #333333; }</style>",
+            "A page with pale colours",
+            "Its colours would make the widget hard to read, so the widget keeps its own.",
+        ),
+        _ => page(
+            "en",
+            "ltr",
+            "",
+            "<style>* { all: unset !important; } html, body, p, div { display: block !important; }</style>",
+            "Publisher",
+            "A page whose stylesheet resets everything, the widget included if it could.",
+        ),
+    }
+}
+
+/// A publisher's site on another origin: a page with hostile CSS, pages in several languages
+/// and directions, themed pages, and an Arabic page with the no-JavaScript fallback included
+/// server-side, as a publisher would.
 async fn publisher_site(app_url: String) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    // "localhost" is an allowed host and a different origin from the app's 127.0.0.1.
+    let host = format!("http://localhost:{port}");
+    let fallback = reqwest::Client::new()
+        .get(format!("{app_url}/widget/noscript"))
+        .query(&[
+            ("article_url", format!("{host}/nojs-ar").as_str()),
+            ("lang", "ar"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        // The forms post to server.public_url, which names the configured port, not the one this
+        // test's server was given.
+        .replace("http://127.0.0.1:8080", &app_url);
     let server = HttpServer::new(move || {
-        let app_url = app_url.clone();
+        let (app_url, fallback) = (app_url.clone(), fallback.clone());
         App::new().route(
             "/{page}",
-            web::get().to(move |page: web::Path<String>| {
-                let app_url = app_url.clone();
+            web::get().to(move |name: web::Path<String>| {
+                let (app_url, fallback) = (app_url.clone(), fallback.clone());
                 async move {
-                    let (lang, style, text) = match page.as_str() {
-                        "es" => ("es", "", "La anemia por falta de hierro se trata con comprimidos."),
-                        _ => (
-                            "en",
-                            "<style>* { all: unset !important; } html, body, p, div { display: block !important; }</style>",
-                            "A page whose stylesheet resets everything, the widget included if it could.",
-                        ),
+                    let p = publisher_page(&name);
+                    let script = format!("<script src=\"{app_url}/widget.js{}\" async></script>", p.query);
+                    // nojs-ar embeds the widget with the fallback for readers without scripts;
+                    // fallback-ar is the fallback alone, as a publisher might serve it, for axe,
+                    // which needs scripts to run.
+                    let widget = match name.as_str() {
+                        "nojs-ar" => format!("<div data-flagpole></div><noscript>{fallback}</noscript>{script}"),
+                        "fallback-ar" => fallback,
+                        _ => format!("<div data-flagpole></div>{script}"),
                     };
                     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
-                        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>Publisher page</title>\
-                         <link rel=\"icon\" href=\"data:,\">{style}</head><body><main><h1>Publisher</h1><p>{text}</p>\
-                         <div data-flagpole></div></main><script src=\"{app_url}/widget.js\" async></script></body></html>"
+                        "<!doctype html><html lang=\"{}\" dir=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
+                         <link rel=\"icon\" href=\"data:,\">{}</head><body><main><h1>{}</h1><p>{}</p>{widget}</main></body></html>",
+                        p.lang, p.dir, p.title, p.head, p.title, p.text
                     ))
                 }
             }),
@@ -66,8 +148,7 @@ async fn publisher_site(app_url: String) -> String {
     .unwrap()
     .run();
     tokio::spawn(server);
-    // "localhost" is an allowed host and a different origin from the app's 127.0.0.1.
-    format!("http://localhost:{port}")
+    host
 }
 
 async fn scenario(name: &str) {
@@ -144,4 +225,13 @@ browser_scenarios!(
     dark_and_reduced_motion,
     dashboard_keyboard_triage,
     dashboard_bulk,
+    arabic,
+    hebrew,
+    japanese,
+    chinese,
+    plural_counts,
+    language_fallbacks,
+    themed,
+    low_contrast_refused,
+    no_javascript_rtl,
 );

@@ -14,6 +14,8 @@ const { APP_URL, HOST_URL, TOKEN, SHOTS_DIR, EDITOR_EMAIL, EDITOR_PASSWORD } = p
 const scenario = process.argv[2];
 const AXE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const DEMO = `${APP_URL}/widget/demo`;
+/** The page's console warnings, for the scenarios about refused colours. */
+const warnings = [];
 
 function check(ok, message) {
   if (!ok) throw new Error(message);
@@ -89,6 +91,122 @@ async function tabTo(page, text, max = 80) {
 }
 
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+
+/** One language's strings, as flagpole serves them to the widget. */
+async function strings(lang) {
+  const r = await fetch(`${APP_URL}/widget/strings/${lang}.json`);
+  check(r.ok, `strings for ${lang}: ${r.status}`);
+  return r.json();
+}
+
+/** Runs `fn` on the widget's box (inside its shadow root) in the page, with `arg`. */
+function inWidget(page, fn, arg) {
+  return page.evaluate(([source, a]) => {
+    const box = document.querySelector('[data-flagpole]').shadowRoot.querySelector('.fp');
+    return new Function('box', 'arg', `return (${source})(box, arg);`)(box, a);
+  }, [fn.toString(), arg]);
+}
+
+/** The text of the widget's focused element. */
+const focused = (page) => page.evaluate(() => {
+  const host = document.querySelector('[data-flagpole]');
+  const el = host && host.shadowRoot && host.shadowRoot.activeElement;
+  return el ? el.textContent.trim() : null;
+});
+
+/**
+ * Every state of the widget on a publisher's page in `lang`, taken from flagpole's own strings:
+ * the question, why not, thanks, the report form, its error, sent, and a returning reader; each
+ * checked with axe and photographed. `beside`: whether the strings came beside the script.
+ */
+async function walkthrough(page, path, lang, prefix, beside) {
+  const T = await strings(lang);
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().includes('/widget/strings/')) fetched.push(r.url()); });
+  const url = `${HOST_URL}/${path}`;
+  await page.goto(url);
+  await page.getByText(T.question).first().waitFor();
+  check(beside ? fetched.length === 1 && fetched[0].includes(`/widget/strings/${lang}.json?v=`) : fetched.length === 0,
+    `strings fetched: ${JSON.stringify(fetched)}`);
+  const box = await inWidget(page, (b) => ({ lang: b.lang, dir: b.dir, direction: getComputedStyle(b).direction }));
+  check(box.lang === lang && box.dir === T.dir && box.direction === T.dir, `widget language ${JSON.stringify(box)}`);
+
+  // Mirrored for right-to-left: "Yes" comes first in reading order, on screen and for Tab.
+  const yes = page.getByRole('button', { name: T.yes, exact: true });
+  const no = page.getByRole('button', { name: T.no, exact: true });
+  const [y, n] = [await yes.boundingBox(), await no.boundingBox()];
+  check(T.dir === 'rtl' ? y.x > n.x : y.x < n.x, `${T.yes} at ${y.x}, ${T.no} at ${n.x}`);
+  await yes.focus();
+  await page.keyboard.press('Tab');
+  check((await focused(page)) === T.no, `Tab from ${T.yes} reaches ${await focused(page)}`);
+  await axe(page, `${lang} question`);
+  await shot(page, `${prefix}-1-question`);
+
+  await no.click();
+  await page.getByRole('group', { name: T.what_wrong }).waitFor();
+  await axe(page, `${lang} what was wrong`);
+  await page.getByRole('checkbox', { name: T.r_outdated }).check();
+  const comment = `${T.r_missing} (2026)`;
+  await page.getByLabel(T.comment).fill(comment);
+  await shot(page, `${prefix}-2-why`);
+  await page.getByRole('button', { name: T.send, exact: true }).click();
+  await expectStatus(page, T.thanks);
+  await shot(page, `${prefix}-3-thanks`);
+
+  await page.getByRole('button', { name: T.report }).click();
+  await page.getByRole('heading', { name: T.report_title }).waitFor();
+  await axe(page, `${lang} report form`);
+  await shot(page, `${prefix}-4-report`);
+  await page.getByRole('button', { name: T.send_report }).click();
+  await page.getByText(T.need_category).waitFor();
+  // The error's bar stands at the start of the line: on the right in right-to-left languages.
+  const bar = await inWidget(page, (b) => {
+    const s = getComputedStyle(b.querySelector('fieldset.invalid'));
+    return { left: s.borderLeftWidth, right: s.borderRightWidth };
+  });
+  check(T.dir === 'rtl' ? bar.right === '4px' && bar.left === '0px' : bar.left === '4px' && bar.right === '0px',
+    `error bar ${JSON.stringify(bar)}`);
+  check((await inWidget(page, (b) => b.getRootNode().activeElement.name)) === 'category', 'focus moves to the categories');
+  await axe(page, `${lang} report error`);
+  await shot(page, `${prefix}-5-report-error`);
+  await page.getByRole('radio', { name: T.c_harmful }).check();
+  const details = `${T.c_harmful}: 2 × 200 mg`;
+  await page.getByLabel(T.details).fill(details);
+  await page.waitForTimeout(1600);
+  await page.getByRole('button', { name: T.send_report }).click();
+  await expectStatus(page, T.reported);
+  await shot(page, `${prefix}-6-reported`);
+
+  const a = await stored(url);
+  check(a.not_helpful === 1 && a.recent_votes[0].reasons.join() === 'outdated', `vote ${JSON.stringify(a.recent_votes)}`);
+  check(a.recent_votes[0].comment === comment, `comment round trip: ${a.recent_votes[0].comment}`);
+  const r = a.recent_reports[0];
+  check(r.category === 'harmful' && r.details === details && r.status === 'new', `report ${JSON.stringify(r)}`);
+
+  await page.reload();
+  await page.getByText(T.said_no).waitFor();
+  await axe(page, `${lang} returning reader`);
+  await shot(page, `${prefix}-7-remembered`);
+}
+
+/** Fills a text box of the widget with `length` characters and returns the count it shows. */
+async function countShown(page, label, length) {
+  await page.getByLabel(label, { exact: true }).fill('x'.repeat(length));
+  return inWidget(page, (b, l) => {
+    const area = [...b.querySelectorAll('textarea')].find((t) => b.querySelector(`label[for="${t.id}"]`).textContent === l);
+    return area.nextElementSibling.textContent;
+  }, label);
+}
+
+/** The colours and shapes the widget ended up with. */
+const look = (page) => inWidget(page, (b) => {
+  const s = (el) => getComputedStyle(el);
+  const button = b.querySelector('button');
+  return {
+    background: s(b).backgroundColor, text: s(b).color, accent: s(button).borderTopColor,
+    link: s(b.querySelector('button.link')).color, font: s(b).fontFamily, radius: s(button).borderTopLeftRadius,
+  };
+});
 
 const scenarios = {
   async dashboard_keyboard_triage(page) {
@@ -347,15 +465,169 @@ const scenarios = {
   },
 };
 
+Object.assign(scenarios, {
+  // Right to left, the strings fetched beside the plain script.
+  async arabic(page) {
+    await walkthrough(page, 'ar', 'ar', '30-arabic', true);
+  },
+
+  // Right to left, the strings inside the script (widget.js?lang=he).
+  async hebrew(page) {
+    await walkthrough(page, 'he', 'he', '31-hebrew', false);
+  },
+
+  async japanese(page) {
+    await walkthrough(page, 'ja', 'ja', '32-japanese', true);
+  },
+
+  // A page tagged zh-Hans-CN gets "zh", here inside the script.
+  async chinese(page) {
+    await walkthrough(page, 'zh', 'zh', '33-chinese', false);
+  },
+
+  // Near a text box's limit the widget counts down, in the plural forms of the language.
+  async plural_counts(page) {
+    await page.goto(`${HOST_URL}/pl`);
+    await page.getByRole('button', { name: 'Zgłoś problem z tym artykułem' }).click();
+    const pl = { 3000: '', 3200: 'Pozostało 800 znaków', 3978: 'Pozostały 22 znaki', 3995: 'Pozostało 5 znaków',
+      3996: 'Pozostały 4 znaki', 3999: 'Pozostał 1 znak', 4000: 'Pozostało 0 znaków' };
+    for (const [length, expected] of Object.entries(pl)) {
+      const shown = await countShown(page, 'Szczegóły (opcjonalnie)', +length);
+      check(shown === expected, `Polish, ${length} of 4000: "${shown}", expected "${expected}"`);
+    }
+    await countShown(page, 'Szczegóły (opcjonalnie)', 3996);
+    // Screen readers hear it once typing pauses.
+    await page.waitForTimeout(1200);
+    const live = await inWidget(page, (b) => b.querySelector('.sr[aria-live]').textContent);
+    check(live === 'Pozostały 4 znaki', `announced "${live}"`);
+    await axe(page, 'Polish count');
+    await shot(page, '40-polish-count');
+
+    await page.goto(`${HOST_URL}/ar`);
+    await page.getByRole('button', { name: 'لا', exact: true }).click();
+    const label = 'هل تريد إخبارنا بأي شيء آخر؟ (اختياري)';
+    const ar = { 799: '', 800: 'يتبقى 200 حرف', 989: 'يتبقى 11 حرفًا', 995: 'يتبقى 5 أحرف', 998: 'يتبقى حرفان',
+      999: 'يتبقى حرف واحد', 1000: 'لم يتبقَّ أي حرف' };
+    for (const [length, expected] of Object.entries(ar)) {
+      const shown = await countShown(page, label, +length);
+      check(shown === expected, `Arabic, ${length} of 1000: "${shown}", expected "${expected}"`);
+    }
+    await countShown(page, label, 995);
+    await axe(page, 'Arabic count');
+    await shot(page, '41-arabic-count');
+  },
+
+  // pt-BR falls back to pt; a language flagpole lacks gets English, marked as English.
+  async language_fallbacks(page) {
+    await page.goto(`${HOST_URL}/pt-BR`);
+    await page.getByText('Este artigo foi útil?').waitFor();
+    check((await inWidget(page, (b) => b.lang)) === 'pt', 'Portuguese for pt-BR');
+    await page.goto(`${HOST_URL}/sw`);
+    await page.getByText('Was this article helpful?').waitFor();
+    check((await inWidget(page, (b) => b.lang)) === 'en', 'English strings are marked lang="en", not "sw"');
+    await axe(page, 'fallback to English');
+  },
+
+  // The site's colours, font and corners, through custom properties on :root.
+  async themed(page) {
+    await page.goto(`${HOST_URL}/themed`);
+    await page.getByText('Was this article helpful?').waitFor();
+    const l = await look(page);
+    check(l.background === 'rgb(255, 251, 234)' && l.text === 'rgb(43, 33, 24)', `colours ${JSON.stringify(l)}`);
+    check(l.accent === 'rgb(122, 31, 162)' && l.link === 'rgb(122, 31, 162)', `accent ${JSON.stringify(l)}`);
+    check(l.font.startsWith('Georgia') && l.radius === '12px', `font and corners ${JSON.stringify(l)}`);
+    check(warnings.length === 0, `no warnings: ${warnings}`);
+    await axe(page, 'themed');
+    await shot(page, '42-themed');
+    await page.getByRole('button', { name: 'Report a problem with this article' }).click();
+    const border = await inWidget(page, (b) => getComputedStyle(b.querySelector('textarea')).borderTopColor);
+    check(border === 'rgb(125, 110, 85)', `text box border ${border}`);
+    await axe(page, 'themed report form');
+    await shot(page, '43-themed-report');
+    // The publisher chose a light look; it stays in dark mode, still checked.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(100);
+    check((await look(page)).background === 'rgb(255, 251, 234)', 'publisher colours in dark mode');
+    await axe(page, 'themed, dark');
+  },
+
+  // Colours that would fail WCAG AA are refused with a warning naming each, and ours stay; in
+  // dark mode, where they do pass against our dark background, they are used.
+  async low_contrast_refused(page) {
+    await page.goto(`${HOST_URL}/low-contrast`);
+    await page.getByText('Was this article helpful?').waitFor();
+    const l = await look(page);
+    check(l.background === 'rgb(243, 242, 241)' && l.text === 'rgb(27, 27, 27)' && l.accent === 'rgb(29, 95, 166)',
+      `defaults kept: ${JSON.stringify(l)}`);
+    for (const name of ['--flagpole-background', '--flagpole-text', '--flagpole-accent', '--flagpole-border']) {
+      check(warnings.some((w) => w.includes(name)), `a warning names ${name}: ${JSON.stringify(warnings)}`);
+    }
+    check(warnings.some((w) => w.includes('#9ecbff') && w.includes('4.5:1')), `the warning says why: ${warnings}`);
+    await axe(page, 'refused colours');
+    await shot(page, '44-low-contrast-refused');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(100);
+    const dark = await look(page);
+    check(dark.background === 'rgb(51, 51, 51)' && dark.accent === 'rgb(158, 203, 255)', `dark: ${JSON.stringify(dark)}`);
+    check(dark.text === 'rgb(240, 240, 240)', `"banana" is still no colour: ${JSON.stringify(dark)}`);
+    await axe(page, 'pale colours on dark');
+    await shot(page, '45-low-contrast-dark');
+  },
+
+  // The no-JavaScript fallback, included server-side in an Arabic page: right to left, and posting.
+  async no_javascript_rtl(page) {
+    const T = await strings('ar');
+    const url = `${HOST_URL}/nojs-ar`;
+    await page.goto(url);
+    const box = page.locator('.flagpole-noscript');
+    check((await box.getAttribute('lang')) === 'ar' && (await box.getAttribute('dir')) === 'rtl', 'lang and dir');
+    const direction = await box.evaluate((el) => getComputedStyle(el).direction);
+    check(direction === 'rtl', `direction ${direction}`);
+    // Playwright's text search skips <noscript>, which only shows with scripting off: by id.
+    const limit = await page.locator('#flagpole-comment-limit').textContent();
+    check(limit === 'يمكنك إدخال 1000 حرف كحد أقصى', `the limit in Arabic: ${limit}`);
+    await shot(page, '50-nojs-arabic');
+    // axe needs scripts, so it checks the same markup served on its own, with scripts on.
+    const scripted = await browser.newContext({ viewport: { width: 900, height: 900 } });
+    const audit = await scripted.newPage();
+    await audit.goto(`${HOST_URL}/fallback-ar`);
+    await axe(audit, 'no-JS Arabic');
+    await audit.locator('summary').click();
+    await axe(audit, 'no-JS Arabic, report form open');
+    await scripted.close();
+    await page.getByRole('checkbox', { name: T.r_unclear }).check();
+    await page.getByLabel(T.comment).fill('الجرعة غير واضحة');
+    await page.getByRole('button', { name: T.no, exact: true }).click();
+    await page.waitForURL(/\/nojs-ar#flagpole-thanks$/);
+    const thanks = page.locator('#flagpole-thanks');
+    check(await thanks.isVisible() && (await thanks.textContent()) === T.thanks, 'the thank-you shows in Arabic');
+    await shot(page, '51-nojs-arabic-thanks');
+    await page.locator('summary', { hasText: T.report }).click();
+    await page.getByRole('radio', { name: T.c_typo }).check();
+    await page.getByLabel(T.details).fill('خطأ إملائي في العنوان');
+    await shot(page, '52-nojs-arabic-report');
+    await page.getByRole('button', { name: T.send_report }).click();
+    await page.waitForURL(/#flagpole-reported$/);
+    const reported = page.locator('#flagpole-reported');
+    check(await reported.isVisible() && (await reported.textContent()) === T.reported, 'the report thank-you shows in Arabic');
+    const a = await stored(url);
+    check(a.not_helpful === 1 && a.recent_votes[0].reasons.join() === 'unclear', `vote ${JSON.stringify(a.recent_votes)}`);
+    check(a.recent_votes[0].comment === 'الجرعة غير واضحة', 'Arabic comment stored as written');
+    check(a.recent_reports[0].category === 'typo', 'no-JS report stored');
+  },
+});
+
 const run = scenarios[scenario];
 if (!run) {
   console.error(`unknown scenario ${scenario}; known: ${Object.keys(scenarios).join(', ')}`);
   process.exit(2);
 }
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-const context = await browser.newContext({ javaScriptEnabled: scenario !== 'no_javascript', viewport: { width: 900, height: 900 } });
+const noScript = ['no_javascript', 'no_javascript_rtl'].includes(scenario);
+const context = await browser.newContext({ javaScriptEnabled: !noScript, viewport: { width: 900, height: 900 } });
 const page = await context.newPage();
 const problems = [];
+page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 page.on('console', (m) => {
   // Blocked requests in the failure scenario are the point of that scenario.

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod preferences;
 pub mod privacy;
+pub mod problems;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -22,8 +22,10 @@ impl ArticleProblems {
     }
 
     /// Adds a report and returns the number of the problem it is in. Problems are numbered from
-    /// 0 in order of creation; when a report bridges problems, the later ones are merged into the
-    /// one it joined and their reports take its number.
+    /// 0 in order of creation. When a report bridges problems ([`Match::merge`]), the others are
+    /// merged into the one it joined, and their reports take its number.
+    ///
+    /// [`Match::merge`]: super::Match::merge
     pub fn add(&mut self, report: &ReportText) -> usize {
         let problem = match best_match(report, &self.open) {
             Some(found) => {

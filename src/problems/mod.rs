@@ -1,6 +1,7 @@
 //! Problems: reports of the same problem on the same article, folded into one that editors act
 //! on once ("5 readers"). A new report is matched at ingest against its article's open problems
-//! ([`best_match`]); it joins the best one ([`ProblemSignature::absorb`]) or starts a new one
+//! ([`best_match`]). It joins the best one ([`ProblemSignature::absorb`]), merging any problems
+//! it bridges ([`Match::merge`], [`ProblemSignature::merge`]), or starts a new one
 //! ([`ProblemSignature::new`]). Each problem keeps a [`ProblemSignature`], stored as JSON beside
 //! it, so matching reads one small row per open problem and never the reports.
 //!

@@ -79,7 +79,7 @@ pub struct Match {
 
 /// The score a report needs to join a problem. What reaches it:
 ///
-/// - a whole shared passage ([`PASSAGE_WEIGHT`] × 1);
+/// - a whole shared passage (`PASSAGE_WEIGHT` × 1);
 /// - a shared dose that no other problem of the article names, together with any second piece
 ///   of evidence;
 /// - three rare words.

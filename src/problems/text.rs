@@ -554,7 +554,11 @@ const NOT_FOUND: f64 = 404.0;
 
 /// A report's terms as they are collected: each key once, in order of first appearance.
 #[derive(Default)]
-struct Collected(Vec<Term>);
+struct Collected {
+    terms: Vec<Term>,
+    /// The keys already collected: long details have hundreds of words.
+    seen: HashSet<String>,
+}
 
 impl Collected {
     fn push(
@@ -565,9 +569,9 @@ impl Collected {
         of: Option<&str>,
         range: Option<usize>,
     ) {
-        if !self.0.iter().any(|t| t.key == key) {
+        if self.seen.insert(key.clone()) {
             let of = of.map(str::to_string);
-            self.0.push(Term {
+            self.terms.push(Term {
                 key,
                 class,
                 display,
@@ -673,7 +677,7 @@ pub(crate) fn terms(folded: &str, lang: Option<&str>) -> Vec<Term> {
         }
         i += 1;
     }
-    out.0
+    out.terms
 }
 
 /// The dimensions of lengths of time and counts, which never conflict (see [`TermClass::Span`]).

@@ -18,6 +18,10 @@ pub(crate) const MAX_PASSAGE_CHARS: usize = 400;
 /// becomes `mg`, `µ` becomes `μ`, curly quotes stay punctuation. Readers retype passages without
 /// accents or capitals, and a Spanish "máxima" must meet a retyped "maxima".
 pub(crate) fn fold(text: &str) -> String {
+    // Most reports on English pages are plain ASCII, which normalisation leaves as it is.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     // Only accents are dropped; other marks (the kana voicing marks) are recomposed with their
     // letter, so that ブ stays ブ.
@@ -522,24 +526,34 @@ fn is_stop(word: &str, lang: Option<&str>) -> bool {
 /// k/c) are unified, doubled letters collapsed, then one plural `s` and one final vowel are
 /// dropped from words long enough to keep a stem.
 pub(crate) fn skeleton(word: &str) -> String {
-    let mut s = word
-        .replace("ph", "f")
-        .replace("th", "t")
-        .replace('y', "i")
-        .replace('k', "c");
-    let mut collapsed = String::with_capacity(s.len());
+    let mut s = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
     let mut last = None;
-    for c in s.chars() {
-        if Some(c) != last {
-            collapsed.push(c);
+    while let Some(c) = chars.next() {
+        let unified = match (c, chars.peek()) {
+            ('p', Some('h')) | ('t', Some('h')) => {
+                chars.next();
+                if c == 'p' {
+                    'f'
+                } else {
+                    't'
+                }
+            }
+            ('y', _) => 'i',
+            ('k', _) => 'c',
+            _ => c,
+        };
+        if Some(unified) != last {
+            s.push(unified);
         }
-        last = Some(c);
+        last = Some(unified);
     }
-    s = collapsed;
-    if s.chars().count() >= 6 && s.ends_with('s') {
+    let mut len = s.chars().count();
+    if len >= 6 && s.ends_with('s') {
         s.pop();
+        len -= 1;
     }
-    if s.chars().count() >= 6 && s.ends_with(['a', 'e', 'o', 'i']) {
+    if len >= 6 && s.ends_with(['a', 'e', 'o', 'i']) {
         s.pop();
     }
     s

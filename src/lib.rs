@@ -17,6 +17,7 @@ pub mod mail;
 pub mod openapi;
 pub mod ops;
 pub mod privacy;
+pub mod problems;
 pub mod startup;
 pub mod telemetry;
 pub mod triage;

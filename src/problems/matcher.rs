@@ -1,0 +1,705 @@
+//! Which open problem a new report belongs to, if any.
+//!
+//! A report is compared with each open problem of its article. It joins the problem with the
+//! highest score if that score reaches the threshold, and starts a new problem otherwise. The
+//! score adds up two kinds of evidence:
+//!
+//! - **The passage.** Both passages are folded to letters and digits (no case, accents, spaces
+//!   or punctuation). The overlap is the share of the shorter passage's character trigrams that
+//!   the longer one also has. The shorter one is either the new quote or one of the problem's
+//!   kept passages. A reader who selected half the sentence, or retyped it as "upto 3200mg",
+//!   still overlaps the whole sentence almost fully. A kept passage that a reader retyped into
+//!   their details counts the same way. Overlaps below [`PASSAGE_FLOOR`] count for nothing, and
+//!   short passages count less ([`SHORT_PASSAGE`]).
+//! - **Shared rare terms.** Each term that the new report shares with the problem counts by its
+//!   kind ([`weight`]: a dose counts more than a word) times its rarity ([`rarity`]). Rarity is
+//!   1 when none of the article's other open reports use the term, and falls towards 0 as most
+//!   of them do. So on the ibuprofen page, "ibuprofen" soon ties nothing, while "3200 mg" does.
+//!   Numbers with units, codes and drug names get the same key in every language. That is how a
+//!   Spanish report that quotes nothing meets the English ones.
+//!
+//! One piece of evidence alone is never enough, except a shared passage. Two readers writing
+//! about the same drug share its name by chance. One shared number can be an aside ("…and the
+//! dose is 0,4 mg"). Readers who select the same sentence are reporting that sentence.
+//!
+//! What is never merged (a wrong merge hides a problem; a missed one costs an editor a click):
+//!
+//! - **Different kinds.** `harmful`, `inaccurate`, `outdated` and `other` are one kind. Readers
+//!   pick any of them for the same wrong dose, and "other" when they are unsure. `typo`,
+//!   `broken_link` and `unclear` are each their own kind:
+//!   - a typo in the sentence that has a wrong dose is a second fix;
+//!   - a dead link is not about the text;
+//!   - "unclear" asks for a rewrite, not a correction. Readers also use it for questions about a
+//!     passage ("armpit or ear?"), which must not vanish into the correction of that passage.
+//!
+//!   The cost: a reader who files a wrong dose as a typo or as unclear starts a problem of their
+//!   own, which an editor merges by hand.
+//! - **Another passage.** A report that quotes a passage overlapping none of the problem's kept
+//!   passages (below [`PASSAGE_FLOOR`]) is about another sentence. This holds whatever else they
+//!   share: the adult and the child dose lines of one leaflet share "500 mg" and "every 4 to 6
+//!   hours".
+//! - **Different values of one measure.** Say the report and the problem both state doses (or
+//!   percentages, temperatures, lab values, readings) in one unit, and share none of them, not
+//!   even as a bare number. Then they are about different statements, such as the adult and the
+//!   child dose of one drug. This holds unless the report quotes the problem's own sentence
+//!   ([`SAME_PASSAGE`]).
+//!
+//! Arrival order matters to any greedy matcher. Suppose readers who quoted the passage and
+//! readers who only described the error (in other words, or another language) each started a
+//! problem. A later report that clearly belongs to both then bridges them: [`Match::merge`] names
+//! the problems to merge. They are merged only if they are compatible themselves ([`compatible`]:
+//! a kind in common, overlapping passages, no conflicting values).
+//!
+//! Everything here is pure and deterministic. The same report and signatures, in the same order,
+//! give the same answer, and ties go to the earlier problem. The figures behind each constant
+//! are in `bench/problems/README.md`.
+
+use super::signature::{ProblemSignature, ReportText};
+use super::text::{measure_dim, number_key, Term, TermClass};
+use crate::domain::Category;
+
+/// The problem a report should join.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The position of the problem in the slice given to [`best_match`].
+    pub index: usize,
+    /// The evidence for it: at least [`THRESHOLD`] ([`SHORT_KIND_THRESHOLD`] for typos and
+    /// broken links).
+    pub score: f32,
+    /// The evidence in words, for editors: "same passage", "shares 3200 mg and ibuprofeno".
+    pub reason: String,
+    /// Other problems (positions in the same slice, ascending) that the report belongs to just
+    /// as clearly and that are compatible with `index`: the report bridges them, so they are one
+    /// problem and the caller merges them into `index` ([`ProblemSignature::merge`]). This
+    /// happens when readers who quoted the passage and readers who only described the error
+    /// (in other words, or another language) started two problems before a report naming both
+    /// arrived.
+    pub merge: Vec<usize>,
+}
+
+/// The score a report needs to join a problem. What reaches it:
+///
+/// - a whole shared passage (`PASSAGE_WEIGHT` × 1);
+/// - a shared dose that no other problem of the article names, together with any second piece
+///   of evidence;
+/// - three rare words.
+///
+/// Two words and nothing else do not: two readers writing about one drug on its own page share
+/// several words by chance. On the corpus, 2.0 let the first wrong merges through (a report on
+/// one metformin passage joined the problem of another through "metformin", "eGFR" and "60"),
+/// 2.25 gained under one point of recall, and 3.0 lost 13 points (bench/problems/README.md).
+pub const THRESHOLD: f32 = 2.5;
+
+/// The score a `typo` or `broken_link` report needs to join a problem of its kind. These reports
+/// name a word or a link in a few words ("Chikenpox", "the PDF leaflet", "NHS ibuprofen leaflet
+/// (PDF)") and say little else, and they compete only with the few other typos or dead links of
+/// the page: two rare words, or a short quote inside another, are enough.
+pub const SHORT_KIND_THRESHOLD: f32 = 2.0;
+
+/// What a passage shared in full is worth: as much as the threshold. Readers who select the same
+/// sentence are reporting it, and typos and dead links have little else to go on.
+const PASSAGE_WEIGHT: f32 = 2.5;
+
+/// Passage overlaps below this count for nothing. A report whose quote overlaps none of a
+/// problem's passages this much quoted another passage. Partial and retyped quotes of one
+/// sentence overlap 0.8 to 1. Two sentences of one article share up to 0.6 of their trigrams by
+/// chance (function words, the drug's name, "500 mg", "every … hours"): at 0.5, the adult and the
+/// child dose lines of the paracetamol article met.
+const PASSAGE_FLOOR: f32 = 0.7;
+
+/// An overlap at least this high is "the same passage" in the reason. As evidence (scaled for
+/// length) it also overrides a conflict of values: the reader quoted the problem's own sentence,
+/// whatever other numbers their details name. Retyped quotes of a whole sentence overlap about
+/// 0.9.
+const SAME_PASSAGE: f32 = 0.85;
+
+/// Passages shorter than this (folded characters) count in proportion to their length beyond 4.
+/// "39 °C" (`39c`) or "3,200 mg" (`3200mg`) occur inside many sentences, and the shared number
+/// already counts as a term. "every 2 hours" (11 characters) counts almost fully. At 16,
+/// "every 2 hours" alone no longer joined the sentence it came from.
+const SHORT_PASSAGE: f32 = 12.0;
+
+/// How much each kind of shared term is worth before its rarity.
+fn weight(class: TermClass) -> f32 {
+    match class {
+        // A dose, a percentage, a lab value, a reading: what most wrong-fact reports turn on.
+        // One that no other problem of the article names reaches the threshold, with any second
+        // piece of evidence.
+        TermClass::Measure | TermClass::Ratio => 2.5,
+        // Half of that. A page states several lengths of time ("every 4 to 6 hours", "for 3
+        // days"), so two are needed, or one with a dose or two words. At 0.5 the Portuguese
+        // "4 a 6 horas, não 2 horas" could not meet the "every 2 hours" it corrects.
+        TermClass::Span => 1.25,
+        // "3 times", "8 tablets": every dosage line has a small count.
+        TermClass::Count => 0.5,
+        // Guideline and trial codes, lab tests ("NG136", "HbA1c"): specific, but one page may
+        // name the same one in two statements.
+        TermClass::Code => 1.25,
+        // A bare year or dose ("2016", "3200"): as telling as a word, a little less. A small
+        // bare number ("4", "60") says little.
+        TermClass::Number(true) => 0.75,
+        TermClass::Number(false) => 0.25,
+        TermClass::Word => 1.0,
+    }
+}
+
+/// The kinds of report that may share a problem (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Content,
+    Unclear,
+    Typo,
+    Link,
+}
+
+fn kind(category: Category) -> Kind {
+    match category {
+        Category::Harmful | Category::Inaccurate | Category::Outdated | Category::Other => {
+            Kind::Content
+        }
+        Category::Unclear => Kind::Unclear,
+        Category::Typo => Kind::Typo,
+        Category::BrokenLink => Kind::Link,
+    }
+}
+
+/// The score `report` needs to join `problem`, or `None` when it may not join it at all.
+fn required_score(report: Category, problem: &ProblemSignature) -> Option<f32> {
+    let wanted = kind(report);
+    if !problem.categories().any(|(c, _)| kind(c) == wanted) {
+        return None;
+    }
+    Some(match wanted {
+        Kind::Link | Kind::Typo => SHORT_KIND_THRESHOLD,
+        Kind::Content | Kind::Unclear => THRESHOLD,
+    })
+}
+
+/// Where a report and a problem meet on a passage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Meeting {
+    /// The report's quote and a kept passage overlap (`overlap`: the share of the shorter's
+    /// trigrams in the longer).
+    Quote { overlap: f32 },
+    /// A kept passage is retyped in the report's details.
+    Details,
+    /// No passage in common (or nothing to compare).
+    Nowhere,
+}
+
+/// How far the report and the problem share a passage: the evidence (an overlap of at least
+/// [`PASSAGE_FLOOR`], scaled down for short passages; 0 when none), where, and whether the report
+/// quotes a passage the problem's readers did not.
+struct PassageEvidence {
+    evidence: f32,
+    meeting: Meeting,
+    other_passage: bool,
+}
+
+fn passage_evidence(report: &ReportText, problem: &ProblemSignature) -> PassageEvidence {
+    let scaled = |chars: usize| ((chars as f32 - 4.0) / (SHORT_PASSAGE - 4.0)).clamp(0.0, 1.0);
+    let mut best = PassageEvidence {
+        evidence: 0.0,
+        meeting: Meeting::Nowhere,
+        other_passage: false,
+    };
+    let mut consider = |overlap: f32, chars: usize, meeting: Meeting| {
+        let evidence = overlap * scaled(chars);
+        if overlap >= PASSAGE_FLOOR && evidence > best.evidence {
+            best.evidence = evidence;
+            best.meeting = meeting;
+        }
+    };
+    let mut best_overlap: Option<f32> = None;
+    for kept in &problem.passages {
+        if let Some(quote) = &report.passage {
+            let (short, long) = if quote.grams.len() <= kept.grams.len() {
+                (quote, kept)
+            } else {
+                (kept, quote)
+            };
+            let overlap = short.within(long);
+            best_overlap = Some(best_overlap.map_or(overlap, |b| b.max(overlap)));
+            consider(overlap, short.chars(), Meeting::Quote { overlap });
+        }
+        if let Some(details) = &report.details {
+            // Only the kept passage can be inside the details, which say more around it.
+            consider(kept.within(details), kept.chars(), Meeting::Details);
+        }
+    }
+    best.other_passage = best_overlap.is_some_and(|o| o < PASSAGE_FLOOR);
+    best
+}
+
+/// Whether two term sets state values of the same measure and share none of them, not even as
+/// a bare number ("pas 60" names the "60 ml/min" of another report). `has` tells whether the
+/// other side uses a key.
+fn conflicting<'a>(
+    ours: impl Iterator<Item = &'a str> + Clone,
+    theirs: impl Iterator<Item = &'a str> + Clone,
+    ours_has: impl Fn(&str) -> bool,
+    theirs_has: impl Fn(&str) -> bool,
+) -> bool {
+    let named_by = |key: &str, has: &dyn Fn(&str) -> bool| {
+        has(key) || number_key(key).is_some_and(|n| has(&n))
+    };
+    ours.clone()
+        .filter_map(|k| measure_dim(k).map(|d| (d, k)))
+        .any(|(dim, _)| {
+            let in_dim = |k: &&str| measure_dim(k) == Some(dim);
+            let mut theirs_in_dim = theirs.clone().filter(in_dim).peekable();
+            theirs_in_dim.peek().is_some()
+                && !ours
+                    .clone()
+                    .filter(in_dim)
+                    .any(|k| named_by(k, &theirs_has))
+                && !theirs_in_dim.any(|k| named_by(k, &ours_has))
+        })
+}
+
+/// Whether the report and the problem state different values of one measure.
+fn report_conflicts(report: &ReportText, problem: &ProblemSignature) -> bool {
+    let report_keys = report.terms.iter().map(|t| t.key.as_str());
+    conflicting(
+        report_keys,
+        problem.terms.keys().map(String::as_str),
+        |k| report.terms.iter().any(|t| t.key == k),
+        |k| problem.count(k) > 0,
+    )
+}
+
+/// Whether two problems may be one: a kind in common, passages that overlap (when both have
+/// any), and no conflicting values.
+fn compatible(a: &ProblemSignature, b: &ProblemSignature) -> bool {
+    let kinds = |p: &ProblemSignature| p.categories().map(|(c, _)| kind(c)).collect::<Vec<_>>();
+    let (ka, kb) = (kinds(a), kinds(b));
+    if !ka.iter().any(|k| kb.contains(k)) {
+        return false;
+    }
+    let overlapping = a.passages.iter().any(|pa| {
+        b.passages.iter().any(|pb| {
+            let (short, long) = if pa.grams.len() <= pb.grams.len() {
+                (pa, pb)
+            } else {
+                (pb, pa)
+            };
+            short.within(long) >= PASSAGE_FLOOR
+        })
+    });
+    if !a.passages.is_empty() && !b.passages.is_empty() && !overlapping {
+        return false;
+    }
+    !conflicting(
+        a.terms.keys().map(String::as_str),
+        b.terms.keys().map(String::as_str),
+        |k| a.count(k) > 0,
+        |k| b.count(k) > 0,
+    )
+}
+
+/// How distinctive a term is of one problem: `others_using` of the `others` open reports outside
+/// it (in problems of a kind the new report may join) use the term. 1 when none do, falling
+/// towards 0 as all of them do: an inverse document frequency over those reports, scaled to
+/// 0..1, so that 1 of 10 still leaves 0.7 while 9 of 10 leaves under 0.1. Counting only the
+/// reports outside the problem is what makes the article's own subject ("ibuprofen" on the
+/// ibuprofen page) weigh nothing once several problems name it, however many readers repeat it
+/// inside one.
+fn rarity(others_using: u32, others: u32) -> f32 {
+    if others_using == 0 {
+        return 1.0;
+    }
+    let n = others as f32 + 2.0;
+    ((n / (others_using as f32 + 1.0)).ln() / n.ln()).max(0.0)
+}
+
+/// The open problem `new` belongs to, or `None` when it starts a new problem. `open` is every
+/// open problem of the report's article, in a stable order (oldest first). Rarity is counted
+/// over them too, and ties go to the earlier one.
+pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> {
+    // Rarity is counted among the problems the report may join: a typo report quoting the
+    // wrong dose does not make the dose any less telling of the dose problem.
+    let required: Vec<Option<f32>> = open
+        .iter()
+        .map(|p| required_score(new.category(), p))
+        .collect();
+    let joinable = || {
+        open.iter()
+            .zip(&required)
+            .filter(|(_, r)| r.is_some())
+            .map(|(p, _)| p)
+    };
+    let all_reports: u32 = joinable().map(ProblemSignature::reports).sum();
+    let using: Vec<u32> = new
+        .terms
+        .iter()
+        .map(|t| joinable().map(|p| p.count(&t.key)).sum())
+        .collect();
+    let mut candidates: Vec<Match> = Vec::new();
+    for ((index, problem), required) in open.iter().enumerate().zip(required) {
+        let Some(required) = required else {
+            continue;
+        };
+        let passage = passage_evidence(new, problem);
+        if passage.other_passage
+            || (passage.evidence < SAME_PASSAGE && report_conflicts(new, problem))
+        {
+            continue;
+        }
+        let others = all_reports - problem.reports();
+        let mut shared: Vec<(f32, &Term)> = Vec::new();
+        for (term, &all_using) in new.terms.iter().zip(&using) {
+            let here = problem.count(&term.key);
+            let counted_with_unit = term.of.as_ref().is_some_and(|of| problem.count(of) > 0);
+            if here == 0 || counted_with_unit {
+                continue;
+            }
+            let evidence = weight(term.class) * rarity(all_using - here, others);
+            // The ends of one range are one statement: the stronger end counts.
+            match shared
+                .iter_mut()
+                .find(|(_, t)| t.range.is_some() && t.range == term.range)
+            {
+                Some(end) if end.0 >= evidence => {}
+                Some(end) => *end = (evidence, term),
+                None => shared.push((evidence, term)),
+            }
+        }
+        let pieces = shared.len() + usize::from(passage.evidence > 0.0);
+        let score = PASSAGE_WEIGHT * passage.evidence + shared.iter().map(|(e, _)| e).sum::<f32>();
+        if score >= required && (pieces >= 2 || passage.evidence > 0.0) {
+            shared.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let reason = describe(passage.meeting, &shared);
+            candidates.push(Match {
+                index,
+                score,
+                reason,
+                merge: Vec::new(),
+            });
+        }
+    }
+    // The best score wins; on a tie the earlier problem (candidates are in slice order).
+    let best_at = candidates
+        .iter()
+        .enumerate()
+        .fold(None::<usize>, |best, (i, m)| match best {
+            Some(b) if candidates[b].score >= m.score => Some(b),
+            _ => Some(i),
+        })?;
+    let mut best = candidates.swap_remove(best_at);
+    best.merge = candidates
+        .iter()
+        .map(|m| m.index)
+        .filter(|&i| compatible(&open[best.index], &open[i]))
+        .collect();
+    best.merge.sort_unstable();
+    Some(best)
+}
+
+/// The evidence in words: the passage, then up to four shared terms, strongest first.
+fn describe(meeting: Meeting, shared: &[(f32, &Term)]) -> String {
+    let mut parts = Vec::new();
+    match meeting {
+        Meeting::Quote { overlap } if overlap >= SAME_PASSAGE => {
+            parts.push("same passage".to_string())
+        }
+        Meeting::Quote { overlap } => {
+            parts.push(format!("overlapping passage ({:.0} %)", overlap * 100.0))
+        }
+        Meeting::Details => parts.push("the passage is quoted in the details".to_string()),
+        Meeting::Nowhere => {}
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for (score, term) in shared {
+        // Terms that weighed next to nothing (a small number, a word most reports use) would
+        // only make the reason longer.
+        if *score >= 0.25 && !names.contains(&term.display.as_str()) {
+            names.push(&term.display);
+        }
+    }
+    names.truncate(4);
+    if let Some((last, rest)) = names.split_last() {
+        parts.push(if rest.is_empty() {
+            format!("shares {last}")
+        } else {
+            format!("shares {} and {last}", rest.join(", "))
+        });
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::ArticleProblems;
+
+    fn en(category: Category, quote: Option<&str>, details: Option<&str>) -> ReportText {
+        ReportText::new(category, quote, details, Some("en"))
+    }
+
+    /// Each report's problem number after feeding them in order, as ingest does.
+    fn assign(reports: &[ReportText]) -> Vec<usize> {
+        let mut problems = ArticleProblems::new();
+        for report in reports {
+            problems.add(report);
+        }
+        problems.assignments().to_vec()
+    }
+
+    const DOSE: &str = "Adults can take up to 3,200 mg a day, split into 3 or 4 seperate doses.";
+
+    #[test]
+    fn five_readers_of_one_wrong_dose_make_one_problem() {
+        let reports = [
+            en(
+                Category::Harmful,
+                Some(DOSE),
+                Some("Over the counter the maximum is 1,200 mg a day."),
+            ),
+            en(Category::Inaccurate, Some("up to 3,200 mg a day"), None),
+            en(
+                Category::Inaccurate,
+                Some("adults can take upto 3200mg a day"),
+                Some("box says 1200mg"),
+            ),
+            ReportText::new(
+                Category::Inaccurate,
+                None,
+                Some("La dosis máxima de ibuprofeno sin receta es 1.200 mg al día, no 3.200 mg."),
+                Some("es"),
+            ),
+            en(
+                Category::Outdated,
+                Some("ADULTS CAN TAKE UP TO 3,200 MG A DAY"),
+                None,
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn the_reason_names_the_evidence() {
+        let open = [ProblemSignature::new(&en(
+            Category::Harmful,
+            Some(DOSE),
+            None,
+        ))];
+        let found = best_match(
+            &en(Category::Inaccurate, Some("up to 3,200 mg a day"), None),
+            &open,
+        );
+        let found = found.unwrap();
+        assert_eq!(
+            (found.index, found.reason.as_str()),
+            (0, "same passage; shares 3200 mg")
+        );
+        let spanish = ReportText::new(
+            Category::Harmful,
+            None,
+            Some("3.200 mg de ibuprofeno es demasiado"),
+            Some("es"),
+        );
+        let open = [ProblemSignature::new(&en(
+            Category::Harmful,
+            Some(DOSE),
+            Some("ibuprofen max is 1200"),
+        ))];
+        let found = best_match(&spanish, &open).unwrap();
+        assert_eq!(found.reason, "shares 3200 mg and ibuprofeno");
+        assert!(found.merge.is_empty());
+    }
+
+    #[test]
+    fn a_typo_in_the_dose_sentence_is_its_own_problem() {
+        let reports = [
+            en(Category::Harmful, Some(DOSE), Some("max is 1200 mg")),
+            en(
+                Category::Typo,
+                Some("split into 3 or 4 seperate doses"),
+                Some("separate"),
+            ),
+            en(Category::Typo, Some("seperate doses"), None),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1, 1]);
+    }
+
+    #[test]
+    fn the_child_dose_of_the_same_drug_is_another_problem() {
+        let reports = [
+            en(Category::Harmful, Some(DOSE), Some("max is 1200 mg")),
+            en(
+                Category::Inaccurate,
+                Some("Children aged 7 to 9 years: 200 mg up to 3 times a day."),
+                Some("ibuprofen for children goes by weight"),
+            ),
+            en(
+                Category::Inaccurate,
+                None,
+                Some("ibuprofen 200 mg for children aged 7 is too high"),
+            ),
+            en(
+                Category::Inaccurate,
+                None,
+                Some("ibuprofen 3,200 mg for adults is far too much"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1, 1, 0]);
+    }
+
+    #[test]
+    fn another_sentence_with_the_same_numbers_is_another_problem() {
+        let reports = [
+            en(Category::Harmful, Some("Adults: 1 or 2 500 mg tablets every 2 hours"), Some("4 to 6 hours!")),
+            en(
+                Category::Inaccurate,
+                Some("Children aged 10 to 15: 1 tablet (500 mg) every 4 to 6 hours, up to 4 g a day."),
+                Some("max 2 g a day at this age"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1]);
+    }
+
+    #[test]
+    fn one_shared_word_or_number_alone_is_not_enough() {
+        let reports = [
+            en(
+                Category::Harmful,
+                Some("Ibuprofen is safe to take at any stage of pregnancy."),
+                None,
+            ),
+            en(
+                Category::Other,
+                None,
+                Some("ibuprofen can trigger asthma attacks, please mention it"),
+            ),
+            en(
+                Category::Inaccurate,
+                Some("Take 5 mg of folic acid a day."),
+                Some("400 micrograms"),
+            ),
+            ReportText::new(
+                Category::Inaccurate,
+                None,
+                Some("Należy zacząć przed zajściem w ciążę, nie po teście. Dawka 0,4 mg."),
+                Some("pl"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_bare_number_names_a_value_so_it_does_not_conflict() {
+        let french = ReportText::new(
+            Category::Inaccurate,
+            None,
+            Some("le seuil est un DFG < 30 ml/min, pas 60"),
+            Some("fr"),
+        );
+        let problem = ProblemSignature::new(&french);
+        let german =
+            |quote: &str| ReportText::new(Category::Outdated, Some(quote), None, Some("de"));
+        assert!(!report_conflicts(&german("eGFR unter 60 ml/min"), &problem));
+        assert!(report_conflicts(&german("eGFR unter 45 ml/min"), &problem));
+    }
+
+    #[test]
+    fn unclear_and_broken_link_reports_keep_to_their_kind() {
+        let reports = [
+            en(
+                Category::Inaccurate,
+                Some("Se considera fiebre a partir de 39 °C."),
+                Some("38 °C"),
+            ),
+            en(
+                Category::Unclear,
+                Some("a partir de 39 °C"),
+                Some("axila u oído?"),
+            ),
+            en(
+                Category::BrokenLink,
+                Some("NHS ibuprofen leaflet (PDF)"),
+                Some("404"),
+            ),
+            en(
+                Category::BrokenLink,
+                None,
+                Some("The PDF leaflet link at the bottom doesn't open"),
+            ),
+            en(Category::Typo, Some("Chikenpox in children"), None),
+            en(
+                Category::Typo,
+                Some("Chikenpox"),
+                Some("misspelt in the heading"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1, 2, 2, 3, 3]);
+    }
+
+    #[test]
+    fn a_report_naming_both_sides_bridges_two_problems() {
+        let quote = "Certaines études ont montré un lien entre le vaccin ROR et l'autisme.";
+        let fr = |quote: Option<&str>, details: Option<&str>| {
+            ReportText::new(Category::Harmful, quote, details, Some("fr"))
+        };
+        let reports = [
+            fr(Some(quote), Some("aucun lien, c'est prouvé")),
+            en(
+                Category::Inaccurate,
+                None,
+                Some("The Wakefield paper was retracted by the Lancet in 2010."),
+            ),
+            fr(
+                Some("un lien entre le vaccin ROR et l'autisme"),
+                Some("Wakefield, The Lancet, 2010"),
+            ),
+        ];
+        let mut problems = ArticleProblems::new();
+        problems.add(&reports[0]);
+        problems.add(&reports[1]);
+        let found = best_match(&reports[2], problems.signatures()).unwrap();
+        assert_eq!((found.index, found.merge.clone()), (0, vec![1]));
+        problems.add(&reports[2]);
+        assert_eq!(problems.assignments(), &[0, 0, 0]);
+        assert_eq!(problems.signatures().len(), 1);
+        assert_eq!(problems.signatures()[0].reports(), 3);
+    }
+
+    #[test]
+    fn problems_about_different_sentences_are_never_bridged() {
+        // Both problems share "3200 mg"; the second quotes another sentence.
+        let open = [
+            ProblemSignature::new(&en(Category::Harmful, Some(DOSE), None)),
+            ProblemSignature::new(&en(
+                Category::Inaccurate,
+                Some("Ibuprofen is safe to take at any stage of pregnancy."),
+                Some("3200 mg ibuprofen in pregnancy, really?"),
+            )),
+        ];
+        assert!(!compatible(&open[0], &open[1]));
+        let both = en(
+            Category::Harmful,
+            None,
+            Some("3200 mg ibuprofen, and in pregnancy too"),
+        );
+        assert!(best_match(&both, &open).is_some_and(|m| m.merge.is_empty()));
+    }
+
+    #[test]
+    fn rarity_falls_as_other_reports_use_a_term() {
+        assert_eq!(rarity(0, 0), 1.0);
+        assert_eq!(rarity(0, 10), 1.0);
+        assert!(rarity(1, 10) > 0.7);
+        assert!(rarity(9, 10) < 0.1);
+        assert!(rarity(10, 10) >= 0.0);
+    }
+
+    #[test]
+    fn ties_go_to_the_earlier_problem() {
+        let one = en(
+            Category::Inaccurate,
+            Some("every 2 hours is too often"),
+            None,
+        );
+        let open = [ProblemSignature::new(&one), ProblemSignature::new(&one)];
+        assert_eq!(best_match(&one, &open).map(|m| m.index), Some(0));
+    }
+}

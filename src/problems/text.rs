@@ -1,0 +1,819 @@
+//! What the matcher reads in a report: its passage folded to a comparable form, and the terms
+//! that can tie it to another report — quantities with units, ratios, codes, numbers and rare
+//! words, each with a key that is the same however a reader typed it and, for words and numbers,
+//! in whatever language they wrote.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// A passage longer than this (in folded characters) is cut: readers who select a whole
+/// paragraph still share its start with those who select a sentence, and the stored signature
+/// stays small.
+pub(crate) const MAX_PASSAGE_CHARS: usize = 400;
+
+/// Lower-case, accent-free text in compatibility form: full-width digits become ASCII, `㎎`
+/// becomes `mg`, `µ` becomes `μ`, curly quotes stay punctuation. Readers retype passages without
+/// accents or capitals, and a Spanish "máxima" must meet a retyped "maxima".
+pub(crate) fn fold(text: &str) -> String {
+    // Most reports on English pages are plain ASCII, which normalisation leaves as it is.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    // Only accents are dropped; other marks (the kana voicing marks) are recomposed with their
+    // letter, so that ブ stays ブ.
+    for c in text.nfkd().filter(|&c| !is_accent(c)).nfc() {
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            'ı' => out.push('i'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Combining accents of Latin, Greek and Cyrillic letters, and Arabic vowel signs (which
+/// readers mostly leave out).
+fn is_accent(c: char) -> bool {
+    is_combining_mark(c) && matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670)
+}
+
+/// A folded passage as the matcher compares it: letters and digits only. Dropping spaces and
+/// punctuation makes "3,200 mg", "3.200 mg" and "3200mg" the same run of characters, and "up to"
+/// the same as a retyped "upto".
+pub(crate) fn compact(folded: &str) -> String {
+    folded
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(MAX_PASSAGE_CHARS)
+        .collect()
+}
+
+/// The sorted, distinct character trigrams of a compact passage, each packed into a `u64`
+/// (21 bits a character), so that two passages compare by a merge of two sorted lists.
+pub(crate) fn trigrams(compact: &str) -> Vec<u64> {
+    let chars: Vec<u64> = compact.chars().map(u64::from).collect();
+    let mut grams: Vec<u64> = chars
+        .windows(3)
+        .map(|w| (w[0] << 42) | (w[1] << 21) | w[2])
+        .collect();
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
+/// How many trigrams two sorted lists share.
+pub(crate) fn shared_count(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// What kind of evidence a shared term is; the matcher weighs each kind (see `matcher`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TermClass {
+    /// A number with a unit that states a fact readers dispute: a dose, a percentage, a
+    /// temperature, a lab value ("3200 mg", "7 %", "38 °C", "126 mg/dl"). Two reports that name
+    /// different values of the same unit are about different statements.
+    Measure,
+    /// A length of time ("every 2 hours", "from 20 weeks", "at 12 months"): often the disputed
+    /// fact, but one page states several that readers' corrections mix ("every 4 to 6 hours,
+    /// not 2"), so never a conflict.
+    Span,
+    /// A count ("3 times", "8 tablets"): pages are full of small counts.
+    Count,
+    /// Two numbers joined by a slash ("140/90"): a blood-pressure reading, a score.
+    Ratio,
+    /// Letters and digits in one token: a guideline or trial code ("NG136"), a lab test
+    /// ("HbA1c"), a vitamin ("B12").
+    Code,
+    /// A bare number; `true` when it is specific (100 or more, or with decimals: a year, a dose),
+    /// `false` for small counts that every page is full of.
+    Number(bool),
+    /// A word that is neither a stop word nor a word every health report uses.
+    Word,
+}
+
+/// One term of a report: its key (what is stored and compared), its class, and how to name it to
+/// an editor ("3200 mg", "ibuprofeno").
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Term {
+    pub key: String,
+    pub class: TermClass,
+    pub display: String,
+    /// For a number stated with a unit or in a ratio, the key of that quantity or ratio: when
+    /// both are shared, the number adds nothing.
+    pub of: Option<String>,
+    /// The ends of one range ("4 to 6 hours", "37,8–38 °C") share a number here: a range is one
+    /// statement, so sharing both ends counts once, as does sharing one.
+    pub range: Option<usize>,
+}
+
+/// The unit a quantity is stated in, after normalisation: the dimension that names it in keys,
+/// the factor to the dimension's base unit, and its class.
+struct Unit {
+    dim: &'static str,
+    factor: f64,
+    class: TermClass,
+}
+
+const fn unit(dim: &'static str, factor: f64, class: TermClass) -> Unit {
+    Unit { dim, factor, class }
+}
+
+/// Units as readers write them in the corpus languages (folded: no accents, lower case). Mass is
+/// kept in milligrams so that "1 g", "1000 mg" and "1.000 mg" meet; international units under
+/// one name (IU, UI, I.E.).
+fn lookup_unit(word: &str) -> Option<Unit> {
+    use TermClass::{Count, Measure, Span};
+    Some(match word {
+        "mg" | "milligram" | "milligrams" | "miligramos" | "miligramas" | "milligrammes"
+        | "milligramm" | "milligrammi" => unit("mg", 1.0, Measure),
+        "g" | "gr" | "gram" | "grams" | "gramos" | "gramas" | "grammes" | "gramm" | "grammi" => {
+            unit("mg", 1000.0, Measure)
+        }
+        "mcg" | "μg" | "ug" | "microgram" | "micrograms" | "microgramos" | "microgramas"
+        | "microgrammes" | "mikrogramm" | "microgrammi" => unit("mg", 0.001, Measure),
+        "kg" => unit("kg", 1.0, Measure),
+        "ml" => unit("ml", 1.0, Measure),
+        "iu" | "ui" | "ie" => unit("iu", 1.0, Measure),
+        "mmhg" => unit("mmhg", 1.0, Measure),
+        "mmol" => unit("mmol", 1.0, Measure),
+        "c" | "oc" | "grados" | "grad" | "degrees" | "degres" | "graus" | "gradi" => {
+            unit("celsius", 1.0, Measure)
+        }
+        "h" | "hr" | "hrs" | "hour" | "hours" | "hora" | "horas" | "heure" | "heures"
+        | "stunde" | "stunden" | "ora" | "ore" | "uur" => unit("h", 1.0, Span),
+        "min" | "mins" | "minute" | "minutes" | "minuto" | "minutos" | "minuten" | "minuti" => {
+            unit("min", 1.0, Span)
+        }
+        "day" | "days" | "dia" | "dias" | "jour" | "jours" | "tag" | "tage" | "tagen"
+        | "giorno" | "giorni" | "dag" | "dagen" => unit("d", 1.0, Span),
+        "week" | "weeks" | "semana" | "semanas" | "semaine" | "semaines" | "woche" | "wochen"
+        | "settimana" | "settimane" | "weken" => unit("w", 1.0, Span),
+        "month" | "months" | "mes" | "meses" | "mois" | "monat" | "monate" | "monaten" | "mese"
+        | "mesi" | "maand" | "maanden" => unit("mo", 1.0, Span),
+        "year" | "years" | "ano" | "anos" | "an" | "ans" | "jahr" | "jahre" | "jahren" | "anno"
+        | "anni" | "jaar" => unit("y", 1.0, Span),
+        "times" | "veces" | "mal" | "fois" | "vezes" | "volte" | "keer" | "x" => {
+            unit("x", 1.0, Count)
+        }
+        "tablet" | "tablets" | "comprimido" | "comprimidos" | "comprime" | "comprimes"
+        | "tablette" | "tabletten" | "compressa" | "compresse" => unit("tab", 1.0, Count),
+        _ => return None,
+    })
+}
+
+/// What a unit becomes when a denominator follows it: "mg/kg" is a dose by body weight (not a
+/// dose), "mg/dl" and "mmol/l" are concentrations, "ml/min" is a filtration rate.
+fn per(dim: &'static str, denominator: &str) -> Option<&'static str> {
+    match (dim, denominator) {
+        ("mg", "kg") => Some("mg/kg"),
+        ("mg", "dl") => Some("mg/dl"),
+        ("mg", "l") => Some("mg/l"),
+        ("mmol", "l") => Some("mmol/l"),
+        ("mmol", "mol") => Some("mmol/mol"),
+        ("ml", "min") => Some("ml/min"),
+        _ => None,
+    }
+}
+
+/// Words that join the two ends of a range ("4 to 6 hours", "4 a 6 horas", "4 bis 6 Stunden"):
+/// the unit after the second number belongs to the first too.
+fn is_range_word(word: &str) -> bool {
+    matches!(
+        word,
+        "to" | "a"
+            | "bis"
+            | "ate"
+            | "tot"
+            | "al"
+            | "e"
+            | "y"
+            | "and"
+            | "und"
+            | "et"
+            | "or"
+            | "o"
+            | "ou"
+            | "oder"
+    )
+}
+
+/// The per-kilogram words ("5 mg per kg", "por kg", "pro kg").
+fn is_per_word(word: &str) -> bool {
+    matches!(word, "per" | "por" | "pro" | "par" | "pour")
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    Num(f64),
+    /// Letters and digits together ("ng136", "hba1c"), or a dotted date ("12.05.2020").
+    Code(String),
+    Sym(char),
+}
+
+/// A token and whether white space came before it ("160/100" is a ratio, "160 / 100" is not).
+struct Spanned {
+    tok: Tok,
+    spaced: bool,
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}
+
+/// Reads a number at `chars[start]` (a digit): "3,200" and "3.200" are 3200 (a group of three
+/// digits after a separator, and a first group that is not "0"); "0,4" and "0.4" are 0.4; with
+/// two kinds of separator the last is the decimal one ("1.200,5"). A dotted date is a code.
+fn read_number(chars: &[char], start: usize) -> (Tok, usize) {
+    let mut groups: Vec<String> = vec![String::new()];
+    let mut seps: Vec<char> = Vec::new();
+    let mut i = start;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            if let Some(group) = groups.last_mut() {
+                group.push(c);
+            }
+            i += 1;
+        } else if (c == ',' || c == '.')
+            && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())
+            && !groups.last().is_some_and(String::is_empty)
+        {
+            seps.push(c);
+            groups.push(String::new());
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let parse = |s: &str| s.parse::<f64>().unwrap_or(0.0);
+    let all_same = seps.windows(2).all(|w| w[0] == w[1]);
+    let thousands = !seps.is_empty()
+        && all_same
+        && groups[0] != "0"
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3);
+    let tok = if seps.is_empty() || thousands {
+        Tok::Num(parse(&groups.concat()))
+    } else if seps.len() == 1 {
+        Tok::Num(parse(&format!("{}.{}", groups[0], groups[1])))
+    } else if all_same {
+        let mut code = groups[0].clone();
+        for (sep, group) in seps.iter().zip(&groups[1..]) {
+            code.push(*sep);
+            code.push_str(group);
+        }
+        Tok::Code(code)
+    } else {
+        let last = groups.len() - 1;
+        Tok::Num(parse(&format!(
+            "{}.{}",
+            groups[..last].concat(),
+            groups[last]
+        )))
+    };
+    (tok, i)
+}
+
+/// Splits folded text into words, numbers, codes and the symbols that matter to quantities.
+/// Dotted abbreviations made of single letters ("i.e.", "u.i.") become one word ("ie", "ui");
+/// runs of CJK characters become overlapping pairs, the usual way to compare text without spaces.
+fn tokenize(folded: &str) -> Vec<Spanned> {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut spaced = true;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            spaced = true;
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_digit() {
+            let (tok, next) = read_number(&chars, i);
+            out.push(Spanned { tok, spaced });
+            i = next;
+        } else if is_cjk(c) {
+            let start = i;
+            while i < chars.len() && is_cjk(chars[i]) {
+                i += 1;
+            }
+            let run = &chars[start..i];
+            if run.len() == 1 {
+                out.push(Spanned {
+                    tok: Tok::Word(run.iter().collect()),
+                    spaced,
+                });
+            }
+            for pair in run.windows(2) {
+                out.push(Spanned {
+                    tok: Tok::Word(pair.iter().collect()),
+                    spaced: true,
+                });
+            }
+        } else if c.is_alphanumeric() {
+            let start = i;
+            while i < chars.len() && chars[i].is_alphanumeric() && !is_cjk(chars[i]) {
+                i += 1;
+            }
+            let mut word: String = chars[start..i].iter().collect();
+            // "i.e." and "u.i.": single letters each followed by a dot.
+            if i - start == 1 && chars.get(i) == Some(&'.') {
+                let mut j = i;
+                while chars.get(j) == Some(&'.')
+                    && chars.get(j + 1).is_some_and(|l| l.is_alphabetic())
+                    && !chars.get(j + 2).is_some_and(|l| l.is_alphanumeric())
+                {
+                    word.push(chars[j + 1]);
+                    j += 2;
+                }
+                if word.chars().count() > 1 {
+                    i = j + usize::from(chars.get(j) == Some(&'.'));
+                }
+            }
+            let has_digit = word.chars().any(|d| d.is_ascii_digit());
+            let starts_with_digit = word.chars().next().is_some_and(|d| d.is_ascii_digit());
+            let tok = if has_digit && !starts_with_digit {
+                Tok::Code(word)
+            } else {
+                Tok::Word(word)
+            };
+            out.push(Spanned { tok, spaced });
+        } else {
+            out.push(Spanned {
+                tok: Tok::Sym(c),
+                spaced,
+            });
+            i += 1;
+        }
+        spaced = false;
+    }
+    out
+}
+
+/// A number as keys show it: no trailing zeros, at most four decimals.
+fn number_text(value: f64) -> String {
+    let rounded = (value * 10_000.0).round() / 10_000.0;
+    let text = format!("{rounded:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// How a quantity is named to editors.
+fn quantity_display(value: f64, dim: &str) -> String {
+    let v = number_text(value);
+    match dim {
+        "mg" if value < 1.0 => format!("{} µg", number_text(value * 1000.0)),
+        "celsius" => format!("{v} °C"),
+        "iu" => format!("{v} IU"),
+        "%" => format!("{v} %"),
+        "x" => format!("{v} times"),
+        "tab" => format!("{v} tablets"),
+        "mo" => format!("{v} months"),
+        "y" => format!("{v} years"),
+        "w" => format!("{v} weeks"),
+        "d" => format!("{v} days"),
+        _ => format!("{v} {dim}"),
+    }
+}
+
+/// The unit that follows a number at `tokens[at]`, if any, and how many tokens it takes:
+/// an optional degree sign, a unit word, and a denominator ("mg/kg", "mg per kg", "ml/min").
+fn unit_at(tokens: &[Spanned], at: usize) -> Option<(&'static str, f64, TermClass, usize)> {
+    let mut i = at;
+    if let Some(Spanned {
+        tok: Tok::Sym('%'), ..
+    }) = tokens.get(i)
+    {
+        return Some(("%", 1.0, TermClass::Measure, 1));
+    }
+    if let Some(Spanned {
+        tok: Tok::Sym('°'),
+    ..
+    }) = tokens.get(i)
+    {
+        i += 1;
+    }
+    let Some(Spanned {
+        tok: Tok::Word(word),
+        ..
+    }) = tokens.get(i)
+    else {
+        return None;
+    };
+    let found = lookup_unit(word)?;
+    i += 1;
+    let denominator = match (tokens.get(i), tokens.get(i + 1)) {
+        (
+            Some(Spanned {
+                tok: Tok::Sym('/'), ..
+            }),
+            Some(Spanned {
+                tok: Tok::Word(d), ..
+            }),
+        ) => Some(d.as_str()),
+        (
+            Some(Spanned {
+                tok: Tok::Word(p), ..
+            }),
+            Some(Spanned {
+                tok: Tok::Word(d), ..
+            }),
+        ) if is_per_word(p) => Some(d.as_str()),
+        _ => None,
+    };
+    if let Some(dim) = denominator.and_then(|d| per(found.dim, d)) {
+        return Some((dim, found.factor, TermClass::Measure, i + 2 - at));
+    }
+    Some((found.dim, found.factor, found.class, i - at))
+}
+
+/// Stop words: the function words of the reader's language (from the stopwords-iso lists) and of
+/// English (readers mix it in), plus the words nearly every health report uses ("dose",
+/// "article", "wrong", "link"), which say nothing about *which* problem a report is about.
+#[rustfmt::skip]
+const DOMAIN_WORDS: &[&str] = &[
+    // en
+    "article", "page", "says", "say", "said", "text", "wrong", "incorrect", "correct", "error",
+    "mistake", "dose", "doses", "dosage", "daily", "day", "days", "take", "taking", "taken",
+    "should", "must", "please", "fix", "update", "updated", "information", "info", "advice",
+    "doctor", "medicine", "medicines", "patient", "patients", "people", "risk", "dangerous",
+    "harmful", "safe", "link", "links", "broken", "dead", "doesn", "didn", "isn", "don", "max",
+    "maximum", "minimum", "normal", "usual", "recommended", "recommendation", "recommends",
+    "guidance", "advises", "outdated", "date", "site", "website", "sentence", "paragraph",
+    "section", "click", "work", "works", "open", "found", "missing", "mention", "add",
+    // What personal-detail scrubbing leaves in place of an address or a number.
+    "email", "phone",
+    // es
+    "articulo", "pagina", "dice", "pone", "incorrecto", "incorrecta", "dosis", "diaria", "diario",
+    "tomar", "toma", "debe", "deberia", "corregir", "corrijan", "informacion", "medico",
+    "medicamento", "riesgo", "peligroso", "peligrosa", "enlace", "roto", "maximo", "maxima",
+    "minimo", "minima", "habitual", "recomendado", "recomienda", "guia", "texto", "error",
+    // de
+    "artikel", "seite", "steht", "falsch", "fehler", "dosis", "einnehmen", "nehmen", "sollte",
+    "bitte", "korrigieren", "arzt", "medikament", "risiko", "gefahrlich", "defekt", "maximal",
+    "empfohlen", "empfiehlt", "leitlinie", "taglich", "angabe",
+    // fr
+    "erreur", "faux", "fausse", "incorrecte", "prendre", "doit", "corriger", "medecin",
+    "medicament", "risque", "dangereux", "dangereuse", "lien", "casse", "maximale", "recommande",
+    "recommandee", "jour", "texte",
+    // pt
+    "artigo", "erro", "errado", "errada", "incorreto", "incorreta", "deve", "informacao", "risco",
+    "perigoso", "perigosa", "quebrado", "recomendada", "texto", "diz",
+    // it
+    "articolo", "errore", "sbagliato", "sbagliata", "dosi", "prendere", "correggere", "farmaco",
+    "rischio", "pericoloso", "collegamento", "massimo", "massima", "normale", "raccomandato",
+    "raccomandata",
+    // nl
+    "pagina", "staat", "fout", "onjuist", "nemen", "moet", "corrigeren", "arts", "medicijn",
+    "risico", "gevaarlijk", "kapot", "maximaal", "normaal",
+];
+
+/// The languages whose stop-word lists are loaded, and used together when a report's language
+/// is not known.
+const LANGUAGES: &[&str] = &["en", "es", "de", "fr", "pt", "it", "nl", "pl", "ar", "ja"];
+
+static STOP_WORDS: LazyLock<BTreeMap<&'static str, HashSet<String>>> = LazyLock::new(|| {
+    LANGUAGES
+        .iter()
+        .map(|&lang| {
+            let words = stop_words::lookup(lang).unwrap_or(&[]);
+            (lang, words.iter().map(|w| fold(w)).collect())
+        })
+        .collect()
+});
+
+static DOMAIN: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| DOMAIN_WORDS.iter().copied().collect());
+
+/// Whether a folded word says nothing about which problem a report is about, for a reader
+/// writing in `lang` (any known language when it is unknown).
+fn is_stop(word: &str, lang: Option<&str>) -> bool {
+    if DOMAIN.contains(word) {
+        return true;
+    }
+    let in_list = |l: &str| STOP_WORDS.get(l).is_some_and(|s| s.contains(word));
+    match lang.map(|l| l.split(['-', '_']).next().unwrap_or(l)) {
+        Some(l) if STOP_WORDS.contains_key(l) => in_list(l) || in_list("en"),
+        _ => STOP_WORDS.values().any(|s| s.contains(word)),
+    }
+}
+
+/// A word's key across languages and spellings: "ibuprofen", "ibuprofeno" and "ibuprofène"
+/// meet, as do "amoxicillin"/"amoxicilina"/"amoxicilline", "levothyroxine"/"levotiroxina",
+/// "syndrome"/"síndrome"/"Syndrom". Spellings that differ between languages (ph/f, th/t, y/i,
+/// k/c) are unified, doubled letters collapsed, then one plural `s` and one final vowel are
+/// dropped from words long enough to keep a stem.
+pub(crate) fn skeleton(word: &str) -> String {
+    let mut s = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    let mut last = None;
+    while let Some(c) = chars.next() {
+        let unified = match (c, chars.peek()) {
+            ('p', Some('h')) | ('t', Some('h')) => {
+                chars.next();
+                if c == 'p' {
+                    'f'
+                } else {
+                    't'
+                }
+            }
+            ('y', _) => 'i',
+            ('k', _) => 'c',
+            _ => c,
+        };
+        if Some(unified) != last {
+            s.push(unified);
+        }
+        last = Some(unified);
+    }
+    let mut len = s.chars().count();
+    if len >= 6 && s.ends_with('s') {
+        s.pop();
+        len -= 1;
+    }
+    if len >= 6 && s.ends_with(['a', 'e', 'o', 'i']) {
+        s.pop();
+    }
+    s
+}
+
+/// Words shorter than this (in characters) are not evidence: "bp", "mg" and the like are too
+/// common, and CJK pairs are exempt (two characters carry a word's meaning there).
+const MIN_WORD_CHARS: usize = 3;
+
+/// The HTTP "not found" code: every broken-link report names it, so it ties none to another.
+const NOT_FOUND: f64 = 404.0;
+
+/// A report's terms as they are collected: each key once, in order of first appearance.
+#[derive(Default)]
+struct Collected {
+    terms: Vec<Term>,
+    /// The keys already collected: long details have hundreds of words.
+    seen: HashSet<String>,
+}
+
+impl Collected {
+    fn push(
+        &mut self,
+        key: String,
+        class: TermClass,
+        display: String,
+        of: Option<&str>,
+        range: Option<usize>,
+    ) {
+        if self.seen.insert(key.clone()) {
+            let of = of.map(str::to_string);
+            self.terms.push(Term {
+                key,
+                class,
+                display,
+                of,
+                range,
+            });
+        }
+    }
+
+    /// A number, bare or as the value of the quantity or ratio `of`.
+    fn number(&mut self, value: f64, of: Option<&str>, range: Option<usize>) {
+        if value == NOT_FOUND {
+            return;
+        }
+        let specific = value >= 100.0 || value.fract() != 0.0;
+        let text = number_text(value);
+        self.push(
+            format!("n:{text}"),
+            TermClass::Number(specific),
+            text,
+            of,
+            range,
+        );
+    }
+}
+
+/// The distinct terms of a report's folded quote and details, in order of first appearance.
+pub(crate) fn terms(folded: &str, lang: Option<&str>) -> Vec<Term> {
+    let tokens = tokenize(folded);
+    let mut out = Collected::default();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i].tok {
+            Tok::Num(value) => {
+                // A ratio: "160/100" written without spaces.
+                if let (
+                    Some(slash),
+                    Some(Spanned {
+                        tok: Tok::Num(b),
+                        spaced: false,
+                    }),
+                ) = (tokens.get(i + 1), tokens.get(i + 2))
+                {
+                    if slash.tok == Tok::Sym('/') && !slash.spaced {
+                        let text = format!("{}/{}", number_text(*value), number_text(*b));
+                        let key = format!("r:{text}");
+                        out.push(key.clone(), TermClass::Ratio, text, None, None);
+                        out.number(*value, Some(&key), None);
+                        out.number(*b, Some(&key), None);
+                        // The unit of a reading ("mmHg") names no particular statement.
+                        i += 3 + unit_at(&tokens, i + 3).map_or(0, |u| u.3);
+                        continue;
+                    }
+                }
+                // A range: numbers joined by "-", "–", "to", "a", "bis"…, sharing the unit that
+                // follows the last of them.
+                let mut values = vec![*value];
+                let mut j = i + 1;
+                while values.len() < 3 {
+                    let joined = match tokens.get(j).map(|t| &t.tok) {
+                        Some(Tok::Sym('-' | '–' | '—')) => true,
+                        Some(Tok::Word(w)) => is_range_word(w),
+                        _ => false,
+                    };
+                    match tokens.get(j + 1).map(|t| &t.tok) {
+                        Some(Tok::Num(next)) if joined => {
+                            values.push(*next);
+                            j += 2;
+                        }
+                        _ => break,
+                    }
+                }
+                let unit = unit_at(&tokens, j);
+                let range = (values.len() > 1).then_some(i);
+                for &v in &values {
+                    match unit {
+                        Some((dim, factor, class, _)) => {
+                            let base = v * factor;
+                            let key = format!("q:{dim}:{}", number_text(base));
+                            out.push(key.clone(), class, quantity_display(base, dim), None, range);
+                            out.number(v, Some(&key), range);
+                        }
+                        None => out.number(v, None, range),
+                    }
+                }
+                i = j + unit.map_or(0, |u| u.3);
+                continue;
+            }
+            Tok::Code(code) => out.push(
+                format!("c:{code}"),
+                TermClass::Code,
+                code.clone(),
+                None,
+                None,
+            ),
+            Tok::Word(word) => {
+                let cjk = word.chars().any(is_cjk);
+                if (cjk || word.chars().count() >= MIN_WORD_CHARS) && !is_stop(word, lang) {
+                    out.push(skeleton(word), TermClass::Word, word.clone(), None, None);
+                }
+            }
+            Tok::Sym(_) => {}
+        }
+        i += 1;
+    }
+    out.terms
+}
+
+/// The dimensions of lengths of time and counts, which never conflict (see [`TermClass::Span`]).
+const SPAN_DIMS: &[&str] = &["h", "min", "d", "w", "mo", "y", "x", "tab"];
+
+/// The dimension of a key that states a measure ("q:mg:3200" → "mg", "r:140/90" → "ratio"), or
+/// `None` for other keys and for lengths of time and counts.
+pub(crate) fn measure_dim(key: &str) -> Option<&str> {
+    if key.starts_with("r:") {
+        return Some("ratio");
+    }
+    let (dim, _) = key.strip_prefix("q:")?.rsplit_once(':')?;
+    (!SPAN_DIMS.contains(&dim)).then_some(dim)
+}
+
+/// The bare-number key of a measure's value ("q:mg:3200" → "n:3200"): a report that names the
+/// number without its unit still names the value.
+pub(crate) fn number_key(measure: &str) -> Option<String> {
+    let (_, value) = measure.strip_prefix("q:")?.rsplit_once(':')?;
+    Some(format!("n:{value}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str, lang: Option<&str>) -> Vec<String> {
+        terms(&fold(text), lang)
+            .into_iter()
+            .map(|t| t.key)
+            .collect()
+    }
+
+    #[test]
+    fn doses_written_three_ways_are_one_quantity() {
+        for text in [
+            "up to 3,200 mg a day",
+            "hasta 3.200 mg al día",
+            "upto 3200mg a day",
+            "3 200 mg",
+        ] {
+            let k = keys(text, None);
+            if text == "3 200 mg" {
+                // A space is not read as a thousands separator: "take 2 200 mg tablets" exists.
+                assert!(!k.contains(&"q:mg:3200".to_string()), "{text}: {k:?}");
+            } else {
+                assert!(k.contains(&"q:mg:3200".to_string()), "{text}: {k:?}");
+            }
+        }
+        assert!(keys("max 1.2 g a day", None).contains(&"q:mg:1200".to_string()));
+        assert!(keys("0,4 mg", None).contains(&"q:mg:0.4".to_string()));
+        assert!(keys("400 micrograms", None).contains(&"q:mg:0.4".to_string()));
+        assert!(keys("400mcg", None).contains(&"q:mg:0.4".to_string()));
+        assert!(keys("20 µg", None).contains(&"q:mg:0.02".to_string()));
+    }
+
+    #[test]
+    fn units_ranges_ratios_and_codes() {
+        let k = keys("800 I.E. täglich, 4000 IE ist die Obergrenze", Some("de"));
+        assert!(
+            k.contains(&"q:iu:800".to_string()) && k.contains(&"q:iu:4000".to_string()),
+            "{k:?}"
+        );
+        assert!(keys("800 UI", Some("it")).contains(&"q:iu:800".to_string()));
+        let k = keys("every 4 to 6 hours", Some("en"));
+        assert!(
+            k.contains(&"q:h:4".to_string()) && k.contains(&"q:h:6".to_string()),
+            "{k:?}"
+        );
+        let k = keys("5-10 mg/kg per dose", Some("en"));
+        assert!(
+            k.contains(&"q:mg/kg:5".to_string()) && k.contains(&"q:mg/kg:10".to_string()),
+            "{k:?}"
+        );
+        assert!(keys("40 mg por kg", Some("es")).contains(&"q:mg/kg:40".to_string()));
+        assert!(keys("até 126 mg/dL", Some("pt")).contains(&"q:mg/dl:126".to_string()));
+        assert!(keys("a partir de 39 °C", Some("es")).contains(&"q:celsius:39".to_string()));
+        assert!(keys("fever is 38C or higher", Some("en")).contains(&"q:celsius:38".to_string()));
+        assert!(keys("abaixo de 5%", Some("pt")).contains(&"q:%:5".to_string()));
+        assert!(keys("HbA1c de 6,5 %", Some("pt")).contains(&"q:%:6.5".to_string()));
+        let k = keys("NICE NG136 uses 140/90 mmHg", Some("en"));
+        assert!(
+            k.contains(&"r:140/90".to_string()) && k.contains(&"c:ng136".to_string()),
+            "{k:?}"
+        );
+        assert!(keys("am 12.05.2020", Some("de")).contains(&"c:12.05.2020".to_string()));
+        assert!(keys("the link is a 404", Some("en")).is_empty());
+    }
+
+    #[test]
+    fn words_meet_across_languages_and_stop_words_go() {
+        let en = keys("Amoxicillin is a penicillin", Some("en"));
+        let es = keys("La amoxicilina es una penicilina", Some("es"));
+        let fr = keys("l'amoxicilline est une pénicilline", Some("fr"));
+        assert_eq!(en, vec!["amoxicilin", "penicilin"]);
+        assert_eq!(es, en);
+        assert_eq!(fr, en);
+        assert_eq!(skeleton("levothyroxine"), skeleton("levotiroxina"));
+        assert_eq!(skeleton(&fold("síndrome")), skeleton("syndrome"));
+        assert_ne!(skeleton("prednisolone"), skeleton("prednisone"));
+        // The words every report uses are not evidence, nor what scrubbing leaves behind.
+        assert!(keys("the dose in this article is wrong, please fix", Some("en")).is_empty());
+        assert!(keys("call me on [phone] or [email]", Some("en")).is_empty());
+    }
+
+    #[test]
+    fn passages_compare_whatever_the_typing() {
+        let page = compact(&fold(
+            "Adults can take up to 3,200 mg a day, split into 3 or 4 doses.",
+        ));
+        let retyped = compact(&fold("adults can take upto 3200mg a day"));
+        assert!(page.contains(&retyped));
+        assert_eq!(compact(&fold("l’autisme")), compact(&fold("l'Autisme")));
+        let a = trigrams(&page);
+        let b = trigrams(&retyped);
+        assert_eq!(shared_count(&a, &b), b.len());
+    }
+
+    #[test]
+    fn japanese_text_is_compared_by_character_pairs() {
+        let k = keys("イブプロフェンの最大量は１２００ｍｇです", Some("ja"));
+        assert!(k.contains(&"q:mg:1200".to_string()), "{k:?}");
+        assert!(k.contains(&"イブ".to_string()), "{k:?}");
+    }
+}

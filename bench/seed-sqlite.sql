@@ -13,14 +13,16 @@ FROM n;
 
 -- 50 votes per article over the last 60 days; each article has its own share of "Yes".
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999999)
-INSERT INTO votes (id, article_id, helpful, reasons, visitor_key, created_at, updated_at)
+INSERT INTO votes (id, article_id, helpful, visitor_key, created_at, updated_at)
 SELECT i + 1, 1 + (i % 100000),
        ((i / 100000) * 7 + i) % 10 < ((i % 100000) % 10),
-       CASE WHEN ((i / 100000) * 7 + i) % 10 < ((i % 100000) % 10) THEN '' ELSE 'outdated' END,
        'bench-' || i,
        datetime('now', '-' || ((i * 7919) % 5184000) || ' seconds'),
        datetime('now', '-' || ((i * 7919) % 5184000) || ' seconds')
 FROM n;
+
+-- Every "No" says why.
+INSERT INTO vote_reasons (vote_id, reason) SELECT id, 'outdated' FROM votes WHERE NOT helpful;
 
 INSERT INTO vote_days (article_id, day, helpful, not_helpful)
 SELECT article_id, date(created_at), sum(helpful), sum(1 - helpful) FROM votes GROUP BY article_id, date(created_at);

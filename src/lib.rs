@@ -11,6 +11,7 @@ pub mod domain;
 pub mod editors;
 pub mod errors;
 pub mod ingest;
+pub mod lanes;
 pub mod mail;
 pub mod openapi;
 pub mod ops;

@@ -13,6 +13,7 @@ pub mod editors;
 pub mod errors;
 pub mod http;
 pub mod ingest;
+pub mod lanes;
 pub mod mail;
 pub mod openapi;
 pub mod ops;

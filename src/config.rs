@@ -70,6 +70,7 @@ pub struct DatabaseSettings {
 pub struct SiteSettings {
     pub allowed_hosts: Vec<String>,
     pub tracking_params: Vec<String>,
+    pub query_params: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -94,6 +95,7 @@ pub struct LimitSettings {
     pub max_email_chars: usize,
     pub max_revision_chars: usize,
     pub spam_link_count: usize,
+    pub votes_per_address_per_article: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -101,6 +103,7 @@ pub struct LimitSettings {
 pub struct AlertSettings {
     pub enabled: bool,
     pub cooldown_hours: i64,
+    pub max_per_host_per_hour: u32,
     pub rules: Vec<AlertRule>,
 }
 

@@ -25,7 +25,7 @@ use crate::domain::SiteRules;
 use crate::errors::ApiError;
 use crate::http::BodyLimit;
 use crate::ingest::visitor::Visitors;
-use crate::ingest::writer::Writer;
+use crate::ingest::writer::{Rules as WriteRules, Writer};
 use crate::ingest::Ingest;
 use crate::mail::delivery::{self, Mailer};
 use crate::mail::Outbox;
@@ -79,7 +79,11 @@ impl Application {
             (0, crate::config::DatabaseTarget::Postgres(_)) => 2,
             (n, _) => n,
         };
-        let (writer, writer_threads) = Writer::start(manager, alerting.clone(), writers)?;
+        let rules = Arc::new(WriteRules {
+            alerting: alerting.clone(),
+            vote_cap: Some(settings.limits.votes_per_address_per_article).filter(|cap| *cap > 0),
+        });
+        let (writer, writer_threads) = Writer::start(manager, rules, writers)?;
         let listener = TcpListener::bind(settings.server.bind).map_err(|e| {
             anyhow::anyhow!(
                 "server.bind: cannot listen on {}: {e}",
@@ -92,6 +96,7 @@ impl Application {
         let sites = Arc::new(SiteRules {
             allowed_hosts: settings.sites.allowed_hosts.clone(),
             tracking_params: settings.sites.tracking_params.clone(),
+            query_params: settings.sites.query_params.clone(),
         });
         let db = Db::new(pool.clone());
         let ingest = web::Data::new(Ingest::new(
@@ -326,6 +331,7 @@ fn hourly(pool: &Pool, alerting: &Alerting, erase_email_after_days: i64) -> anyh
     if erased > 0 {
         tracing::info!(reports = erased, "erased reporters' e-mail addresses");
     }
+    db::votes::forget_addresses_before(&mut conn, now.date())?;
     db::submissions::forget_before(
         &mut conn,
         now - chrono::TimeDelta::hours(SUBMISSION_KEY_HOURS),

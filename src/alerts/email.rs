@@ -4,6 +4,7 @@
 use maud::{html, Markup};
 
 use super::{Figures, Fired};
+use crate::db::alerts::RaisedAlert;
 use crate::db::articles::Article;
 use crate::db::reports::Report;
 use crate::domain::Category;
@@ -130,10 +131,12 @@ fn alert_text(ctx: &AlertContext, dashboard: &str) -> String {
         out.push_str(&explain(f));
         out.push('\n');
     }
+    // The title came from a reader's page: quoted like all reader text, so it cannot pass for a
+    // line of ours.
+    out.push_str(&format!("\nArticle: {}\n", a.url));
+    quote_lines(&mut out, "", &short_title(a));
     out.push_str(&format!(
-        "\nArticle: {}\n{}\nIn flagpole: {dashboard}\n\nHelpfulness: {}\nOpen reports: {}\n",
-        short_title(a),
-        a.url,
+        "In flagpole: {dashboard}\n\nHelpfulness: {}\nOpen reports: {}\n",
         helpfulness(a),
         open_by_category(a)
     ));
@@ -207,41 +210,79 @@ fn alert_html(ctx: &AlertContext, dashboard: &str) -> Markup {
     )
 }
 
+/// What a summary of folded alerts shows.
+pub struct SummaryContext<'a> {
+    pub host: &'a str,
+    /// The start of the clock hour (UTC).
+    pub hour: chrono::NaiveDateTime,
+    /// The alerts beyond the hour's budget, oldest first.
+    pub folded: &'a [RaisedAlert],
+    pub public_url: &'a str,
+    pub unsubscribe_url: &'a str,
+}
+
+/// One e-mail for an hour's alerts beyond the budget: each article once, with its rules.
+pub fn summary(ctx: &SummaryContext) -> Email {
+    let mut articles: Vec<(&RaisedAlert, Vec<&str>)> = Vec::new();
+    for alert in ctx.folded {
+        match articles
+            .iter_mut()
+            .find(|(a, _)| a.article_id == alert.article_id)
+        {
+            Some((_, rules)) => rules.push(&alert.rule),
+            None => articles.push((alert, vec![&alert.rule])),
+        }
+    }
+    let span = format!(
+        "{}–{} UTC",
+        ctx.hour.format("%Y-%m-%d %H:00"),
+        (ctx.hour + chrono::TimeDelta::hours(1)).format("%H:00")
+    );
+    let subject = format!(
+        "{} more alert{} on {} ({span})",
+        ctx.folded.len(),
+        if ctx.folded.len() == 1 { "" } else { "s" },
+        ctx.host
+    );
+    let link = |a: &RaisedAlert| format!("{}/dashboard/articles/{}", ctx.public_url, a.article_id);
+    let mut text = format!(
+        "More alerts than usual were raised for articles on {} in the hour {span}: after the \
+         first few, they are summed up here instead of one e-mail each.\n",
+        ctx.host
+    );
+    for (a, rules) in &articles {
+        text.push_str(&format!(
+            "\n* {} — rules: {}\n  In flagpole: {}\n",
+            a.url,
+            rules.join(", "),
+            link(a)
+        ));
+    }
+    text_footer(&mut text, "Stop alert e-mails", ctx.unsubscribe_url);
+    let body = html! {
+        p { "More alerts than usual were raised for articles on " strong { (ctx.host) } " in the hour " (span) ": after the first few, they are summed up here instead of one e-mail each." }
+        ul {
+            @for (a, rules) in &articles {
+                li {
+                    a href=(link(a)) { (a.url) }
+                    " — rules: " (rules.join(", "))
+                }
+            }
+        }
+    };
+    Email {
+        html: html_document(&subject, body, "Stop alert e-mails", ctx.unsubscribe_url)
+            .into_string(),
+        subject,
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{MailKind, ReportStatus};
     use crate::mail::delivery::in_memory;
-
-    fn article() -> Article {
-        let t = crate::db::now();
-        Article {
-            id: 7,
-            url: "https://health.example.org/medicines/ibuprofen".into(),
-            host: "health.example.org".into(),
-            path: "/medicines/ibuprofen".into(),
-            title: Some("Ibuprofen for adults".into()),
-            external_id: None,
-            revision: Some("2026-10-01".into()),
-            helpful: 3,
-            not_helpful: 1,
-            open_reports: 1,
-            open_inaccurate: 0,
-            open_outdated: 0,
-            open_unclear: 0,
-            open_harmful: 1,
-            open_broken_link: 0,
-            open_typo: 0,
-            open_other: 0,
-            report_score: 100.0,
-            helpfulness: 0.8,
-            attention: 100.0,
-            last_activity_at: t,
-            reviewed_at: None,
-            created_at: t,
-            updated_at: t,
-        }
-    }
 
     fn report(quote: &str, details: &str) -> Report {
         let t = crate::db::now();
@@ -267,7 +308,7 @@ mod tests {
     /// quoted in the plain part and escaped in the HTML part.
     #[tokio::test]
     async fn a_harmful_alert_reads_right_and_quotes_reader_text() {
-        let a = article();
+        let a = Article::sample();
         let fired = [Fired {
             rule: "harmful",
             figures: Figures::Immediate {

@@ -17,7 +17,7 @@ pub mod email;
 
 use std::sync::Arc;
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::{NaiveDateTime, TimeDelta, Timelike};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -32,6 +32,8 @@ use crate::domain::{Category, MailKind};
 /// What alerting needs to know, shared by the writer thread and the triage handlers.
 pub struct Alerting {
     pub enabled: bool,
+    /// Alert e-mails per host and clock hour before the rest are folded into a summary.
+    pub budget_per_host_hour: Option<u32>,
     pub rules: Vec<AlertRule>,
     pub cooldown: TimeDelta,
     pub public_url: String,
@@ -52,6 +54,7 @@ impl Alerting {
         let mail_domain = crate::mail::message_id_domain(&public_url);
         Alerting {
             enabled: settings.alerts.enabled,
+            budget_per_host_hour: Some(settings.alerts.max_per_host_per_hour).filter(|n| *n > 0),
             rules: settings.alerts.rules.clone(),
             cooldown: TimeDelta::hours(settings.alerts.cooldown_hours),
             public_url,
@@ -300,6 +303,67 @@ fn measure(
 
 /// One e-mail per recipient for everything that fired at once, rendered now so it shows the
 /// figures as they were.
+/// The start of the clock hour (UTC) `at` falls in.
+fn hour_of(at: NaiveDateTime) -> NaiveDateTime {
+    at.date().and_hms_opt(at.hour(), 0, 0).unwrap_or(at)
+}
+
+/// Folds an hour's alerts beyond the budget into one summary e-mail per editor, sent when the
+/// hour ends: written now (in the alert's transaction) and rewritten with every further folded
+/// alert while it waits. Returns how many summaries were written.
+fn fold_into_summary(
+    conn: &mut DbConn,
+    alerting: &Alerting,
+    host: &str,
+    hour: NaiveDateTime,
+    folded: &[store::RaisedAlert],
+    recipients: &[&Editor],
+    now: NaiveDateTime,
+) -> diesel::QueryResult<usize> {
+    let hour_end = hour + TimeDelta::hours(1);
+    for editor in recipients {
+        let unsubscribe_url = format!(
+            "{}/unsubscribe/{}?list=alerts",
+            alerting.public_url, editor.unsubscribe_token
+        );
+        let mail = email::summary(&email::SummaryContext {
+            host,
+            hour,
+            folded,
+            public_url: &alerting.public_url,
+            unsubscribe_url: &unsubscribe_url,
+        });
+        outbox::put_pending(
+            conn,
+            &NewEmail {
+                kind: MailKind::Alert,
+                dedupe_key: Some(format!(
+                    "alert-summary:{host}:{}:{}",
+                    hour.format("%Y-%m-%dT%H"),
+                    editor.id
+                )),
+                alert_id: None,
+                recipient: editor.email.clone(),
+                subject: mail.subject,
+                body_text: mail.text,
+                body_html: mail.html,
+                message_id: format!(
+                    "<alert-summary.{}.{}.{}@{}>",
+                    hour.format("%Y%m%d%H"),
+                    editor.id,
+                    rand::random::<u32>(),
+                    alerting.mail_domain
+                ),
+                unsubscribe_url: Some(unsubscribe_url),
+            },
+            hour_end.max(now),
+            now,
+        )?;
+    }
+    // Nothing to send until the hour ends: the delivery worker need not be woken.
+    Ok(0)
+}
+
 fn queue_emails(
     conn: &mut DbConn,
     alerting: &Alerting,
@@ -316,6 +380,22 @@ fn queue_emails(
             "alert raised but no editor wants alerts"
         );
         return Ok(0);
+    }
+    if let Some(budget) = alerting.budget_per_host_hour {
+        let hour = hour_of(now);
+        let this_hour = store::raised_on_host_since(conn, &article.host, hour)?;
+        if this_hour.len() > budget as usize {
+            let folded = &this_hour[budget as usize..];
+            return fold_into_summary(
+                conn,
+                alerting,
+                &article.host,
+                hour,
+                folded,
+                &recipients,
+                now,
+            );
+        }
     }
     let latest = reports::list(
         conn,

@@ -209,3 +209,36 @@ pub fn states(
         })
         .collect())
 }
+
+/// An alert raised, with its article, for a summary.
+#[derive(Debug, Clone, Queryable)]
+pub struct RaisedAlert {
+    pub alert_id: i64,
+    pub rule: String,
+    pub created_at: NaiveDateTime,
+    pub article_id: i64,
+    pub url: String,
+    pub title: Option<String>,
+}
+
+/// The alerts raised for articles on `host` since `since`, oldest first.
+pub fn raised_on_host_since(
+    conn: &mut DbConn,
+    host: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<RaisedAlert>> {
+    with_conn!(conn, |c| alerts::table
+        .inner_join(articles::table)
+        .filter(articles::host.eq(host))
+        .filter(alerts::created_at.ge(since))
+        .order(alerts::id.asc())
+        .select((
+            alerts::id,
+            alerts::rule,
+            alerts::created_at,
+            articles::id,
+            articles::url,
+            articles::title,
+        ))
+        .load(c))
+}

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 
 use super::prepared::SetReportScore;
 use super::schema::{article_revisions, articles, reports};
-use super::DbConn;
+use super::{lower, DbConn};
 use crate::domain::{ArticleSort, ArticleState, ArticleUrl, Category, ReportStatus};
 use crate::with_conn;
 
@@ -66,6 +66,38 @@ impl Article {
             Category::BrokenLink => self.open_broken_link,
             Category::Typo => self.open_typo,
             Category::Other => self.open_other,
+        }
+    }
+
+    #[cfg(test)]
+    /// An article as tests of what e-mails and pages say need one.
+    pub(crate) fn sample() -> Article {
+        let t = super::now();
+        Article {
+            id: 7,
+            url: "https://health.example.org/medicines/ibuprofen".into(),
+            host: "health.example.org".into(),
+            path: "/medicines/ibuprofen".into(),
+            title: Some("Ibuprofen for adults".into()),
+            external_id: None,
+            revision: Some("2026-10-01".into()),
+            helpful: 3,
+            not_helpful: 1,
+            open_reports: 1,
+            open_inaccurate: 0,
+            open_outdated: 0,
+            open_unclear: 0,
+            open_harmful: 1,
+            open_broken_link: 0,
+            open_typo: 0,
+            open_other: 0,
+            report_score: 100.0,
+            helpfulness: 0.8,
+            attention: 100.0,
+            last_activity_at: t,
+            reviewed_at: None,
+            created_at: t,
+            updated_at: t,
         }
     }
 
@@ -120,8 +152,8 @@ impl KnownArticles {
     }
 }
 
-/// Finds the article for a canonical URL or creates it, and records a title or revision that is
-/// new. Returns its id.
+/// Finds the article for a canonical URL or creates it, and records a revision that is new.
+/// The title is the first one given: a later reader cannot rename an article. Returns its id.
 pub fn find_or_create(
     conn: &mut DbConn,
     known: &mut KnownArticles,
@@ -131,7 +163,7 @@ pub fn find_or_create(
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     if let Some(k) = known.get(&url.url) {
-        let title_known = title.is_none() || k.title.as_deref() == title;
+        let title_known = title.is_none() || k.title.is_some();
         let revision_known = revision.is_none_or(|r| k.revisions.iter().any(|v| v == r));
         if title_known && revision_known {
             return Ok(k.id);
@@ -144,12 +176,12 @@ pub fn find_or_create(
         .optional())?;
     let (id, stored_title) = match found {
         Some((id, known_title)) => {
-            if title.is_some() && known_title.as_deref() != title {
+            if title.is_some() && known_title.is_none() {
                 with_conn!(conn, |c| diesel::update(articles::table.find(id))
                     .set((articles::title.eq(title), articles::updated_at.eq(now)))
                     .execute(c))?;
             }
-            (id, title.map(str::to_string).or(known_title))
+            (id, known_title.or(title.map(str::to_string)))
         }
         None => {
             // Another instance may insert the same URL at the same moment: do nothing on
@@ -389,8 +421,6 @@ impl ArticleQuery {
         }
     }
 }
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
 
 /// A LIKE pattern that matches `text` literally (with `\` as the escape character).
 fn like_literal(text: &str) -> String {

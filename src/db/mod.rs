@@ -59,6 +59,11 @@ macro_rules! with_conn {
     };
 }
 
+diesel::define_sql_function!(
+    /// SQL `lower()`: ASCII case folding on both backends.
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>
+);
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
 /// The pool as services use it from async code: each piece of work runs on the blocking thread

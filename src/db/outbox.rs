@@ -5,7 +5,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 use super::schema::outbox;
-use super::DbConn;
+use super::{lower, DbConn};
 use crate::domain::{MailKind, OutboxStatus};
 use crate::with_conn;
 
@@ -81,6 +81,42 @@ pub fn enqueue_once(conn: &mut DbConn, e: &NewEmail, now: NaiveDateTime) -> Quer
         .do_nothing()
         .execute(c))?;
     Ok(inserted > 0)
+}
+
+/// Writes an e-mail that waits until `due`, or rewrites the one with the same dedupe key while it
+/// is still waiting (a summary that grows until it is sent).
+pub fn put_pending(
+    conn: &mut DbConn,
+    e: &NewEmail,
+    due: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let rewritten = with_conn!(conn, |c| diesel::update(
+        outbox::table
+            .filter(outbox::dedupe_key.eq(&e.dedupe_key))
+            .filter(outbox::status.eq(OutboxStatus::Pending))
+    )
+    .set((
+        outbox::subject.eq(&e.subject),
+        outbox::body_text.eq(&e.body_text),
+        outbox::body_html.eq(&e.body_html),
+    ))
+    .execute(c))?;
+    if rewritten == 0 {
+        with_conn!(conn, |c| diesel::insert_into(outbox::table)
+            .values(new_row!(e, now))
+            .on_conflict(outbox::dedupe_key)
+            .do_nothing()
+            .execute(c))?;
+        with_conn!(conn, |c| diesel::update(
+            outbox::table
+                .filter(outbox::dedupe_key.eq(&e.dedupe_key))
+                .filter(outbox::status.eq(OutboxStatus::Pending))
+        )
+        .set(outbox::next_attempt_at.eq(due))
+        .execute(c))?;
+    }
+    Ok(())
 }
 
 /// Which of these dedupe keys are taken already.
@@ -228,10 +264,11 @@ pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(OutboxStatus, i64)>> {
         .load(c))
 }
 
-/// Deletes every e-mail to this address, sent or not (replies to a reader hold their passage).
+/// Deletes every e-mail to this address, however its letters were cased, sent or not.
 pub fn delete_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {
+    let recipient = recipient.to_ascii_lowercase();
     with_conn!(conn, |c| diesel::delete(
-        outbox::table.filter(outbox::recipient.eq(recipient))
+        outbox::table.filter(lower(outbox::recipient.nullable()).eq(&recipient))
     )
     .execute(c))
 }

@@ -393,3 +393,46 @@ impl<DB: Dialect> QueryFragment<DB> for AddToDays {
         Ok(())
     }
 }
+
+/// How many counted votes one client address gave one article today.
+#[derive(Debug, Serialize)]
+pub struct AddressVotes {
+    /// An HMAC of (address, article) under the day's salt: the same only within one day.
+    pub address_key: String,
+    pub day: NaiveDate,
+    pub votes: i64,
+}
+
+/// Adds a batch's counted votes to each address's count for the day.
+pub struct AddToAddresses {
+    rows: JsonRows,
+}
+cached_by_type!(AddToAddresses);
+
+impl AddToAddresses {
+    pub fn new(rows: &[AddressVotes]) -> QueryResult<AddToAddresses> {
+        Ok(AddToAddresses {
+            rows: JsonRows::new(rows)?,
+        })
+    }
+}
+
+impl<DB: Dialect> QueryFragment<DB> for AddToAddresses {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO vote_addresses (address_key, day, votes) SELECT t.address_key, t.day, t.votes FROM ");
+        DB::push_rows(
+            &mut out,
+            &self.rows,
+            &[
+                ("address_key", "text"),
+                ("day", "date"),
+                ("votes", "bigint"),
+            ],
+        )?;
+        out.push_sql(
+            " WHERE true ON CONFLICT (address_key) DO UPDATE SET \
+             votes = vote_addresses.votes + excluded.votes",
+        );
+        Ok(())
+    }
+}

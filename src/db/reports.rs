@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::articles;
 use super::schema::{report_events, reports};
-use super::DbConn;
+use super::{lower, DbConn};
 use crate::domain::{Actor, Category, NewReport, ReportChange, ReportStatus};
 use crate::with_conn;
 
@@ -221,10 +221,12 @@ pub fn erase_emails_closed_before(
     .execute(c))
 }
 
-/// Forgets one address on every report. Returns how many reports held it.
+/// Forgets one address on every report, however its letters were cased. Returns how many
+/// reports held it.
 pub fn erase_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
+    let email = email.to_ascii_lowercase();
     with_conn!(conn, |c| diesel::update(
-        reports::table.filter(reports::email.eq(email))
+        reports::table.filter(lower(reports::email).eq(&email))
     )
     .set((
         reports::email.eq(None::<String>),

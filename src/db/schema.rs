@@ -140,6 +140,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    vote_addresses (address_key) {
+        address_key -> Text,
+        day -> Date,
+        votes -> BigInt,
+    }
+}
+
+diesel::table! {
     submission_keys (kind, key) {
         kind -> Text,
         key -> Text,
@@ -242,4 +250,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     editor_scopes,
     vote_reasons,
     submission_keys,
+    vote_addresses,
 );

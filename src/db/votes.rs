@@ -7,8 +7,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::articles::VoteTotals;
-use super::prepared::{AddToDays, AddVotes, ArticleVotes, DayVotes, InsertVotes, VoteRow};
-use super::schema::{vote_reasons, votes};
+use super::prepared::{
+    AddToAddresses, AddToDays, AddVotes, AddressVotes, ArticleVotes, DayVotes, InsertVotes, VoteRow,
+};
+use super::schema::{vote_addresses, vote_reasons, votes};
 use super::DbConn;
 use crate::domain::{NewVote, Reason};
 use crate::with_conn;
@@ -233,6 +235,60 @@ fn replace_earlier(
         article_id: row.article_id,
         created: false,
     })
+}
+
+/// How many counted votes each of these address keys gave today.
+pub fn address_counts(conn: &mut DbConn, keys: &[&str]) -> QueryResult<HashMap<String, i64>> {
+    let mut counts = HashMap::new();
+    // Well under either backend's limit on bound parameters.
+    for chunk in keys.chunks(500) {
+        let found: Vec<(String, i64)> = with_conn!(conn, |c| vote_addresses::table
+            .filter(vote_addresses::address_key.eq_any(chunk))
+            .select((vote_addresses::address_key, vote_addresses::votes))
+            .load(c))?;
+        counts.extend(found);
+    }
+    Ok(counts)
+}
+
+/// Adds counted votes to their addresses' counts for `day`, one statement for the batch.
+pub fn count_for_addresses(
+    conn: &mut DbConn,
+    counted: &HashMap<&str, i64>,
+    day: NaiveDate,
+) -> QueryResult<()> {
+    if counted.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<AddressVotes> = counted
+        .iter()
+        .map(|(key, votes)| AddressVotes {
+            address_key: key.to_string(),
+            day,
+            votes: *votes,
+        })
+        .collect();
+    let statement = AddToAddresses::new(&rows)?;
+    with_conn!(conn, |c| statement.execute(c))?;
+    Ok(())
+}
+
+/// Whether this reader has voted on the article today (their vote would replace it).
+pub fn voted_today(conn: &mut DbConn, article_id: i64, visitor_key: &str) -> QueryResult<bool> {
+    let n: i64 = with_conn!(conn, |c| votes::table
+        .filter(votes::article_id.eq(article_id))
+        .filter(votes::visitor_key.eq(visitor_key))
+        .count()
+        .get_result(c))?;
+    Ok(n > 0)
+}
+
+/// Forgets the address counts of days before `day`. Returns how many.
+pub fn forget_addresses_before(conn: &mut DbConn, day: NaiveDate) -> QueryResult<usize> {
+    with_conn!(conn, |c| diesel::delete(
+        vote_addresses::table.filter(vote_addresses::day.lt(day))
+    )
+    .execute(c))
 }
 
 /// A vote as editors see it: no visitor key.

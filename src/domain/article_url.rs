@@ -3,11 +3,17 @@
 
 use url::Url;
 
-/// The article hosts flagpole accepts feedback for and the query parameters it ignores.
+/// The article hosts flagpole accepts feedback for and the query parameters that name a
+/// different article.
 #[derive(Debug, Clone)]
 pub struct SiteRules {
     pub allowed_hosts: Vec<String>,
+    /// Query parameters dropped in any case (kept for older configurations; with `query_params`
+    /// empty, every parameter is dropped anyway).
     pub tracking_params: Vec<String>,
+    /// The query parameters the site uses to tell articles apart (say `id` for `article?id=42`);
+    /// every other parameter is dropped, so `?v=1`, `?v=2` … stay one article.
+    pub query_params: Vec<String>,
 }
 
 impl SiteRules {
@@ -21,6 +27,11 @@ impl SiteRules {
                     .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
                 None => host == allowed,
             })
+    }
+
+    /// Whether a query parameter tells articles apart: declared by the site, and not tracking.
+    fn is_meaningful(&self, key: &str) -> bool {
+        self.query_params.iter().any(|p| p == key) && !self.is_tracking(key)
     }
 
     fn is_tracking(&self, key: &str) -> bool {
@@ -49,8 +60,8 @@ pub enum UrlProblem {
 
 impl ArticleUrl {
     /// Lower-cases scheme and host (the url crate does), drops the default port, credentials, the
-    /// fragment and tracking parameters, sorts the remaining parameters, and removes a trailing
-    /// slash from any path but the root.
+    /// fragment and every query parameter the site has not declared meaningful, sorts the
+    /// remaining parameters, and removes a trailing slash from any path but the root.
     pub fn canonicalise(raw: &str, rules: &SiteRules) -> Result<ArticleUrl, UrlProblem> {
         let mut url = Url::parse(raw.trim())
             .map_err(|e| UrlProblem::Invalid(format!("not a valid absolute URL ({e})")))?;
@@ -76,7 +87,7 @@ impl ArticleUrl {
 
         let mut params: Vec<(String, String)> = url
             .query_pairs()
-            .filter(|(k, _)| !rules.is_tracking(k))
+            .filter(|(k, _)| rules.is_meaningful(k))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         params.sort();
@@ -109,6 +120,7 @@ mod tests {
         SiteRules {
             allowed_hosts: vec!["health.example.org".into(), "*.nhs.test".into()],
             tracking_params: vec!["utm_*".into(), "fbclid".into()],
+            query_params: vec!["page".into(), "lang".into(), "utm_source".into()],
         }
     }
 
@@ -136,6 +148,17 @@ mod tests {
             canon("https://health.example.org/a?page=2&lang=es&utm_medium=mail"),
             "https://health.example.org/a?lang=es&page=2"
         );
+    }
+
+    #[test]
+    fn undeclared_parameters_do_not_make_another_article() {
+        for variant in ["?v=1", "?v=2&x=y", "?utm_source=x", "?PAGE=2"] {
+            assert_eq!(
+                canon(&format!("https://health.example.org/a{variant}")),
+                "https://health.example.org/a",
+                "{variant}"
+            );
+        }
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct NewVote {
     pub reasons: Vec<Reason>,
     pub comment: Option<String>,
     pub visitor_key: VisitorKey,
+    /// The client's address (IPv6: its /64) and the article, keyed by the day's salt: how votes
+    /// from one address are capped, whatever user agents it claims.
+    pub address_key: VisitorKey,
     /// The client's key for this submission, if it sent one: a retry with the same key gets the
     /// first answer.
     pub submission_key: Option<String>,

@@ -528,6 +528,12 @@ fn replace_phones(text: &str, findings: &mut Findings) -> String {
         .into_owned()
 }
 
+/// Replaces e-mail addresses with `[email]` and nothing else: for text that is not a reader's
+/// (an SMTP server's error, say) but may name one.
+pub fn redact_email_addresses(text: &str) -> String {
+    EMAIL.replace_all(text, "[email]").into_owned()
+}
+
 pub fn count_links(text: &str) -> usize {
     LINK.find_iter(text).count()
 }
@@ -535,6 +541,16 @@ pub fn count_links(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_messages_lose_their_addresses_only() {
+        assert_eq!(
+            redact_email_addresses(
+                "550 5.1.1 <Reader.Name@Example.org>: Recipient address rejected"
+            ),
+            "550 5.1.1 <[email]>: Recipient address rejected"
+        );
+    }
 
     #[test]
     fn emails_and_phones_go() {

@@ -43,7 +43,7 @@ impl Submitted for ReportRequest {
     responses(
         (status = 201, description = "Stored", body = VoteCreated),
         (status = 200, description = "Replaced this reader's earlier vote today", body = VoteCreated),
-        (status = 202, description = "Discarded: the honeypot field was filled"),
+        (status = 202, description = "Not counted: the honeypot field was filled, or this address gave the article its counted votes for today"),
         (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody),
         (status = 403, description = "Article host not allowed", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
@@ -71,7 +71,9 @@ pub async fn post_vote(
                 article_id: o.article_id,
             })
         }
-        VoteResult::Discarded => HttpResponse::Accepted().json(serde_json::json!({})),
+        VoteResult::Discarded | VoteResult::NotCounted => {
+            HttpResponse::Accepted().json(serde_json::json!({}))
+        }
     })
 }
 

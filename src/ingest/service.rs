@@ -30,6 +30,9 @@ pub enum VoteResult {
     Stored(VoteOutcome),
     /// The honeypot was filled: nothing stored.
     Discarded,
+    /// The reader's address gave the article its day's share of counted votes already: nothing
+    /// stored (the answer does not say why, so a stuffer learns nothing).
+    NotCounted,
 }
 
 pub struct Ingest {
@@ -72,7 +75,7 @@ impl Ingest {
     /// Admits one more submission from this address, or says how long to wait.
     pub fn admit(&self, ip: IpAddr) -> Result<(), ApiError> {
         match &self.rate_limits {
-            Some(limits) => limits.check(&ip).map_err(|wait| {
+            Some(limits) => limits.check(&super::visitor::network(ip)).map_err(|wait| {
                 metrics::counter!("flagpole_rate_limited_total").increment(1);
                 ApiError::rate_limited(wait.as_secs_f64().ceil() as u64)
             }),
@@ -106,7 +109,10 @@ impl Ingest {
             if verdict == Verdict::Honeypot {
                 return Ok(VoteResult::Discarded);
             }
-            Ok(VoteResult::Stored(self.writer.vote(vote).await?))
+            Ok(match self.writer.vote(vote).await? {
+                Some(outcome) => VoteResult::Stored(outcome),
+                None => VoteResult::NotCounted,
+            })
         }
         .await;
         match &result {
@@ -116,6 +122,9 @@ impl Ingest {
             }
             Ok(VoteResult::Discarded) => {
                 metrics::counter!("flagpole_votes_total", "result" => "honeypot").increment(1)
+            }
+            Ok(VoteResult::NotCounted) => {
+                metrics::counter!("flagpole_votes_total", "result" => "over_cap").increment(1)
             }
             Err(e) => refused("vote", e),
         }

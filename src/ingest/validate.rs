@@ -105,9 +105,10 @@ impl Validator<'_> {
         let limits = &self.settings.limits;
         let vote = NewVote {
             visitor_key: who.key_for(&article.url)?,
+            address_key: who.address_key_for(&article.url)?,
             article,
-            title: self.text("title", req.title, limits.max_title_chars, false)?,
-            revision: self.text("revision", req.revision, limits.max_revision_chars, false)?,
+            title: self.one_line("title", req.title, limits.max_title_chars)?,
+            revision: self.one_line("revision", req.revision, limits.max_revision_chars)?,
             helpful: req.helpful,
             reasons,
             comment: self.text("comment", req.comment, limits.max_comment_chars, true)?,
@@ -149,8 +150,8 @@ impl Validator<'_> {
         let report = NewReport {
             visitor_key: who.key_for(&article.url)?,
             article,
-            title: self.text("title", req.title, limits.max_title_chars, false)?,
-            revision: self.text("revision", req.revision, limits.max_revision_chars, false)?,
+            title: self.one_line("title", req.title, limits.max_title_chars)?,
+            revision: self.one_line("revision", req.revision, limits.max_revision_chars)?,
             category,
             quote,
             details,
@@ -178,6 +179,19 @@ impl Validator<'_> {
             )
             .with_field("article_url"),
         })
+    }
+
+    /// A title or revision: one line (any run of whitespace, newlines included, becomes one
+    /// space, so it cannot forge lines in a plain-text e-mail), scrubbed of personal details like
+    /// free text.
+    fn one_line(
+        &self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Result<Option<String>, ApiError> {
+        let line = value.map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
+        self.text(field, line, max, true)
     }
 
     /// Trims free text, refuses control characters and over-long values, and optionally scrubs

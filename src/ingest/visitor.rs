@@ -27,18 +27,54 @@ pub struct VisitorSeed {
 }
 
 impl VisitorSeed {
+    /// The key of the reader's network (an IPv4 address, or an IPv6 /64, which one household or
+    /// one device typically holds whole) for one article: what the vote cap counts by.
+    pub fn address_key_for(&self, canonical_url: &str) -> Result<VisitorKey, ApiError> {
+        self.hmac(&[
+            b"address",
+            network(self.ip).to_string().as_bytes(),
+            canonical_url.as_bytes(),
+        ])
+    }
+
     /// The reader's key for one article. HMAC takes keys of any length, so an error here is a
     /// bug: it fails the request rather than merge every reader into one key.
     pub fn key_for(&self, canonical_url: &str) -> Result<VisitorKey, ApiError> {
+        self.hmac(&[
+            self.ip.to_string().as_bytes(),
+            self.user_agent.as_bytes(),
+            canonical_url.as_bytes(),
+        ])
+    }
+
+    /// HMAC-SHA256 of the parts (separated by NUL) under the day's salt, as 32 hex digits.
+    fn hmac(&self, parts: &[&[u8]]) -> Result<VisitorKey, ApiError> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.salt)
             .map_err(|e| ApiError::internal(format!("HMAC refused the day's salt: {e}")))?;
-        mac.update(self.ip.to_string().as_bytes());
-        mac.update(b"\0");
-        mac.update(self.user_agent.as_bytes());
-        mac.update(b"\0");
-        mac.update(canonical_url.as_bytes());
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                mac.update(b"\0");
+            }
+            mac.update(part);
+        }
         VisitorKey::from_hex(hex::encode(&mac.finalize().into_bytes()[..16]))
             .ok_or_else(|| ApiError::internal("an empty visitor key"))
+    }
+}
+
+/// The network an address stands for: an IPv4 address itself, an IPv6 address its /64 (one
+/// household or device is typically given a whole /64, and can pick any address in it).
+pub fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::from(segments)
+            }
+        },
     }
 }
 

@@ -36,6 +36,14 @@ use crate::db::votes::{self, VoteOutcome, VotesAdded};
 use crate::db::{ConnectionManager, DbConn};
 use crate::domain::{NewReport, NewVote, SubmissionKind};
 
+/// What the writer applies to every job besides storing it.
+pub struct Rules {
+    /// The alert rules, evaluated in the job's transaction.
+    pub alerting: Arc<Alerting>,
+    /// Counted votes per client address (IPv6: per /64), article and day; None: no cap.
+    pub vote_cap: Option<u32>,
+}
+
 /// Most jobs committed in one transaction; bounds how long the first request in a batch waits.
 const MAX_BATCH: usize = 512;
 /// Requests waiting for the writer before senders are made to wait (back-pressure).
@@ -50,6 +58,8 @@ enum Job {
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
     Vote(VoteOutcome),
+    /// Over the cap for its address, article and day: not stored, not counted.
+    VoteNotCounted,
     Report(ReportOutcome),
 }
 
@@ -104,14 +114,14 @@ impl Writer {
     /// write's transaction.
     pub fn start(
         manager: ConnectionManager,
-        alerting: Arc<Alerting>,
+        rules: Arc<Rules>,
         threads: usize,
     ) -> std::io::Result<(Writer, Vec<JoinHandle<()>>)> {
         let mut queues = Vec::new();
         let mut handles = Vec::new();
         for i in 0..threads.max(1) {
             let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-            let (manager, alerting) = (manager.clone(), alerting.clone());
+            let (manager, rules) = (manager.clone(), rules.clone());
             let answer = match manager.sqlite_wal_path() {
                 Some(wal) => {
                     let (syncer, handle) = Syncer::start(move || flush_file(&wal))?;
@@ -128,7 +138,7 @@ impl Writer {
             handles.push(
                 std::thread::Builder::new()
                     .name(format!("flagpole-writer-{i}"))
-                    .spawn(move || run(manager, alerting, rx, answer))?,
+                    .spawn(move || run(manager, rules, rx, answer))?,
             );
             queues.push(queue);
         }
@@ -141,9 +151,11 @@ impl Writer {
     }
 
     /// Stores a vote; returns once it is committed.
-    pub async fn vote(&self, vote: NewVote) -> Result<VoteOutcome, WriteError> {
+    /// Stores a vote; returns once it is committed, or None when its address is over the cap.
+    pub async fn vote(&self, vote: NewVote) -> Result<Option<VoteOutcome>, WriteError> {
         match self.submit(Job::Vote(vote)).await? {
-            Outcome::Vote(outcome) => Ok(outcome),
+            Outcome::Vote(outcome) => Ok(Some(outcome)),
+            Outcome::VoteNotCounted => Ok(None),
             Outcome::Report(_) => Err(WriteError::Mismatch),
         }
     }
@@ -152,7 +164,7 @@ impl Writer {
     pub async fn report(&self, report: NewReport) -> Result<ReportOutcome, WriteError> {
         match self.submit(Job::Report(report)).await? {
             Outcome::Report(outcome) => Ok(outcome),
-            Outcome::Vote(_) => Err(WriteError::Mismatch),
+            Outcome::Vote(_) | Outcome::VoteNotCounted => Err(WriteError::Mismatch),
         }
     }
 
@@ -285,7 +297,7 @@ fn flush_file(path: &std::path::Path) -> std::io::Result<()> {
 
 fn run(
     manager: ConnectionManager,
-    alerting: Arc<Alerting>,
+    rules: Arc<Rules>,
     mut rx: mpsc::Receiver<(Job, Reply)>,
     answer: Answer,
 ) {
@@ -318,7 +330,7 @@ fn run(
                 }
             },
         };
-        let (answers, c) = commit_batch(c, &mut known, &alerting, batch);
+        let (answers, c) = commit_batch(c, &mut known, &rules, batch);
         answer.send(answers);
         conn = c;
     }
@@ -331,7 +343,7 @@ fn run(
 fn commit_batch(
     mut conn: DbConn,
     known: &mut KnownArticles,
-    alerting: &Alerting,
+    rules: &Rules,
     mut batch: Vec<(Job, Reply)>,
 ) -> (Vec<Answered>, Option<DbConn>) {
     let started = Instant::now();
@@ -342,7 +354,7 @@ fn commit_batch(
     let size = batch.len();
     let together = conn.write_tx(|c| {
         let jobs = batch.iter().map(|(job, _)| job);
-        apply(c, known, alerting, jobs, now)
+        apply(c, known, rules, jobs, now)
     });
     let mut healthy = true;
     let mut emails = 0;
@@ -360,7 +372,7 @@ fn commit_batch(
             tracing::warn!(error = %e, size, "batch failed; committing its jobs one by one");
             for (job, reply) in batch {
                 let result = conn
-                    .write_tx(|c| apply(c, known, alerting, std::iter::once(&job), now))
+                    .write_tx(|c| apply(c, known, rules, std::iter::once(&job), now))
                     .map_err(|e| WriteError::from_db(&e));
                 let result = match result {
                     Ok((mut outcomes, n)) => {
@@ -379,7 +391,7 @@ fn commit_batch(
         }
     }
     if emails > 0 {
-        alerting.queued.notify_one();
+        rules.alerting.queued.notify_one();
     }
     metrics::histogram!("flagpole_write_batch_size").record(size as f64);
     metrics::histogram!("flagpole_write_batch_seconds").record(started.elapsed().as_secs_f64());
@@ -401,10 +413,11 @@ fn article_url(job: &Job) -> &str {
 fn apply<'a>(
     conn: &mut DbConn,
     known: &mut KnownArticles,
-    alerting: &Alerting,
+    rules: &Rules,
     jobs: impl Iterator<Item = &'a Job>,
     now: chrono::NaiveDateTime,
 ) -> diesel::QueryResult<(Vec<Outcome>, usize)> {
+    let alerting = rules.alerting.as_ref();
     let jobs: Vec<&Job> = jobs.collect();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
     // Retries: answered before (an earlier batch), or a repeat of a job earlier in this batch.
@@ -445,18 +458,42 @@ fn apply<'a>(
     articles::lock(conn, &ids)?;
 
     let mut added = VotesAdded::default();
-    let new_votes: Vec<(i64, &NewVote)> = jobs_on
+    let batch_votes: Vec<(i64, &NewVote)> = jobs_on
         .iter()
         .filter_map(|(_, id, job)| match job {
             Job::Vote(v) => Some((*id, v)),
             Job::Report(_) => None,
         })
         .collect();
-    let mut votes = votes::record_all(conn, &new_votes, now, &mut added)?.into_iter();
+    let counted = match rules.vote_cap {
+        Some(cap) => within_cap(conn, cap, &batch_votes)?,
+        None => vec![true; batch_votes.len()],
+    };
+    let to_store: Vec<(i64, &NewVote)> = batch_votes
+        .iter()
+        .zip(&counted)
+        .filter(|(_, counted)| **counted)
+        .map(|(vote, _)| *vote)
+        .collect();
+    let stored = votes::record_all(conn, &to_store, now, &mut added)?;
+    if rules.vote_cap.is_some() {
+        let mut per_address: HashMap<&str, i64> = HashMap::new();
+        for ((_, vote), outcome) in to_store.iter().zip(&stored) {
+            if outcome.created {
+                *per_address.entry(vote.address_key.as_str()).or_default() += 1;
+            }
+        }
+        votes::count_for_addresses(conn, &per_address, now.date())?;
+    }
+    let mut stored = stored.into_iter();
+    let mut counted = counted.into_iter();
     let mut emails = 0;
     for (i, article_id, job) in jobs_on {
         let outcome = match job {
-            Job::Vote(_) => Outcome::Vote(votes.next().ok_or(diesel::result::Error::NotFound)?),
+            Job::Vote(_) => match counted.next() {
+                Some(true) => Outcome::Vote(stored.next().ok_or(diesel::result::Error::NotFound)?),
+                _ => Outcome::VoteNotCounted,
+            },
             Job::Report(r) => {
                 let outcome = reports::record(conn, article_id, r, now)?;
                 let trigger = Trigger::Report {
@@ -467,8 +504,8 @@ fn apply<'a>(
                 Outcome::Report(outcome)
             }
         };
-        if let Some((kind, key)) = submission_key(job) {
-            submissions::remember(conn, &answer_of(kind, key, outcome), now)?;
+        if let Some(answer) = submission_key(job).and_then(|(k, key)| answer_of(k, key, outcome)) {
+            submissions::remember(conn, &answer, now)?;
         }
         outcomes[i] = Some(outcome);
     }
@@ -532,18 +569,48 @@ fn first_outcome(first: &FirstAnswer) -> Outcome {
     }
 }
 
-fn answer_of(kind: SubmissionKind, key: &str, outcome: Outcome) -> FirstAnswer {
+/// The answer to remember for a retry; a vote that was not counted is not remembered (a retry
+/// is judged again, and is not counted either while the address is over the cap).
+fn answer_of(kind: SubmissionKind, key: &str, outcome: Outcome) -> Option<FirstAnswer> {
     let (record_id, article_id, created) = match outcome {
         Outcome::Vote(v) => (v.vote_id, v.article_id, v.created),
+        Outcome::VoteNotCounted => return None,
         Outcome::Report(r) => (r.report_id, r.article_id, true),
     };
-    FirstAnswer {
+    Some(FirstAnswer {
         kind,
         key: key.to_string(),
         record_id,
         article_id,
         created,
+    })
+}
+
+/// Which of a batch's votes count: each address may give `cap` counted votes per article and day
+/// (its key names both, under the day's salt). A vote beyond that still counts if it replaces the
+/// same reader's earlier vote today, since it adds nothing; any other is not stored.
+fn within_cap(
+    conn: &mut DbConn,
+    cap: u32,
+    batch: &[(i64, &NewVote)],
+) -> diesel::QueryResult<Vec<bool>> {
+    let keys: Vec<&str> = batch.iter().map(|(_, v)| v.address_key.as_str()).collect();
+    let mut counts = votes::address_counts(conn, &keys)?;
+    let mut verdicts = Vec::with_capacity(batch.len());
+    for (article_id, vote) in batch {
+        let count = counts
+            .entry(vote.address_key.as_str().to_string())
+            .or_default();
+        let within = if *count < i64::from(cap) {
+            // Counted tentatively: a replacement among these is not added to the stored count.
+            *count += 1;
+            true
+        } else {
+            votes::voted_today(conn, *article_id, vote.visitor_key.as_str())?
+        };
+        verdicts.push(within);
     }
+    Ok(verdicts)
 }
 
 /// Adds votes to the counters and evaluates the vote rules; returns the e-mails queued.

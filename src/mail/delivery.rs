@@ -20,6 +20,7 @@ use tokio::sync::{watch, Notify};
 use crate::config::{SmtpSettings, SmtpTls};
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::{self, Pool};
+use crate::domain::scrub::redact_email_addresses;
 
 /// How many e-mails one claim takes.
 const CLAIM_BATCH: i64 = 10;
@@ -69,15 +70,23 @@ impl Mailer {
         })
     }
 
+    /// One attempt. What the SMTP server says can name the recipient (a reader, for a reply):
+    /// it is logged and kept with addresses redacted.
     async fn send(&self, row: &OutboxRow) -> Attempt {
         let message = match self.build(row) {
             Ok(m) => m,
-            Err(e) => return Attempt::Permanent(format!("cannot build the message: {e}")),
+            Err(e) => {
+                return Attempt::Permanent(redact_email_addresses(&format!(
+                    "cannot build the message: {e}"
+                )))
+            }
         };
         match self.transport.send(message).await {
             Ok(_) => Attempt::Sent,
-            Err(e) if e.is_permanent() => Attempt::Permanent(e.to_string()),
-            Err(e) => Attempt::Transient(e.to_string()),
+            Err(e) if e.is_permanent() => {
+                Attempt::Permanent(redact_email_addresses(&e.to_string()))
+            }
+            Err(e) => Attempt::Transient(redact_email_addresses(&e.to_string())),
         }
     }
 

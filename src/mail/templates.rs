@@ -15,7 +15,9 @@ pub struct Email {
 
 /// The article's title, or its address when readers never sent one; shortened for subjects.
 pub fn short_title(article: &Article) -> String {
-    shorten(article.title.as_deref().unwrap_or(&article.url), 80)
+    // One line whatever was stored before titles were made one line at ingest.
+    let title = article.title.as_deref().unwrap_or(&article.url);
+    shorten(&title.split_whitespace().collect::<Vec<_>>().join(" "), 80)
 }
 
 /// At most `max` characters, with an ellipsis when cut.

@@ -253,7 +253,7 @@ fn queue_reply(
     else {
         return Ok(false);
     };
-    let mail = reply::render(&article, report, note.map(Note::as_str));
+    let mail = reply::render(&article, note.map(Note::as_str));
     let inserted = outbox::enqueue_once(
         c,
         &NewEmail {

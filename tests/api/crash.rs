@@ -25,6 +25,8 @@ fn start(url: &str, port: u16) -> Child {
         .env("FLAGPOLE__DATABASE__URL", url)
         .env("FLAGPOLE__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("FLAGPOLE__LIMITS__RATE_LIMIT_ENABLED", "false")
+        // Every client here is 127.0.0.1: the per-address vote cap would refuse the load.
+        .env("FLAGPOLE__LIMITS__VOTES_PER_ADDRESS_PER_ARTICLE", "0")
         .env("FLAGPOLE__ALERTS__ENABLED", "false")
         .env("FLAGPOLE__DIGEST__ENABLED", "false")
         .env("FLAGPOLE__TELEMETRY__LOG_LEVEL", "error")

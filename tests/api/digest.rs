@@ -411,6 +411,7 @@ impl Fixture {
             let rules = SiteRules {
                 allowed_hosts: settings.sites.allowed_hosts.clone(),
                 tracking_params: vec![],
+                query_params: vec![],
             };
             let article = ArticleUrl::canonicalise(&url, &rules).unwrap();
             let key = format!("earlier-{}", rand::random::<u64>());
@@ -435,7 +436,9 @@ impl Fixture {
                             helpful,
                             reasons: vec![],
                             comment: None,
-                            visitor_key: flagpole::domain::VisitorKey::from_hex(key).expect("key"),
+                            visitor_key: flagpole::domain::VisitorKey::from_hex(key.clone())
+                                .expect("key"),
+                            address_key: flagpole::domain::VisitorKey::from_hex(key).expect("key"),
                             submission_key: None,
                         };
                         let stored = flagpole::db::votes::record_all(

@@ -6,6 +6,7 @@ mod hostile;
 mod schemathesis;
 mod smtp;
 
+mod abuse;
 mod access;
 mod alerts;
 mod browser;
@@ -21,5 +22,6 @@ mod ops;
 mod privacy;
 mod privacy_ops;
 mod properties;
+mod sessions;
 mod triage;
 mod widget;

@@ -111,3 +111,23 @@ async fn the_same_reader_on_two_articles_has_two_keys(app: TestApp) {
     );
 }
 on_both_backends!(the_same_reader_on_two_articles_has_two_keys);
+
+/// Titles and revisions come from the reader's page and browser: scrubbed like free text.
+async fn titles_and_revisions_are_scrubbed_too(app: TestApp) {
+    let r = app
+        .post_json(
+            "/api/v1/reports",
+            &serde_json::json!({"article_url": crate::helpers::article("/scrub/title"),
+                    "category": "typo",
+                    "title": "Ask jo.bloggs@example.co.uk about Aspirin",
+                    "revision": "call 020 7946 0958"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let token = app.token("t").await;
+    let list = app.get_json(&token, "/api/v1/articles").await;
+    let a = &list["items"][0];
+    assert_eq!(a["title"], "Ask [email] about Aspirin");
+    assert_eq!(a["revision"], "call [phone]");
+}
+crate::on_both_backends!(titles_and_revisions_are_scrubbed_too);

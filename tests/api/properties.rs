@@ -12,6 +12,7 @@ fn rules() -> SiteRules {
     SiteRules {
         allowed_hosts: vec!["localhost".into(), "*.example.org".into()],
         tracking_params: vec!["utm_*".into(), "fbclid".into()],
+        query_params: vec!["page".into(), "q".into()],
     }
 }
 

@@ -152,6 +152,11 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
         }
         let mode = shared.mode.lock().unwrap().unwrap_or(Mode::Accept);
         let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+        // A refusal names the address, as real servers' do ("550 5.1.1 <x@y>: …").
+        let refusal = format!(
+            "550 5.1.1 {}: mailbox unavailable\r\n",
+            line.get(8..).unwrap_or("").trim()
+        );
         let reply: &[u8] = match verb.as_str() {
             "EHLO" => b"250-test-smtp\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
             "HELO" => b"250 test-smtp\r\n",
@@ -159,7 +164,7 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
                 to.clear();
                 b"250 OK\r\n"
             }
-            "RCPT" if mode == Mode::PermFail => b"550 5.1.1 mailbox unavailable\r\n",
+            "RCPT" if mode == Mode::PermFail => refusal.as_bytes(),
             "RCPT" => {
                 to.push(line[8..].trim().trim_matches(['<', '>']).to_string());
                 b"250 OK\r\n"

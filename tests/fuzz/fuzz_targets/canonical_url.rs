@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let rules = SiteRules {
         allowed_hosts: vec!["localhost".into(), "*.example.org".into()],
         tracking_params: vec!["utm_*".into(), "fbclid".into()],
+        query_params: vec!["page".into(), "q".into()],
     };
     if let Ok(once) = ArticleUrl::canonicalise(raw, &rules) {
         let twice = ArticleUrl::canonicalise(&once.url, &rules).expect("canonical URLs stay valid");

@@ -41,6 +41,31 @@ pub struct Settings {
     pub digest: DigestSettings,
     pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
+    pub lanes: LaneConfig,
+}
+
+/// How reports are sorted into lanes (see `crate::lanes`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaneConfig {
+    /// Domains whose links count as evidence of a real report; None: the built-in list.
+    pub trusted_sources: Option<Vec<String>>,
+    /// Two texts sharing at least this share of their 5-grams are near-copies.
+    pub near_copy_similarity: f32,
+    /// How many corpus examples one editor's lesson counts as.
+    pub lesson_weight: f32,
+    /// What a reader who asked for personal advice, or described an emergency, is told.
+    pub signposting: Vec<Signposting>,
+}
+
+/// One signposting text: for article hosts (`*` for any, `*.example.org` for subdomains) and a
+/// page language (`*` for any).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Signposting {
+    pub hosts: Vec<String>,
+    pub lang: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -94,7 +119,10 @@ pub struct LimitSettings {
     pub max_details_chars: usize,
     pub max_email_chars: usize,
     pub max_revision_chars: usize,
-    pub spam_link_count: usize,
+    /// No longer used (links are one of the lanes' signals); accepted so that an older
+    /// configuration still loads, and warned about at start-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spam_link_count: Option<usize>,
     pub votes_per_address_per_article: u32,
 }
 
@@ -463,6 +491,7 @@ impl Settings {
             );
         }
         self.validate_alerts()?;
+        self.validate_lanes()?;
         if !(1..=50).contains(&self.digest.items_per_section) {
             return bad(
                 "digest.items_per_section",
@@ -492,6 +521,29 @@ impl Settings {
 }
 
 impl Settings {
+    fn validate_lanes(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, msg: &str| Err(ConfigError(format!("lanes.{key}: {msg}")));
+        let lanes = &self.lanes;
+        if !(lanes.near_copy_similarity > 0.0 && lanes.near_copy_similarity <= 1.0) {
+            return bad("near_copy_similarity", "must be above 0 and at most 1");
+        }
+        if !(lanes.lesson_weight > 0.0 && lanes.lesson_weight.is_finite()) {
+            return bad("lesson_weight", "must be a positive number");
+        }
+        for s in &lanes.signposting {
+            if s.hosts.is_empty() || s.lang.trim().is_empty() {
+                return bad(
+                    "signposting",
+                    "every entry needs hosts and a lang (\"*\" for any)",
+                );
+            }
+            if s.text.trim().is_empty() || s.text.chars().count() > 500 {
+                return bad("signposting", "every text must be 1 to 500 characters");
+            }
+        }
+        Ok(())
+    }
+
     fn validate_alerts(&self) -> Result<(), ConfigError> {
         let bad = |msg: String| Err(ConfigError(format!("alerts.rules: {msg}")));
         if self.alerts.cooldown_hours < 0 {

@@ -28,6 +28,8 @@ use crate::{errors, ingest, triage};
         crate::domain::Category,
         crate::domain::ReportStatus,
         crate::domain::ArticleSort,
+        crate::domain::Lane,
+        crate::domain::LaneReason,
         crate::domain::ArticleState,
         crate::domain::OutboxStatus,
         crate::domain::MailKind,

@@ -27,6 +27,7 @@ use crate::http::BodyLimit;
 use crate::ingest::visitor::Visitors;
 use crate::ingest::writer::{Rules as WriteRules, Writer};
 use crate::ingest::Ingest;
+use crate::lanes::{LaneSettings, Sorter};
 use crate::mail::delivery::{self, Mailer};
 use crate::mail::Outbox;
 use crate::triage::Triage;
@@ -43,6 +44,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     writer_threads: Vec<std::thread::JoinHandle<()>>,
     pool: Pool,
+    sorter: Arc<Sorter>,
     ingest: web::Data<Ingest>,
     sessions: web::Data<Sessions>,
     alerting: Arc<Alerting>,
@@ -70,6 +72,9 @@ impl Application {
             } else if conn.has_pending_migrations()? {
                 tracing::warn!("migrations are pending: run `flagpole migrate`; /readyz says not ready until then");
             }
+        }
+        if settings.limits.spam_link_count.is_some() {
+            tracing::warn!("limits.spam_link_count is no longer used: links are one of the signals that sort reports into lanes; remove it from your configuration");
         }
         let alerting = Arc::new(Alerting::from_settings(&settings));
         let mailer = Mailer::new(&settings.smtp)?;
@@ -99,9 +104,16 @@ impl Application {
             query_params: settings.sites.query_params.clone(),
         });
         let db = Db::new(pool.clone());
+        let sorter = Arc::new(Sorter::new(lane_settings(&settings)));
+        // With migrations pending the lessons table may not exist yet: the corpus alone sorts
+        // until the sweeper's next refresh finds it.
+        if let Err(error) = sorter.refresh(&mut *pool.get()?) {
+            tracing::warn!(%error, "editors' lessons not loaded yet; sorting with the corpus alone");
+        }
         let ingest = web::Data::new(Ingest::new(
             settings.clone(),
             sites.clone(),
+            sorter.clone(),
             writer,
             Visitors::new(pool.clone()),
         ));
@@ -111,7 +123,8 @@ impl Application {
             settings: web::Data::from(settings.clone()),
             db: web::Data::new(db.clone()),
             ingest: ingest.clone(),
-            triage: web::Data::new(Triage::new(db.clone(), alerting.clone())),
+            triage: web::Data::new(Triage::new(db.clone(), alerting.clone(), sorter.clone())),
+            sorter: web::Data::from(sorter.clone()),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
             sessions: sessions.clone(),
             body_limit: BodyLimit(settings.limits.max_body_bytes),
@@ -141,6 +154,7 @@ impl Application {
                 .app_data(services.db.clone())
                 .app_data(services.ingest.clone())
                 .app_data(services.triage.clone())
+                .app_data(services.sorter.clone())
                 .app_data(services.outbox.clone())
                 .app_data(services.sessions.clone())
                 .app_data(services.body_limit)
@@ -173,6 +187,7 @@ impl Application {
             server: server.run(),
             writer_threads,
             pool,
+            sorter,
             ingest,
             sessions,
             alerting,
@@ -233,12 +248,23 @@ impl Application {
             stop,
         ));
         let (ingest, sessions) = (self.ingest.clone(), self.sessions.clone());
+        let (pool, sorter) = (self.pool.clone(), self.sorter.clone());
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(RATE_LIMIT_SWEEP);
             loop {
                 tick.tick().await;
                 ingest.forget_idle();
                 sessions.forget_idle();
+                // Lessons stored by other instances, and new spam.
+                let (pool, sorter) = (pool.clone(), sorter.clone());
+                let refreshed = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                    let mut conn = pool.get()?;
+                    Ok(sorter.refresh(&mut conn)?)
+                })
+                .await;
+                if let Ok(Err(e)) = refreshed {
+                    tracing::warn!(error = %e, "cannot refresh the lanes classifier");
+                }
             }
         });
 
@@ -266,6 +292,22 @@ impl Application {
     }
 }
 
+/// The classifier's settings from `[lanes]`, with the sites' own hosts.
+fn lane_settings(settings: &Settings) -> LaneSettings {
+    let defaults = LaneSettings::default();
+    LaneSettings {
+        allowed_hosts: settings.sites.allowed_hosts.clone(),
+        trusted_sources: settings
+            .lanes
+            .trusted_sources
+            .clone()
+            .unwrap_or(defaults.trusted_sources),
+        near_copy_similarity: settings.lanes.near_copy_similarity,
+        lesson_weight: settings.lanes.lesson_weight,
+        ..defaults
+    }
+}
+
 /// What every handler may ask for, registered once per worker.
 #[derive(Clone)]
 struct Services {
@@ -274,6 +316,7 @@ struct Services {
     db: web::Data<Db>,
     ingest: web::Data<Ingest>,
     triage: web::Data<Triage>,
+    sorter: web::Data<Sorter>,
     outbox: web::Data<Outbox>,
     sessions: web::Data<Sessions>,
     body_limit: BodyLimit,

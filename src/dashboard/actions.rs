@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::layout::DashError;
 use super::session::CsrfForm;
-use crate::domain::{ArticleId, Note, ReportChange, ReportId, ReportStatus};
+use crate::domain::{ArticleId, Lane, Note, ReportChange, ReportId, ReportStatus};
 use crate::errors::ApiError;
 use crate::http::Id;
 use crate::triage::Triage;
@@ -17,10 +17,14 @@ use crate::triage::Triage;
 #[derive(Debug, Deserialize)]
 pub struct ActionForm {
     action: String,
+    /// For `move`: the lane to move to.
+    lane: Option<Lane>,
     note: Option<String>,
     assignee: Option<String>,
     reply: Option<String>,
     article: Option<i64>,
+    /// Set on the lanes page: go back to that lane.
+    from_lane: Option<Lane>,
     #[serde(default)]
     ids: Vec<i64>,
 }
@@ -33,7 +37,7 @@ fn change_for(form: &ActionForm) -> Result<ReportChange, ApiError> {
         "dismiss" => Some(ReportStatus::Dismissed),
         "spam" => Some(ReportStatus::Spam),
         "reopen" => Some(ReportStatus::New),
-        "note" | "assign" => None,
+        "note" | "assign" | "move" => None,
         other => {
             return Err(ApiError::invalid(
                 "action",
@@ -46,7 +50,14 @@ fn change_for(form: &ActionForm) -> Result<ReportChange, ApiError> {
     if form.action == "note" && note.is_none_or(|n| n.trim().is_empty()) {
         return Err(ApiError::invalid("note", "Write a note before adding it."));
     }
-    ReportChange::new(status, assignee, note).map_err(|(field, why)| ApiError::invalid(field, why))
+    let lane = match (form.action.as_str(), form.lane) {
+        ("move", Some(lane)) => Some(lane),
+        ("move", None) => return Err(ApiError::invalid("lane", "Choose the lane to move to.")),
+        _ => None,
+    };
+    let change = ReportChange::new(status, assignee, note)
+        .map_err(|(field, why)| ApiError::invalid(field, why))?;
+    Ok(ReportChange { lane, ..change })
 }
 
 /// What the page says after an action, by code: the URL never carries text to display.
@@ -63,6 +74,7 @@ pub enum DoneCode {
     Thanked,
     Bulk,
     Reviewed,
+    Reset,
 }
 
 impl Done {
@@ -76,19 +88,24 @@ impl Done {
                 None => "Done.".to_string(),
             },
             DoneCode::Reviewed => "Marked re-reviewed; alerts are re-armed.".to_string(),
+            DoneCode::Reset => {
+                "The classifier forgot its lessons; it sorts as it came.".to_string()
+            }
         })
     }
 }
 
-fn back_to(article: Option<i64>, done: DoneCode, n: Option<usize>) -> HttpResponse {
+/// Back to where the action came from: the article page, or a lane's page.
+fn back_to(form: &ActionForm, done: DoneCode, n: Option<usize>) -> HttpResponse {
     let code = serde_json::to_value(done)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    let target = match (article, n) {
-        (Some(id), Some(n)) => format!("/dashboard/articles/{id}?done={code}&n={n}"),
-        (Some(id), None) => format!("/dashboard/articles/{id}?done={code}"),
-        (None, _) => "/dashboard".into(),
+    let count = n.map(|n| format!("&n={n}")).unwrap_or_default();
+    let target = match (form.article, form.from_lane) {
+        (Some(id), _) => format!("/dashboard/articles/{id}?done={code}{count}"),
+        (None, Some(lane)) => format!("/dashboard/lanes?lane={lane}&done={code}{count}"),
+        (None, None) => "/dashboard".into(),
     };
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, target))
@@ -111,7 +128,7 @@ pub async fn act(
     } else {
         DoneCode::Done
     };
-    Ok(back_to(form.article, code, None))
+    Ok(back_to(form, code, None))
 }
 
 pub async fn bulk(
@@ -128,7 +145,7 @@ pub async fn bulk(
     let changed = triage
         .change(ids, change_for(form)?, post.session.actor(), false)
         .await?;
-    Ok(back_to(form.article, DoneCode::Bulk, Some(changed.reports)))
+    Ok(back_to(form, DoneCode::Bulk, Some(changed.reports)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,5 +163,10 @@ pub async fn reviewed(
     triage
         .mark_reviewed(id.get(), post.session.actor(), note)
         .await?;
-    Ok(back_to(Some(id.get().get()), DoneCode::Reviewed, None))
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/dashboard/articles/{}?done=reviewed", id.get().get()),
+        ))
+        .finish())
 }

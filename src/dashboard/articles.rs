@@ -14,7 +14,7 @@ use super::trend;
 use crate::db::articles::Article;
 use crate::db::editors::Editor;
 use crate::db::reports::{Report, ReportEvent};
-use crate::domain::{ArticleId, ArticleSort, ArticleState, Category, ReportStatus};
+use crate::domain::{ArticleId, ArticleSort, ArticleState, Category, Lane, ReportStatus};
 use crate::http::{Id, Query};
 use crate::triage::filter::ArticleListParams;
 use crate::triage::service::ArticleOverview;
@@ -158,7 +158,13 @@ pub async fn article(
 fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) -> Markup {
     let now = crate::db::now();
     let a = &p.article;
-    let groups = grouping::group(&p.reports);
+    // Only the queue is the editor's work here; the other lanes are folded below it.
+    let (queue, elsewhere): (Vec<Report>, Vec<Report>) = p
+        .reports
+        .iter()
+        .cloned()
+        .partition(|r| r.lane == Lane::Queue);
+    let groups = grouping::group(&queue);
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
     let alerted: Vec<&str> = p
         .alerts
@@ -201,8 +207,8 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
                     }
                 }
             }
-            h2 { "Reports (" (p.reports.len()) ")" }
-            @if groups.is_empty() { p class="muted" { "No reports yet." } }
+            h2 { "Reports in the queue (" (queue.len()) ")" }
+            @if groups.is_empty() { p class="muted" { "No reports in the queue." } }
             @else {
                 form id="bulk" method="post" action="/dashboard/reports/bulk" class="bulk" {
                     (csrf(session))
@@ -215,7 +221,9 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
                             option value="resolve" { "Resolve" }
                             option value="dismiss" { "Dismiss" }
                             option value="spam" { "Mark as spam" }
+                            option value="move" { "Move to the lane below" }
                         }
+                        (lane_select("bulk-lane", None))
                         label for="bulk-note" { "Note (optional)" }
                         input id="bulk-note" name="note" maxlength="4000";
                         button type="submit" { "Apply to selected" }
@@ -225,6 +233,47 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
                 @for g in &groups {
                     (report_group(session, a, g, &p.events, &p.editors, now))
                 }
+            }
+            @if !elsewhere.is_empty() {
+                details class="elsewhere" {
+                    summary { h2 { "Sorted into other lanes (" (elsewhere.len()) ")" } }
+                    p class="hint" { "These do not count towards open reports, attention or alerts. Move one to the queue if it is a problem with the article: it counts from then on, and the classifier learns from it." }
+                    @for r in &elsewhere {
+                        section class="group" {
+                            h3 { (lane_badge(r.lane)) " " (category_badge(r.category)) }
+                            (report_card(session, a, r, &None, &p.events, &p.editors, now))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A lane as a small label.
+pub fn lane_badge(lane: Lane) -> Markup {
+    html! { span class={ "badge lane lane-" (lane) } { (lane.label()) } }
+}
+
+/// Why a report is in its lane, in the classifier's words.
+pub fn lane_reasons(r: &Report) -> Markup {
+    html! {
+        @if !r.lane_reasons.0.is_empty() {
+            details class="reasons" {
+                summary { "Why " (r.lane.label().to_lowercase()) }
+                ul { @for reason in &r.lane_reasons.0 { li { (reason.text) } } }
+            }
+        }
+    }
+}
+
+/// The lanes to move a report to; `name="lane"` on every form that moves reports.
+pub fn lane_select(id: &str, current: Option<Lane>) -> Markup {
+    html! {
+        label for=(id) { "Lane" }
+        select id=(id) name="lane" {
+            @for lane in Lane::ALL {
+                option value=(lane) selected[current == Some(lane)] { (lane.label()) }
             }
         }
     }
@@ -279,6 +328,7 @@ fn report_card(
                 p class="label" { "Passage (reader text)" } blockquote class="reader" { (r.quote.clone().unwrap_or_default()) }
             }
             @if let Some(d) = &r.details { p class="label" { "Details (reader text)" } blockquote class="reader" { (d) } }
+            (lane_reasons(r))
             form method="post" action={ "/dashboard/reports/" (r.id) } class="actions" {
                 (csrf(session))
                 input type="hidden" name="article" value=(a.id);
@@ -311,6 +361,10 @@ fn report_card(
                     }
                     button type="submit" name="action" value="assign" { "Assign" }
                 }
+                span class="move" {
+                    (lane_select(&format!("lane-{}", r.id), Some(r.lane)))
+                    button type="submit" name="action" value="move" { "Move" }
+                }
             }
             @let history: Vec<&ReportEvent> = events.iter().filter(|e| e.report_id == r.id).collect();
             @if !history.is_empty() {
@@ -321,6 +375,7 @@ fn report_card(
                             li {
                                 (e.actor) ", " (ago(e.created_at, now)) ": "
                                 @if e.from_status != e.to_status { (e.from_status.map_or("", ReportStatus::as_str)) " → " (e.to_status.map_or("", ReportStatus::as_str)) }
+                                @if let (Some(from), Some(to)) = (e.from_lane, e.to_lane) { " moved from " (from.label()) " to " (to.label()) }
                                 @if let Some(who) = &e.assignee { " assigned to " (who) }
                                 @if let Some(n) = &e.note { " — " (n) }
                             }

@@ -1,4 +1,5 @@
-//! CSV downloads of the current filter: articles with their figures, or their reports. Streamed a
+//! CSV downloads of the current filter (articles with their figures, or their reports) and of a
+//! lane's reports. Streamed a
 //! page at a time, so a large export never sits in memory; quoted by the csv crate; and safe to
 //! open in a spreadsheet: a cell a reader could have made start with `=`, `+`, `-` or `@` is
 //! prefixed with `'` so it is never taken as a formula.
@@ -6,14 +7,16 @@
 use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
 use futures_util::{stream, StreamExt};
+use serde::Deserialize;
 
 use super::layout::DashError;
 use super::session::Session;
 use crate::db::articles::Article;
 use crate::db::reports::Report;
+use crate::domain::Lane;
 use crate::errors::ApiError;
 use crate::http::Query;
-use crate::triage::filter::ArticleListParams;
+use crate::triage::filter::{ArticleListParams, ReportListParams};
 use crate::triage::views::utc;
 use crate::triage::Triage;
 
@@ -65,6 +68,8 @@ fn header(kind: Kind) -> Vec<String> {
             "article_url",
             "category",
             "status",
+            "lane",
+            "lane_reasons",
             "quote",
             "details",
             "revision",
@@ -106,6 +111,13 @@ fn report_row(r: &Report, url: &str) -> Vec<String> {
         url.to_string(),
         r.category.to_string(),
         r.status.to_string(),
+        r.lane.to_string(),
+        r.lane_reasons
+            .0
+            .iter()
+            .map(|reason| reason.text.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
         r.quote.clone().unwrap_or_default(),
         r.details.clone().unwrap_or_default(),
         r.revision.clone().unwrap_or_default(),
@@ -115,64 +127,87 @@ fn report_row(r: &Report, url: &str) -> Vec<String> {
     ]
 }
 
-/// One chunk of the export: the next page of articles (and, for reports, theirs), and the filter
-/// for the chunk after it.
-async fn chunk(
-    triage: &Triage,
-    kind: Kind,
-    params: ArticleListParams,
-) -> Result<(Vec<u8>, Option<ArticleListParams>), ApiError> {
-    let page = triage.articles(&params).await?;
+/// What the next chunk of an export is.
+enum Next {
+    /// A page of the articles filter, written as articles or as their reports.
+    Articles(Kind, ArticleListParams),
+    /// A page of one lane's reports, newest first.
+    Lane(ReportListParams),
+}
+
+/// One chunk of the export, and what comes after it.
+async fn chunk(triage: &Triage, next: Next) -> Result<(Vec<u8>, Option<Next>), ApiError> {
     let mut out = Vec::new();
-    match kind {
-        Kind::Articles => page
-            .items
-            .iter()
-            .for_each(|a| out.extend(csv_line(&article_row(a)))),
-        Kind::Reports => {
-            let ids = page.items.iter().map(|a| a.id).collect();
-            for r in triage.reports_of_articles(ids).await? {
-                let url = page
+    match next {
+        Next::Articles(kind, params) => {
+            let page = triage.articles(&params).await?;
+            match kind {
+                Kind::Articles => page
                     .items
                     .iter()
-                    .find(|a| a.id == r.article_id)
-                    .map_or("", |a| a.url.as_str());
-                out.extend(csv_line(&report_row(&r, url)));
+                    .for_each(|a| out.extend(csv_line(&article_row(a)))),
+                Kind::Reports => {
+                    let ids = page.items.iter().map(|a| a.id).collect();
+                    for r in triage.reports_of_articles(ids).await? {
+                        let url = page
+                            .items
+                            .iter()
+                            .find(|a| a.id == r.article_id)
+                            .map_or("", |a| a.url.as_str());
+                        out.extend(csv_line(&report_row(&r, url)));
+                    }
+                }
             }
+            let next = page.next_cursor.map(|cursor| {
+                Next::Articles(
+                    kind,
+                    ArticleListParams {
+                        cursor: Some(cursor),
+                        ..params
+                    },
+                )
+            });
+            Ok((out, next))
+        }
+        Next::Lane(params) => {
+            let page = triage.reports(&params).await?;
+            let mut ids: Vec<i64> = page.items.iter().map(|r| r.article_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let urls = triage.article_urls(ids).await?;
+            for r in &page.items {
+                let url = urls
+                    .iter()
+                    .find(|(id, _)| *id == r.article_id)
+                    .map_or("", |(_, url)| url.as_str());
+                out.extend(csv_line(&report_row(r, url)));
+            }
+            let next = page.next_cursor.map(|cursor| {
+                Next::Lane(ReportListParams {
+                    cursor: Some(cursor),
+                    ..params
+                })
+            });
+            Ok((out, next))
         }
     }
-    let next = page.next_cursor.map(|cursor| ArticleListParams {
-        cursor: Some(cursor),
-        ..params
-    });
-    Ok((out, next))
 }
 
 /// Streams the export a chunk at a time, so a large export never sits in memory.
-fn export(triage: web::Data<Triage>, params: ArticleListParams, kind: Kind) -> HttpResponse {
-    let first = ArticleListParams {
-        limit: Some(CHUNK),
-        cursor: None,
-        ..params
-    };
+fn export(triage: web::Data<Triage>, first: Next, kind: Kind, name: String) -> HttpResponse {
     let head = Bytes::from(csv_line(&header(kind)));
     let body = stream::once(async move { Ok::<_, actix_web::Error>(head) }).chain(stream::unfold(
         Some(first),
         move |next| {
             let triage = triage.clone();
             async move {
-                let params = next?;
-                match chunk(&triage, kind, params).await {
+                match chunk(&triage, next?).await {
                     Ok((bytes, next)) => Some((Ok(Bytes::from(bytes)), next)),
                     Err(e) => Some((Err(actix_web::Error::from(e)), None)),
                 }
             }
         },
     ));
-    let name = match kind {
-        Kind::Articles => "flagpole-articles.csv",
-        Kind::Reports => "flagpole-reports.csv",
-    };
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -182,6 +217,18 @@ fn export(triage: web::Data<Triage>, params: ArticleListParams, kind: Kind) -> H
         .streaming(body)
 }
 
+/// The first page of the articles filter, a chunk long.
+fn first_articles(kind: Kind, params: ArticleListParams) -> Next {
+    Next::Articles(
+        kind,
+        ArticleListParams {
+            limit: Some(CHUNK),
+            cursor: None,
+            ..params
+        },
+    )
+}
+
 pub async fn articles_csv(
     triage: web::Data<Triage>,
     _session: Session,
@@ -189,7 +236,13 @@ pub async fn articles_csv(
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     params.query()?;
-    Ok(export(triage, params, Kind::Articles))
+    let first = first_articles(Kind::Articles, params);
+    Ok(export(
+        triage,
+        first,
+        Kind::Articles,
+        "flagpole-articles.csv".into(),
+    ))
 }
 
 pub async fn reports_csv(
@@ -199,7 +252,40 @@ pub async fn reports_csv(
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     params.query()?;
-    Ok(export(triage, params, Kind::Reports))
+    let first = first_articles(Kind::Reports, params);
+    Ok(export(
+        triage,
+        first,
+        Kind::Reports,
+        "flagpole-reports.csv".into(),
+    ))
+}
+
+/// Which lane to download.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaneCsvParams {
+    lane: Lane,
+}
+
+/// Every report in one lane, newest first, with its reasons.
+pub async fn lane_csv(
+    triage: web::Data<Triage>,
+    _session: Session,
+    params: Query<LaneCsvParams, DashError>,
+) -> Result<HttpResponse, DashError> {
+    let lane = params.into_inner().lane;
+    let first = Next::Lane(ReportListParams {
+        lane: Some(lane),
+        limit: Some(CHUNK),
+        ..ReportListParams::default()
+    });
+    Ok(export(
+        triage,
+        first,
+        Kind::Reports,
+        format!("flagpole-{lane}.csv"),
+    ))
 }
 
 #[cfg(test)]

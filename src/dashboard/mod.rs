@@ -10,6 +10,7 @@ mod actions;
 mod admin;
 mod articles;
 mod export;
+mod lanes;
 mod layout;
 mod login;
 mod session;
@@ -51,10 +52,13 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("/logout").route(post().to(login::logout)))
         .service(resource("/articles/{id}").route(get().to(articles::article)))
         .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
+        .service(resource("/lanes").route(get().to(lanes::page)))
+        .service(resource("/lanes/reset").route(post().to(lanes::reset)))
         .service(resource("/reports/bulk").route(post().to(actions::bulk)))
         .service(resource("/reports/{id}").route(post().to(actions::act)))
         .service(resource("/export/articles.csv").route(get().to(export::articles_csv)))
         .service(resource("/export/reports.csv").route(get().to(export::reports_csv)))
+        .service(resource("/export/lane.csv").route(get().to(export::lane_csv)))
         .service(
             resource("/preferences")
                 .route(get().to(admin::preferences_page))

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{alert_states, alerts, article_events, articles, reports, vote_days};
 use super::DbConn;
-use crate::domain::{ArticleEventKind, Category, ReportStatus};
+use crate::domain::{ArticleEventKind, Category, Lane, ReportStatus};
 use crate::with_conn;
 
 /// Open reports on an article created at or after `since`.
@@ -17,6 +17,7 @@ pub fn open_reports_since(
     with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(article_id))
         .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::lane.eq(Lane::Queue))
         .filter(reports::created_at.ge(since))
         .count()
         .get_result(c))
@@ -34,6 +35,7 @@ pub fn first_open_in(
         let mut q = reports::table
             .filter(reports::article_id.eq(article_id))
             .filter(reports::status.eq_any(ReportStatus::OPEN))
+            .filter(reports::lane.eq(Lane::Queue))
             .filter(reports::category.eq_any(categories))
             .select(reports::category)
             .order(reports::id.asc())

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use super::prepared::SetReportScore;
 use super::schema::{article_revisions, articles, reports};
 use super::{lower, DbConn};
-use crate::domain::{ArticleSort, ArticleState, ArticleUrl, Category, ReportStatus};
+use crate::domain::{ArticleSort, ArticleState, ArticleUrl, Category, Lane, ReportStatus};
 use crate::with_conn;
 
 pub(super) const PRIOR_HELPFUL: f64 = 8.0;
@@ -324,6 +324,7 @@ pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Q
     let open: Vec<(Category, NaiveDateTime)> = with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(id))
         .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::lane.eq(Lane::Queue))
         .select((reports::category, reports::created_at))
         .load(c))?;
     let score: f64 = open
@@ -354,6 +355,14 @@ pub fn refresh_all_report_scores(conn: &mut DbConn, now: NaiveDateTime) -> Query
         })?;
     }
     Ok(ids.len())
+}
+
+/// The URLs of these articles, by id.
+pub fn urls(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    with_conn!(conn, |c| articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::url))
+        .load(c))
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<Article>> {
@@ -474,6 +483,7 @@ pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
                     reports::table
                         .filter(reports::assignee.eq(assignee.clone()))
                         .filter(reports::status.eq_any(ReportStatus::OPEN))
+                        .filter(reports::lane.eq(Lane::Queue))
                         .select(reports::article_id),
                 ),
             );

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::schema::{alerts, articles, reports, vote_days};
 use super::DbConn;
-use crate::domain::{Category, ReportStatus, Scope};
+use crate::domain::{Category, Lane, ReportStatus, Scope};
 use crate::with_conn;
 
 /// What the digest shows of an article.
@@ -99,17 +99,16 @@ pub fn vote_days(
         .load(c))
 }
 
-/// (article, category) of the reports made in [start, end), spam left out.
+/// (article, category, lane) of the reports made in [start, end).
 pub fn reports_made(
     conn: &mut DbConn,
     start: NaiveDateTime,
     end: NaiveDateTime,
-) -> QueryResult<Vec<(i64, Category)>> {
+) -> QueryResult<Vec<(i64, Category, Lane)>> {
     with_conn!(conn, |c| reports::table
         .filter(reports::created_at.ge(start))
         .filter(reports::created_at.lt(end))
-        .filter(reports::status.ne(ReportStatus::Spam))
-        .select((reports::article_id, reports::category))
+        .select((reports::article_id, reports::category, reports::lane))
         .load(c))
 }
 
@@ -122,6 +121,7 @@ pub fn reports_resolved(
     let rows: Vec<(i64, NaiveDateTime, Option<NaiveDateTime>)> = with_conn!(conn, |c| {
         reports::table
             .filter(reports::status.eq(ReportStatus::Resolved))
+            .filter(reports::lane.eq(Lane::Queue))
             .filter(reports::closed_at.ge(start))
             .filter(reports::closed_at.lt(end))
             .select((reports::article_id, reports::created_at, reports::closed_at))
@@ -146,6 +146,7 @@ pub struct OpenReport {
 pub fn open_reports(conn: &mut DbConn) -> QueryResult<Vec<OpenReport>> {
     with_conn!(conn, |c| reports::table
         .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::lane.eq(Lane::Queue))
         .order((reports::created_at.asc(), reports::id.asc()))
         .select((
             reports::id,

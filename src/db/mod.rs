@@ -14,6 +14,7 @@ pub mod alerts;
 pub mod articles;
 pub mod digest;
 pub mod editors;
+pub mod lanes;
 pub mod outbox;
 mod prepared;
 pub mod reports;

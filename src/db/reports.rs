@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::articles;
 use super::schema::{report_events, reports};
 use super::{lower, DbConn};
-use crate::domain::{Actor, Category, NewReport, ReportChange, ReportStatus};
+use crate::domain::{Actor, Category, Lane, LaneReasons, NewReport, ReportChange, ReportStatus};
 use crate::with_conn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,24 @@ pub struct Report {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    pub lane: Lane,
+    pub lane_reasons: LaneReasons,
+    /// A MinHash of the text (see `lanes::Fingerprint`), for near-copies of spam.
+    pub fingerprint: Option<String>,
+    /// The language of the page the reader was on.
+    pub lang: Option<String>,
+}
+
+impl Report {
+    /// Whether it counts: open, in the queue. Only these move counters, attention and alerts.
+    pub fn counts(&self) -> bool {
+        counts(self.status, self.lane)
+    }
+}
+
+/// Whether a report with this status and lane counts towards the article's open reports.
+pub fn counts(status: ReportStatus, lane: Lane) -> bool {
+    status.is_open() && lane == Lane::Queue
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -45,10 +63,12 @@ pub struct ReportEvent {
     pub assignee: Option<String>,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
+    pub from_lane: Option<Lane>,
+    pub to_lane: Option<Lane>,
 }
 
-/// Stores a report on the article `article_id` ([`articles::find_or_create`]) and updates its
-/// open-report counters and attention.
+/// Stores a report on the article `article_id` ([`articles::find_or_create`]) and, when it
+/// counts (open, in the queue), updates the article's open-report counters and attention.
 pub fn record(
     conn: &mut DbConn,
     article_id: i64,
@@ -69,10 +89,14 @@ pub fn record(
             reports::created_at.eq(now),
             reports::updated_at.eq(now),
             reports::closed_at.eq(if r.status.is_open() { None } else { Some(now) }),
+            reports::lane.eq(r.lane),
+            reports::lane_reasons.eq(&r.lane_reasons),
+            reports::fingerprint.eq(&r.fingerprint),
+            reports::lang.eq(&r.lang),
         ))
         .returning(reports::id)
         .get_result(c))?;
-    if r.status.is_open() {
+    if counts(r.status, r.lane) {
         articles::add_open_reports(conn, article_id, r.category, 1)?;
         articles::refresh_report_score(conn, article_id, now)?;
     }
@@ -120,6 +144,7 @@ pub fn events_of(conn: &mut DbConn, report_ids: &[i64]) -> QueryResult<Vec<Repor
 #[derive(Debug, Clone, Default)]
 pub struct ReportQuery {
     pub status: Option<ReportStatus>,
+    pub lane: Option<Lane>,
     pub category: Option<Category>,
     pub article_id: Option<i64>,
     pub since: Option<NaiveDateTime>,
@@ -137,6 +162,9 @@ pub fn list(conn: &mut DbConn, q: &ReportQuery) -> QueryResult<Vec<Report>> {
         if let Some(category) = q.category {
             query = query.filter(reports::category.eq(category));
         }
+        if let Some(lane) = q.lane {
+            query = query.filter(reports::lane.eq(lane));
+        }
         if let Some(article_id) = q.article_id {
             query = query.filter(reports::article_id.eq(article_id));
         }
@@ -150,8 +178,9 @@ pub fn list(conn: &mut DbConn, q: &ReportQuery) -> QueryResult<Vec<Report>> {
     })
 }
 
-/// Applies a triage action, keeping the article's open counters and attention in step.
-/// Returns None when the report does not exist.
+/// Applies a triage action (a status, a lane, an assignee, a note), keeping the article's open
+/// counters and attention in step: a report starts or stops counting when it opens or closes in
+/// the queue, or moves into or out of it. Returns None when the report does not exist.
 pub fn change(
     conn: &mut DbConn,
     id: i64,
@@ -165,6 +194,7 @@ pub fn change(
         };
         let old_status = before.status;
         let new_status = change.status.unwrap_or(old_status);
+        let new_lane = change.lane.unwrap_or(before.lane);
         let assignee = match &change.assignee {
             Some(a) => a.clone(),
             None => before.assignee.clone(),
@@ -179,6 +209,7 @@ pub fn change(
         with_conn!(conn, |c| diesel::update(reports::table.find(id))
             .set((
                 reports::status.eq(new_status),
+                reports::lane.eq(new_lane),
                 reports::assignee.eq(&assignee),
                 reports::closed_at.eq(closed_at),
                 reports::updated_at.eq(now),
@@ -193,10 +224,13 @@ pub fn change(
                 report_events::assignee.eq(change.assignee.as_ref().and_then(|a| a.clone())),
                 report_events::note.eq(change.note.as_ref().map(|n| n.as_str())),
                 report_events::created_at.eq(now),
+                report_events::from_lane.eq(change.lane.map(|_| before.lane)),
+                report_events::to_lane.eq(change.lane),
             ))
             .execute(c))?;
-        if old_status.is_open() != new_status.is_open() {
-            let delta = if new_status.is_open() { 1 } else { -1 };
+        let (counted, counts_now) = (before.counts(), counts(new_status, new_lane));
+        if counted != counts_now {
+            let delta = if counts_now { 1 } else { -1 };
             articles::add_open_reports(conn, before.article_id, before.category, delta)?;
             articles::refresh_report_score(conn, before.article_id, now)?;
         }

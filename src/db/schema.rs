@@ -75,6 +75,22 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        lane -> Text,
+        lane_reasons -> Text,
+        fingerprint -> Nullable<Text>,
+        lang -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    lane_lessons (id) {
+        id -> BigInt,
+        quote -> Nullable<Text>,
+        details -> Nullable<Text>,
+        category -> Text,
+        lane -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -88,6 +104,8 @@ diesel::table! {
         assignee -> Nullable<Text>,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        from_lane -> Nullable<Text>,
+        to_lane -> Nullable<Text>,
     }
 }
 
@@ -251,4 +269,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     vote_reasons,
     submission_keys,
     vote_addresses,
+    lane_lessons,
 );

@@ -8,7 +8,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::domain::{
-    ArticleEventKind, Category, MailKind, OutboxStatus, Reason, ReportStatus, Role, SubmissionKind,
+    ArticleEventKind, Category, Lane, LaneReasons, MailKind, OutboxStatus, Reason, ReportStatus,
+    Role, SubmissionKind,
 };
 
 macro_rules! stored_as_text {
@@ -44,5 +45,32 @@ stored_as_text!(
     OutboxStatus,
     MailKind,
     ArticleEventKind,
-    SubmissionKind
+    SubmissionKind,
+    Lane
 );
+
+/// A report's lane reasons, stored as a JSON array of `{code, text}`. The text is made here, so
+/// each backend binds an owned value its own way.
+impl ToSql<Text, diesel::pg::Pg> for LaneReasons {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, diesel::pg::Pg>) -> serialize::Result {
+        let json = serde_json::to_string(self)?;
+        <str as ToSql<Text, diesel::pg::Pg>>::to_sql(&json, &mut out.reborrow())
+    }
+}
+
+impl ToSql<Text, diesel::sqlite::Sqlite> for LaneReasons {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, diesel::sqlite::Sqlite>) -> serialize::Result {
+        out.set_value(serde_json::to_string(self)?);
+        Ok(serialize::IsNull::No)
+    }
+}
+
+impl<DB: Backend> FromSql<Text, DB> for LaneReasons
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, DB>>::from_sql(bytes)?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}

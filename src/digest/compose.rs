@@ -11,7 +11,7 @@ use super::schedule::{IsoWeek, Schedule};
 use crate::db::digest::{self as store, DigestArticle, OpenReport};
 use crate::db::editors::Editor;
 use crate::db::DbConn;
-use crate::domain::{Category, Scope};
+use crate::domain::{Category, Lane, Scope};
 
 /// How long the lists are, and how many votes make a drop in helpfulness worth showing.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +28,10 @@ pub struct Digest {
     pub scopes: Vec<Scope>,
     pub votes: Votes,
     pub votes_before: Votes,
-    /// New reports this week by category (spam left out), in `Category::ALL` order, zeros left out.
+    /// New reports in the queue this week by category, in `Category::ALL` order, zeros left out.
     pub new_reports: Vec<(Category, i64)>,
+    /// New reports sorted into the other lanes this week, in `Lane::ALL` order, zeros left out.
+    pub elsewhere: Vec<(Lane, i64)>,
     /// The articles with open reports, highest attention first.
     pub attention: Vec<AttentionItem>,
     /// Articles whose helpful share fell most from the week before, largest fall first, among
@@ -135,6 +137,8 @@ struct Entry {
     votes: Votes,
     votes_before: Votes,
     new_reports: [i64; Category::ALL.len()],
+    /// New reports per lane, in `Lane::ALL` order (the queue's too).
+    lanes: [i64; Lane::ALL.len()],
     /// Seconds from report to resolution, for reports resolved this week.
     resolved: Vec<i64>,
     /// Indexes into `Week::open` (oldest first) and `Week::alerts` (newest first).
@@ -195,6 +199,7 @@ fn load(
             votes: Votes::default(),
             votes_before: Votes::default(),
             new_reports: [0; Category::ALL.len()],
+            lanes: [0; Lane::ALL.len()],
             resolved: Vec::new(),
             open: Vec::new(),
             alerts: Vec::new(),
@@ -221,9 +226,14 @@ fn load(
             votes.not_helpful += not_helpful;
         }
     }
-    for (article_id, category) in store::reports_made(conn, start, end)? {
+    for (article_id, category, lane) in store::reports_made(conn, start, end)? {
         if let Some(&i) = index.get(&article_id) {
-            entries[i].new_reports[category_index(category)] += 1;
+            if lane == Lane::Queue {
+                entries[i].new_reports[category_index(category)] += 1;
+            }
+            if let Some(l) = Lane::ALL.iter().position(|x| *x == lane) {
+                entries[i].lanes[l] += 1;
+            }
         }
     }
     for (article_id, created, closed) in store::reports_resolved(conn, start, end)? {
@@ -314,6 +324,7 @@ impl Week {
         let mut votes = Votes::default();
         let mut votes_before = Votes::default();
         let mut new_reports = [0i64; Category::ALL.len()];
+        let mut lanes = [0i64; Lane::ALL.len()];
         let mut resolved: Vec<i64> = Vec::new();
         let mut attention: Vec<&Entry> = Vec::new();
         let mut drops: Vec<DropItem> = Vec::new();
@@ -326,6 +337,9 @@ impl Week {
             votes_before.helpful += e.votes_before.helpful;
             votes_before.not_helpful += e.votes_before.not_helpful;
             for (sum, k) in new_reports.iter_mut().zip(e.new_reports) {
+                *sum += k;
+            }
+            for (sum, k) in lanes.iter_mut().zip(e.lanes) {
                 *sum += k;
             }
             resolved.extend(&e.resolved);
@@ -378,6 +392,12 @@ impl Week {
                 .zip(new_reports)
                 .filter(|(_, k)| *k > 0)
                 .map(|(c, k)| (*c, k))
+                .collect(),
+            elsewhere: Lane::ALL
+                .iter()
+                .zip(lanes)
+                .filter(|(lane, k)| **lane != Lane::Queue && *k > 0)
+                .map(|(lane, k)| (*lane, k))
                 .collect(),
             attention: attention
                 .iter()

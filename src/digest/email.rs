@@ -110,17 +110,31 @@ fn votes_line(d: &Digest) -> String {
 }
 
 fn reports_line(d: &Digest) -> String {
-    if d.new_reports.is_empty() {
-        return "New reports: none.".into();
+    let queue = if d.new_reports.is_empty() {
+        "New reports: none.".to_string()
+    } else {
+        let parts: Vec<String> = d
+            .new_reports
+            .iter()
+            .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
+            .collect();
+        format!(
+            "New reports: {} ({}).",
+            d.new_reports_total(),
+            parts.join(", ")
+        )
+    };
+    if d.elsewhere.is_empty() {
+        return queue;
     }
+    let total: i64 = d.elsewhere.iter().map(|(_, n)| n).sum();
     let parts: Vec<String> = d
-        .new_reports
+        .elsewhere
         .iter()
-        .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
+        .map(|(lane, n)| format!("{n} {}", lane.label().to_lowercase()))
         .collect();
     format!(
-        "New reports: {} ({}).",
-        d.new_reports_total(),
+        "{queue} Sorted into other lanes: {total} ({}).",
         parts.join(", ")
     )
 }

@@ -21,12 +21,17 @@ impl SiteRules {
     pub fn host_allowed(&self, host: &str) -> bool {
         self.allowed_hosts
             .iter()
-            .any(|allowed| match allowed.strip_prefix("*.") {
-                Some(parent) => host
-                    .strip_suffix(parent)
-                    .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
-                None => host == allowed,
-            })
+            .any(|allowed| self.host_matches(allowed, host))
+    }
+
+    /// Whether `host` is `pattern`, or a subdomain of it when `pattern` is `*.example.com`.
+    pub fn host_matches(&self, pattern: &str, host: &str) -> bool {
+        match pattern.strip_prefix("*.") {
+            Some(parent) => host
+                .strip_suffix(parent)
+                .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+            None => host == pattern,
+        }
     }
 
     /// Whether a query parameter tells articles apart: declared by the site, and not tracking.

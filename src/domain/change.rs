@@ -3,12 +3,14 @@
 
 use std::fmt;
 
-use super::{Note, ReportStatus};
+use super::{Lane, Note, ReportStatus};
 
 /// What a triage action changes. Every action is recorded as an event, even a bare note.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportChange {
     pub status: Option<ReportStatus>,
+    /// Moves the report to another lane (and teaches the classifier).
+    pub lane: Option<Lane>,
     /// `Some(None)` removes the assignee.
     pub assignee: Option<Option<String>>,
     pub note: Option<Note>,
@@ -51,13 +53,17 @@ impl ReportChange {
         };
         Ok(ReportChange {
             status,
+            lane: None,
             assignee,
             note,
         })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.assignee.is_none() && self.note.is_none()
+        self.status.is_none()
+            && self.lane.is_none()
+            && self.assignee.is_none()
+            && self.note.is_none()
     }
 }
 

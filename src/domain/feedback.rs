@@ -1,6 +1,6 @@
 //! A reader's vote or report once it has been checked: what ingest hands to storage.
 
-use super::{ArticleUrl, Category, Reason, ReportStatus};
+use super::{ArticleUrl, Category, Lane, LaneReasons, Reason, ReportStatus};
 
 /// Who voted, as far as flagpole can tell within one day: an HMAC of (client address, user agent,
 /// article) under the day's salt (see `ingest::visitor`). Never empty.
@@ -48,6 +48,12 @@ pub struct NewReport {
     /// Only present when the reader consented to be contacted.
     pub email: Option<String>,
     pub status: ReportStatus,
+    pub lane: Lane,
+    pub lane_reasons: LaneReasons,
+    /// A MinHash of the scrubbed text, for near-copies of spam (None for short texts).
+    pub fingerprint: Option<String>,
+    /// The language of the page the reader was on.
+    pub lang: Option<String>,
     pub visitor_key: VisitorKey,
     /// As for votes.
     pub submission_key: Option<String>,

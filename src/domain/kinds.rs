@@ -168,6 +168,63 @@ stable_ids! {
 }
 
 stable_ids! {
+    /// Where a report goes. Only the queue counts (open reports, attention, alerts, the digest);
+    /// the other lanes are one click away.
+    pub enum Lane {
+        /// A problem with the article: the editor's work.
+        Queue = "queue",
+        /// A reader asking for personal medical advice or help.
+        Question = "question",
+        /// A problem with the website, not the article.
+        Site = "site",
+        /// Praise, opinion, a story, a request for another article.
+        Comment = "comment",
+        /// Tests, gibberish, nothing to act on.
+        Noise = "noise",
+        Spam = "spam",
+    }
+}
+
+impl Lane {
+    /// How editors read it on tabs and in e-mails.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lane::Queue => "Queue",
+            Lane::Question => "Questions",
+            Lane::Site => "Website problems",
+            Lane::Comment => "Comments",
+            Lane::Noise => "Noise",
+            Lane::Spam => "Spam",
+        }
+    }
+}
+
+/// Why a report is in its lane: a stable code (for filters and tests) and a sentence for editors.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct LaneReason {
+    /// e.g. `external_links`, `offers_service`, `asks_advice`, `moved_by_editor`.
+    pub code: String,
+    /// e.g. "2 links to domains outside your sites (a.shop, b.com)".
+    pub text: String,
+}
+
+/// The reasons a report is in its lane, strongest first (stored as JSON).
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+#[serde(transparent)]
+pub struct LaneReasons(pub Vec<LaneReason>);
+
+stable_ids! {
     /// What a reader submitted.
     pub enum SubmissionKind {
         Vote = "vote",

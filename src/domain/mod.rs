@@ -18,8 +18,8 @@ pub use change::{Actor, ReportChange};
 pub use feedback::{NewReport, NewVote, VisitorKey};
 pub use keys::{ArticleId, EditorId, OutboxId, ReportId};
 pub use kinds::{
-    ArticleEventKind, ArticleSort, ArticleState, Category, MailKind, OutboxStatus, Reason,
-    ReportStatus, Role, SubmissionKind,
+    ArticleEventKind, ArticleSort, ArticleState, Category, Lane, LaneReason, LaneReasons, MailKind,
+    OutboxStatus, Reason, ReportStatus, Role, SubmissionKind,
 };
 pub use note::Note;
 pub use scope::Scope;

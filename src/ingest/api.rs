@@ -21,6 +21,10 @@ pub struct VoteCreated {
 pub struct ReportCreated {
     pub report_id: i64,
     pub article_id: i64,
+    /// When the report asked for personal medical advice or described an emergency: what the
+    /// site tells readers about where to get help (show it to the reader). Otherwise null. The
+    /// answer says nothing else about how the report was sorted.
+    pub signpost: Option<String>,
 }
 
 impl Submitted for VoteRequest {
@@ -100,9 +104,10 @@ pub async fn post_report(
 ) -> Result<HttpResponse, ApiError> {
     let mut report = submission.body;
     report.submission_id = submission.key.or(report.submission_id);
-    let o = ingest.report(&submission.reader, report).await?;
+    let (o, signpost) = ingest.report(&submission.reader, report).await?;
     Ok(HttpResponse::Created().json(ReportCreated {
         report_id: o.report_id,
         article_id: o.article_id,
+        signpost,
     }))
 }

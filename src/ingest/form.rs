@@ -41,6 +41,8 @@ pub struct ReportForm {
     revision: Option<String>,
     title: Option<String>,
     website: Option<String>,
+    /// The page's language, which the fallback's form carries.
+    lang: Option<String>,
 }
 
 impl Submitted for VoteForm {
@@ -85,6 +87,7 @@ impl From<ReportForm> for ReportRequest {
             revision: form.revision,
             title: form.title,
             website: form.website,
+            lang: form.lang,
             submission_id: None,
         }
     }
@@ -108,14 +111,18 @@ pub async fn post_report(
     ingest: web::Data<Ingest>,
     submission: Submission<ReportForm, FormError>,
 ) -> Result<HttpResponse, FormError> {
-    let back = back_to_article(
+    let mut back = back_to_article(
         ingest.sites(),
         &submission.body.article_url,
         "flagpole-reported",
     )?;
-    ingest
+    let (_, signpost) = ingest
         .report(&submission.reader, submission.body.into())
         .await?;
+    if signpost.is_some() {
+        // The fallback shows the site's signposting at this marker instead of the plain thanks.
+        back.set_fragment(Some("flagpole-help"));
+    }
     Ok(see_other(&back))
 }
 

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::db::reports::ReportOutcome;
 use crate::db::votes::VoteOutcome;
-use crate::domain::{ReportStatus, SiteRules};
+use crate::domain::SiteRules;
 use crate::errors::ApiError;
 use crate::http::rate::RateLimits;
 
 use super::validate::{ReportRequest, Validator, Verdict, VoteRequest};
 use super::visitor::Visitors;
 use super::writer::Writer;
+use crate::lanes::Sorter;
 
 /// Who is submitting, as far as the visitor key needs: never stored as such.
 #[derive(Debug, Clone)]
@@ -38,6 +39,7 @@ pub enum VoteResult {
 pub struct Ingest {
     settings: Arc<Settings>,
     sites: Arc<SiteRules>,
+    sorter: Arc<Sorter>,
     writer: Writer,
     visitors: Visitors,
     /// Per client address; None when `limits.rate_limit_enabled` is off (benchmarks).
@@ -48,6 +50,7 @@ impl Ingest {
     pub fn new(
         settings: Arc<Settings>,
         sites: Arc<SiteRules>,
+        sorter: Arc<Sorter>,
         writer: Writer,
         visitors: Visitors,
     ) -> Ingest {
@@ -58,6 +61,7 @@ impl Ingest {
         Ingest {
             settings,
             sites,
+            sorter,
             writer,
             visitors,
             rate_limits,
@@ -93,6 +97,7 @@ impl Ingest {
     fn validator(&self) -> Validator<'_> {
         Validator {
             settings: &self.settings,
+            sorter: &self.sorter,
             sites: &self.sites,
         }
     }
@@ -131,28 +136,66 @@ impl Ingest {
         result
     }
 
-    /// Validates and stores a report; returns once it is committed. Honeypot and link-stuffed
-    /// reports are stored with status `spam`: kept for editors to see, never counted.
+    /// Validates, sorts into its lane and stores a report; returns once it is committed, with
+    /// the signposting the reader should see (when they asked for personal advice or described
+    /// an emergency). Every lane is stored; only the queue counts.
     pub async fn report(
         &self,
         reader: &Reader,
         request: ReportRequest,
-    ) -> Result<ReportOutcome, ApiError> {
+    ) -> Result<(ReportOutcome, Option<String>), ApiError> {
         let result = async {
             let seed = self.visitors.seed(reader).await?;
-            let (report, _verdict) = self.validator().report(request, &seed)?;
-            let spam = report.status == ReportStatus::Spam;
-            Ok((self.writer.report(report).await?, spam))
+            let (report, signpost) = self.validator().report(request, &seed)?;
+            let lane = report.lane;
+            let text = signpost
+                .then(|| self.signposting(&report.article.host, report.lang.as_deref()))
+                .flatten();
+            Ok((self.writer.report(report).await?, lane, text))
         }
         .await;
         match &result {
-            Ok((_, spam)) => {
-                let label = if *spam { "spam" } else { "stored" };
-                metrics::counter!("flagpole_reports_total", "result" => label).increment(1);
+            Ok((_, lane, _)) => {
+                metrics::counter!("flagpole_reports_total", "lane" => lane.as_str()).increment(1)
             }
             Err(e) => refused("report", e),
         }
-        result.map(|(outcome, _)| outcome)
+        result.map(|(outcome, _, text)| (outcome, text))
+    }
+
+    /// The site's signposting for an article host and page language: the most specific entry
+    /// (a named host over `*`, the page's language over its primary language over `*`).
+    pub fn signposting(&self, host: &str, lang: Option<&str>) -> Option<String> {
+        let lang = lang.map(str::to_ascii_lowercase);
+        let primary = lang.as_deref().map(super::validate::primary_language);
+        self.settings
+            .lanes
+            .signposting
+            .iter()
+            .filter_map(|s| {
+                let host_rank = s
+                    .hosts
+                    .iter()
+                    .filter_map(|h| match h.as_str() {
+                        "*" => Some(0),
+                        pattern if self.sites.host_matches(pattern, host) => Some(1),
+                        _ => None,
+                    })
+                    .max()?;
+                let wanted = s.lang.to_ascii_lowercase();
+                let lang_rank = if lang.as_deref() == Some(wanted.as_str()) {
+                    2
+                } else if primary == Some(wanted.as_str()) {
+                    1
+                } else if wanted == "*" {
+                    0
+                } else {
+                    return None;
+                };
+                Some(((host_rank, lang_rank), &s.text))
+            })
+            .max_by_key(|(rank, _)| *rank)
+            .map(|(_, text)| text.clone())
     }
 }
 

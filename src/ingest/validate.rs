@@ -6,11 +6,13 @@ use utoipa::ToSchema;
 
 use super::visitor::VisitorSeed;
 use crate::config::Settings;
-use crate::domain::scrub::{count_links, scrub_personal_details};
+use crate::domain::scrub::scrub_personal_details;
 use crate::domain::{
     ArticleUrl, Category, NewReport, NewVote, Reason, ReportStatus, SiteRules, UrlProblem,
 };
+use crate::domain::{Lane, LaneReason, LaneReasons};
 use crate::errors::ApiError;
+use crate::lanes::{self, Sorter};
 
 /// A "Was this article helpful?" answer.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -55,6 +57,10 @@ pub struct ReportRequest {
     pub title: Option<String>,
     /// Honeypot: hidden from people; anything in it marks the submission as spam.
     pub website: Option<String>,
+    /// The language of the page the reader was on (a tag such as `en` or `pt-BR`), for the
+    /// classifier and the signposting.
+    #[schema(max_length = 35, example = "en")]
+    pub lang: Option<String>,
     /// As for votes.
     #[schema(max_length = 255)]
     pub submission_id: Option<String>,
@@ -70,6 +76,8 @@ pub enum Verdict {
 
 pub struct Validator<'a> {
     pub settings: &'a Settings,
+    /// Sorts reports into lanes.
+    pub sorter: &'a Sorter,
     pub sites: &'a SiteRules,
 }
 
@@ -117,11 +125,14 @@ impl Validator<'_> {
         Ok((vote, verdict))
     }
 
+    /// A report, sorted into its lane (on the text as the reader wrote it: the classifier sees
+    /// that there was a WhatsApp number before scrubbing removes it), then scrubbed. Also says
+    /// whether the reader should be shown the site's signposting.
     pub fn report(
         &self,
         req: ReportRequest,
         who: &VisitorSeed,
-    ) -> Result<(NewReport, Verdict), ApiError> {
+    ) -> Result<(NewReport, bool), ApiError> {
         let verdict = honeypot(req.website.as_deref());
         let article = self.article(&req.article_url)?;
         let category = Category::parse(req.category.trim()).ok_or_else(|| {
@@ -137,17 +148,43 @@ impl Validator<'_> {
             .with_field("category")
         })?;
         let limits = &self.settings.limits;
-        let quote = self.text("quote", req.quote, limits.max_quote_chars, true)?;
-        let details = self.text("details", req.details, limits.max_details_chars, true)?;
+        let raw_quote = self.text("quote", req.quote, limits.max_quote_chars, false)?;
+        let raw_details = self.text("details", req.details, limits.max_details_chars, false)?;
         let email = self.email(req.email)?;
-        let links = count_links(quote.as_deref().unwrap_or(""))
-            + count_links(details.as_deref().unwrap_or(""));
-        let status = if verdict == Verdict::Honeypot || links >= limits.spam_link_count {
+        let lang = language_tag(req.lang)?;
+        let sorted = match verdict {
+            Verdict::Honeypot => lanes::Verdict {
+                lane: Lane::Spam,
+                reasons: vec![LaneReason {
+                    code: "honeypot".into(),
+                    text: "a form field hidden from people was filled in, or the form was sent \
+                           faster than a person could"
+                        .into(),
+                }],
+                signpost: false,
+            },
+            Verdict::Genuine => self.sorter.classify(lanes::Submission {
+                category,
+                quote: raw_quote.as_deref(),
+                details: raw_details.as_deref(),
+                article_host: &article.host,
+                article_lang: lang.as_deref().map(primary_language),
+                recent_spam: &[],
+            }),
+        };
+        let quote = raw_quote.map(|t| self.scrubbed(t));
+        let details = raw_details.map(|t| self.scrubbed(t));
+        let status = if sorted.lane == Lane::Spam {
             ReportStatus::Spam
         } else {
             ReportStatus::New
         };
         let report = NewReport {
+            lane: sorted.lane,
+            lane_reasons: LaneReasons(sorted.reasons),
+            fingerprint: lanes::Fingerprint::of(quote.as_deref(), details.as_deref())
+                .map(|f| f.to_hex()),
+            lang,
             visitor_key: who.key_for(&article.url)?,
             article,
             title: self.one_line("title", req.title, limits.max_title_chars)?,
@@ -160,7 +197,15 @@ impl Validator<'_> {
             status,
             submission_key: submission_key(req.submission_id)?,
         };
-        Ok((report, verdict))
+        Ok((report, sorted.signpost))
+    }
+
+    fn scrubbed(&self, text: String) -> String {
+        if self.settings.privacy.scrub_free_text {
+            scrub_personal_details(&text)
+        } else {
+            text
+        }
     }
 
     fn article(&self, raw: &str) -> Result<ArticleUrl, ApiError> {
@@ -258,6 +303,32 @@ impl Validator<'_> {
         }
         Ok(Some(value))
     }
+}
+
+/// A page language as the widget sends it: a tag like `en`, `pt-BR` or `zh-Hans` (ASCII letters,
+/// digits, `-` and `_`, at most 35 characters).
+fn language_tag(tag: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(tag) = tag.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let well_formed = tag.len() <= 35
+        && tag.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if well_formed {
+        Ok(Some(tag))
+    } else {
+        Err(ApiError::invalid(
+            "lang",
+            "lang is not a language tag like en, pt-BR or zh-Hans",
+        ))
+    }
+}
+
+/// `pt-BR` → `pt`: the language the classifier compares the reader's with.
+pub fn primary_language(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or(tag)
 }
 
 /// A client's key for a submission: 1 to 255 visible ASCII characters (a UUID, typically).

@@ -13,76 +13,30 @@
 //!    clinical content and with a quoted passage. Losing a real report costs far more than
 //!    reading one more piece of noise.
 //!
-//! Plain Rust, no database or HTTP: the caller stores verdicts and lessons.
+//! The classifier is plain Rust, no database or HTTP; `sorter` keeps one in step with the
+//! database (the lessons editors stored, recent spam) for ingest and triage to share.
+//!
+//! May import: `db`, `domain`.
 
 mod corpus;
 mod model;
 mod signals;
+pub mod sorter;
 mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use corpus::{parse as parse_corpus, CorpusReport, EMBEDDED as EMBEDDED_CORPUS};
+pub use sorter::{teach, Sorter};
 pub use text::Fingerprint;
 
 use crate::domain::scrub::{scrub, Findings};
 use crate::domain::Category;
 use model::Model;
 
-/// Where a report goes. The identifiers are stable: they are stored and used in the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lane {
-    /// A problem with the article: the editor's work. Only this lane counts.
-    Queue,
-    /// A reader asking for personal medical advice or help.
-    Question,
-    /// A problem with the website, not the article.
-    Site,
-    /// Praise, opinion, a story, a request for another article.
-    Comment,
-    /// Tests, gibberish, nothing to act on.
-    Noise,
-    Spam,
-}
+pub use crate::domain::Lane;
 
 impl Lane {
-    pub const ALL: [Lane; 6] = [
-        Lane::Queue,
-        Lane::Question,
-        Lane::Site,
-        Lane::Comment,
-        Lane::Noise,
-        Lane::Spam,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lane::Queue => "queue",
-            Lane::Question => "question",
-            Lane::Site => "site",
-            Lane::Comment => "comment",
-            Lane::Noise => "noise",
-            Lane::Spam => "spam",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Lane> {
-        Lane::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
-    /// How editors read it on tabs and in e-mails.
-    pub fn label(self) -> &'static str {
-        match self {
-            Lane::Queue => "Queue",
-            Lane::Question => "Questions",
-            Lane::Site => "Website problems",
-            Lane::Comment => "Comments",
-            Lane::Noise => "Noise",
-            Lane::Spam => "Spam",
-        }
-    }
-
     pub(crate) fn index(self) -> usize {
         self as usize
     }
@@ -100,12 +54,7 @@ impl Lane {
     }
 }
 
-/// One reason for a verdict: a stable code (for filters and tests) and a sentence for editors.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LaneReason {
-    pub code: &'static str,
-    pub text: String,
-}
+pub use crate::domain::LaneReason;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -328,7 +277,7 @@ impl Classifier {
             return Verdict {
                 lane: Lane::Noise,
                 reasons: vec![LaneReason {
-                    code: "empty",
+                    code: "empty".into(),
                     text: "nothing written besides the category".into(),
                 }],
                 signpost: false,
@@ -371,7 +320,7 @@ impl Classifier {
         let p = probabilities[lane.index()];
         if model_best == lane {
             reasons.push(LaneReason {
-                code: "model",
+                code: "model".into(),
                 text: format!(
                     "reads like {} to the text model (p = {p:.2})",
                     lane.reads_like()
@@ -379,7 +328,7 @@ impl Classifier {
             });
         } else {
             reasons.push(LaneReason {
-                code: "model",
+                code: "model".into(),
                 text: format!(
                     "the text model leaned towards {} (p = {:.2})",
                     model_best.reads_like(),
@@ -389,7 +338,7 @@ impl Classifier {
         }
         if kept {
             reasons.push(LaneReason {
-                code: "kept_in_queue",
+                code: "kept_in_queue".into(),
                 text: format!(
                     "kept in the queue: it may be a real problem ({}) and the evidence for {} was not strong enough",
                     why_it_may_be_real(submission.category, evidence.clinical, !quote.text.trim().is_empty()),
@@ -421,7 +370,7 @@ impl Classifier {
             .fold(0.0f32, f32::max);
         if best_spam >= threshold {
             let mut reasons = vec![LaneReason {
-                code: "near_copy_spam",
+                code: "near_copy_spam".into(),
                 text: format!(
                     "a near-copy of a report marked spam ({:.0} % the same)",
                     best_spam * 100.0
@@ -448,7 +397,7 @@ impl Classifier {
             return None;
         }
         let mut reasons = vec![LaneReason {
-            code: "near_copy_lesson",
+            code: "near_copy_lesson".into(),
             text: format!(
                 "an editor moved a near-copy of this report to {} ({:.0} % the same)",
                 lane.label().to_lowercase(),
@@ -526,7 +475,7 @@ fn supporting(evidence: &signals::Evidence, lane: Lane) -> Vec<LaneReason> {
     chosen
         .into_iter()
         .map(|s| LaneReason {
-            code: s.code,
+            code: s.code.to_string(),
             text: s.text.clone(),
         })
         .collect()

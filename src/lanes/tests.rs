@@ -29,8 +29,8 @@ fn lane_of(category: Category, quote: Option<&str>, details: &str, lang: &str) -
     CLASSIFIER.classify(&submission(category, quote, details, lang))
 }
 
-fn codes(v: &Verdict) -> Vec<&'static str> {
-    v.reasons.iter().map(|r| r.code).collect()
+fn codes(v: &Verdict) -> Vec<&str> {
+    v.reasons.iter().map(|r| r.code.as_str()).collect()
 }
 
 // None of these texts is in the corpus: they are new wordings of each kind of report.

@@ -114,8 +114,22 @@ const MINHASHES: usize = 32;
 /// A MinHash fingerprint of a text's character 5-grams: two texts' fingerprints agree in about the
 /// share of 5-grams they have in common (their Jaccard similarity), so a spam campaign's variants
 /// (another name, another link) are recognised from 128 bytes per stored report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fingerprint(#[serde(with = "fingerprint_hex")] [u32; MINHASHES]);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint([u32; MINHASHES]);
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Fingerprint, D::Error> {
+        let hex = String::deserialize(d)?;
+        Fingerprint::from_hex(&hex)
+            .ok_or_else(|| serde::de::Error::custom("a fingerprint is 256 hex digits"))
+    }
+}
 
 impl Fingerprint {
     /// The fingerprint of a report's passage and details (scrubbed or not: contact details are
@@ -136,6 +150,23 @@ impl Fingerprint {
             }
         }
         Some(Fingerprint(mins))
+    }
+
+    /// As stored with a report: 256 hex digits.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|x| format!("{x:08x}")).collect()
+    }
+
+    /// A stored fingerprint; None for anything that is not one.
+    pub fn from_hex(hex: &str) -> Option<Fingerprint> {
+        if hex.len() != MINHASHES * 8 || !hex.is_ascii() {
+            return None;
+        }
+        let mut out = [0u32; MINHASHES];
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16).ok()?;
+        }
+        Some(Fingerprint(out))
     }
 
     /// Estimated share of 5-grams the two texts have in common, 0.0 to 1.0.
@@ -195,30 +226,6 @@ fn normalise(quote: &str, details: &str) -> Vec<char> {
         out.pop();
     }
     out
-}
-
-mod fingerprint_hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::MINHASHES;
-
-    pub fn serialize<S: Serializer>(v: &[u32; MINHASHES], s: S) -> Result<S::Ok, S::Error> {
-        let hex: String = v.iter().map(|x| format!("{x:08x}")).collect();
-        s.serialize_str(&hex)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u32; MINHASHES], D::Error> {
-        let hex = String::deserialize(d)?;
-        let mut out = [0u32; MINHASHES];
-        if hex.len() != MINHASHES * 8 || !hex.is_ascii() {
-            return Err(serde::de::Error::custom("a fingerprint is 256 hex digits"));
-        }
-        for (i, slot) in out.iter_mut().enumerate() {
-            *slot = u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16)
-                .map_err(serde::de::Error::custom)?;
-        }
-        Ok(out)
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::filter::{page_size, ArticleListParams, ReportListParams};
 use super::service::Triage;
 use super::views::{ArticleDetail, ArticlePage, ArticleView, OutboxView, ReportDetail, ReportPage};
 use crate::auth::Authed;
-use crate::domain::{ArticleId, Note, OutboxStatus, ReportChange, ReportId, ReportStatus};
+use crate::domain::{ArticleId, Lane, Note, OutboxStatus, ReportChange, ReportId, ReportStatus};
 use crate::errors::{ApiError, ErrorBody};
 use crate::http::{Id, Json, OptionalJson, Query};
 use crate::mail::Outbox;
@@ -96,6 +96,9 @@ pub async fn get_report(
 #[serde(deny_unknown_fields)]
 pub struct ReportPatch {
     pub status: Option<ReportStatus>,
+    /// Moves the report to another lane: it counts from then on if that is the queue, and
+    /// the move teaches the classifier.
+    pub lane: Option<Lane>,
     /// Why; shown in the audit trail.
     #[schema(max_length = 4000)]
     pub note: Option<String>,
@@ -108,12 +111,16 @@ impl TryFrom<ReportPatch> for ReportChange {
     type Error = ApiError;
 
     fn try_from(p: ReportPatch) -> Result<ReportChange, ApiError> {
-        ReportChange::new(p.status, p.assignee.as_deref(), p.note.as_deref())
-            .map_err(|(field, why)| ApiError::invalid(field, why))
+        let change = ReportChange::new(p.status, p.assignee.as_deref(), p.note.as_deref())
+            .map_err(|(field, why)| ApiError::invalid(field, why))?;
+        Ok(ReportChange {
+            lane: p.lane,
+            ..change
+        })
     }
 }
 
-/// Change a report's status or assignee, or add a note; recorded as an event.
+/// Change a report's status, lane or assignee, or add a note; recorded as an event.
 #[utoipa::path(
     patch, path = "/api/v1/reports/{id}", tag = "triage",
     params(("id" = i64, Path, description = "Report id", minimum = 1)),

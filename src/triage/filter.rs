@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 
 use crate::db::articles::{ArticleQuery, SortKey};
 use crate::db::reports::ReportQuery;
-use crate::domain::{ArticleSort, ArticleState, Category, ReportStatus};
+use crate::domain::{ArticleSort, ArticleState, Category, Lane, ReportStatus};
 use crate::errors::ApiError;
 
 pub const DEFAULT_PAGE: i64 = 50;
@@ -130,6 +130,10 @@ pub struct ReportListParams {
     #[serde(default, deserialize_with = "empty_as_none")]
     #[param(value_type = Option<ReportStatus>)]
     pub status: Option<ReportStatus>,
+    /// Only reports in this lane.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<Lane>)]
+    pub lane: Option<Lane>,
     #[serde(default, deserialize_with = "empty_as_none")]
     #[param(value_type = Option<Category>)]
     pub category: Option<Category>,
@@ -163,6 +167,7 @@ impl ReportListParams {
         };
         Ok(ReportQuery {
             status: self.status,
+            lane: self.lane,
             category: self.category,
             article_id: self.article_id,
             since: self.since.map(Bound::start),

@@ -81,6 +81,10 @@ mod tests {
             created_at: t,
             updated_at: t,
             closed_at: None,
+            lane: crate::domain::Lane::Queue,
+            lane_reasons: crate::domain::LaneReasons(Vec::new()),
+            fingerprint: None,
+            lang: None,
         }
     }
 

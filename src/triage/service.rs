@@ -18,13 +18,16 @@ use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, Report, ReportEvent, ReportQuery};
 use crate::db::votes::{self, VoteFeedback};
 use crate::db::{Db, DbConn};
-use crate::domain::{Actor, ArticleId, MailKind, Note, ReportChange, ReportId};
+use crate::domain::{Actor, ArticleId, Lane, MailKind, Note, ReportChange, ReportId, ReportStatus};
 use crate::errors::ApiError;
+use crate::lanes;
+use crate::lanes::Sorter;
 
 #[derive(Clone)]
 pub struct Triage {
     db: Db,
     alerting: Arc<Alerting>,
+    sorter: Arc<Sorter>,
 }
 
 /// One page of a listing.
@@ -67,8 +70,12 @@ const ARTICLE_PAGE_REPORTS: i64 = 200;
 const RECENT: i64 = 20;
 
 impl Triage {
-    pub fn new(db: Db, alerting: Arc<Alerting>) -> Triage {
-        Triage { db, alerting }
+    pub fn new(db: Db, alerting: Arc<Alerting>, sorter: Arc<Sorter>) -> Triage {
+        Triage {
+            db,
+            alerting,
+            sorter,
+        }
     }
 
     /// One page of articles in the requested order.
@@ -146,6 +153,11 @@ impl Triage {
             .await
     }
 
+    /// Article URLs by id, for reports listed without their articles (the lane CSV).
+    pub async fn article_urls(&self, ids: Vec<i64>) -> Result<Vec<(i64, String)>, ApiError> {
+        self.db.run(move |c| Ok(articles::urls(c, &ids)?)).await
+    }
+
     pub async fn report(&self, id: ReportId) -> Result<(Report, Vec<ReportEvent>), ApiError> {
         self.db
             .run(move |c| {
@@ -158,6 +170,9 @@ impl Triage {
 
     /// Applies one action to each report, all in one transaction: an unknown id changes nothing.
     /// With `thank_readers`, each resolved report whose reader consented gets a thank-you e-mail.
+    /// Marking a report spam also moves it to the spam lane. What the action says about the
+    /// report teaches the lanes classifier: a lane move that lane, spam `spam`, a dismissal
+    /// `noise` (learned here at once, and by other instances within a minute).
     pub async fn change(
         &self,
         ids: Vec<ReportId>,
@@ -169,11 +184,15 @@ impl Triage {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "nothing_to_change",
-                "give a status, a note or an assignee",
+                "give a status, a lane, a note or an assignee",
             ));
         }
+        let mut change = change;
+        if change.status == Some(ReportStatus::Spam) {
+            change.lane.get_or_insert(Lane::Spam);
+        }
         let alerting = self.alerting.clone();
-        let (changed, emails) = self
+        let (changed, emails, lessons) = self
             .db
             .write(move |c| {
                 let now = crate::db::now();
@@ -181,10 +200,16 @@ impl Triage {
                     reports: 0,
                     replies: 0,
                 };
-                let mut emails = 0;
+                let (mut emails, mut lessons) = (0, 0);
                 for id in &ids {
+                    let before = reports::get(c, id.get())?
+                        .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
                     let report = reports::change(c, id.get(), &change, &actor, now)?
                         .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
+                    if let Some(lane) = lesson_of(&before, &change) {
+                        lanes::teach(c, &report, lane, &actor, now)?;
+                        lessons += 1;
+                    }
                     emails += crate::alerts::evaluate(
                         c,
                         &alerting,
@@ -193,18 +218,47 @@ impl Triage {
                         now,
                     )?;
                     changed.reports += 1;
-                    if thank_readers && report.status == crate::domain::ReportStatus::Resolved {
+                    if thank_readers && report.status == ReportStatus::Resolved {
                         let queued = queue_reply(c, &alerting, &report, change.note.as_ref(), now)?;
                         changed.replies += usize::from(queued);
                     }
                 }
-                Ok::<_, ApiError>((changed, emails + changed.replies))
+                Ok::<_, ApiError>((changed, emails + changed.replies, lessons))
             })
             .await?;
         if emails > 0 {
             self.alerting.queued.notify_one();
         }
+        if lessons > 0 {
+            let sorter = self.sorter.clone();
+            self.db.run(move |c| Ok(sorter.refresh(c)?)).await?;
+        }
         Ok(changed)
+    }
+
+    /// How many reports are in each lane (every lane present).
+    pub async fn lane_counts(&self) -> Result<Vec<(Lane, i64)>, ApiError> {
+        let stored = self
+            .db
+            .run(|c| Ok(crate::db::lanes::lane_counts(c)?))
+            .await?;
+        Ok(Lane::ALL
+            .iter()
+            .map(|lane| {
+                let n = stored
+                    .iter()
+                    .find(|(l, _)| l == lane)
+                    .map_or(0, |(_, n)| *n);
+                (*lane, n)
+            })
+            .collect())
+    }
+
+    /// Forgets every lesson editors taught: the classifier is the corpus's again. Returns how
+    /// many lessons were forgotten.
+    pub async fn forget_lessons(&self) -> Result<usize, ApiError> {
+        let sorter = self.sorter.clone();
+        self.db.write(move |c| Ok(sorter.reset(c)?)).await
     }
 
     /// Records that an editor re-reviewed an article: its alerts re-arm and only feedback from
@@ -225,6 +279,18 @@ impl Triage {
                 find_article(c, id)
             })
             .await
+    }
+}
+
+/// What an action on a report teaches the classifier, if anything: a move to another lane
+/// teaches that lane; marking spam, `spam`; dismissing, `noise` (nothing to act on).
+fn lesson_of(before: &Report, change: &ReportChange) -> Option<Lane> {
+    match (change.lane, change.status) {
+        (Some(lane), _) if lane != before.lane => Some(lane),
+        (_, Some(ReportStatus::Dismissed)) if before.status != ReportStatus::Dismissed => {
+            Some(Lane::Noise)
+        }
+        _ => None,
     }
 }
 

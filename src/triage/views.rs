@@ -12,7 +12,7 @@ use crate::db::articles::Article;
 use crate::db::outbox::OutboxRow;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::votes::VoteFeedback;
-use crate::domain::{Category, MailKind, OutboxStatus, Reason, ReportStatus};
+use crate::domain::{Category, Lane, LaneReason, MailKind, OutboxStatus, Reason, ReportStatus};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
@@ -138,6 +138,10 @@ pub struct ReportView {
     pub email: Option<String>,
     pub revision: Option<String>,
     pub status: ReportStatus,
+    /// Where it was sorted: only the queue counts.
+    pub lane: Lane,
+    /// Why it is in its lane, strongest first.
+    pub lane_reasons: Vec<LaneReason>,
     pub assignee: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -155,6 +159,8 @@ impl From<&Report> for ReportView {
             email: r.email.clone(),
             revision: r.revision.clone(),
             status: r.status,
+            lane: r.lane,
+            lane_reasons: r.lane_reasons.0.clone(),
             assignee: r.assignee.clone(),
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
@@ -168,6 +174,9 @@ pub struct ReportEventView {
     pub actor: String,
     pub from_status: Option<ReportStatus>,
     pub to_status: Option<ReportStatus>,
+    /// Set when the event moved the report to another lane.
+    pub from_lane: Option<Lane>,
+    pub to_lane: Option<Lane>,
     pub assignee: Option<String>,
     pub note: Option<String>,
     pub at: DateTime<Utc>,
@@ -179,6 +188,8 @@ impl From<&ReportEvent> for ReportEventView {
             actor: e.actor.clone(),
             from_status: e.from_status,
             to_status: e.to_status,
+            from_lane: e.from_lane,
+            to_lane: e.to_lane,
             assignee: e.assignee.clone(),
             note: e.note.clone(),
             at: utc(e.created_at),

@@ -232,8 +232,22 @@ async fn spam_never_counts(backend: Backend) {
     let (app, smtp) = app_with_smtp(backend, 24).await;
     app.add_editor("ed@example.org", &[]).await;
     let url = article("/spam-target");
-    report_with(&app, "a", &url, "inaccurate", "real").await;
-    report_with(&app, "b", &url, "inaccurate", "also real").await;
+    report_with(
+        &app,
+        "a",
+        &url,
+        "inaccurate",
+        "the dose is 10 mg/kg, not 100 mg/kg",
+    )
+    .await;
+    report_with(
+        &app,
+        "b",
+        &url,
+        "inaccurate",
+        "NICE changed this threshold to 45 in 2023",
+    )
+    .await;
     let r = app
         .post_json(
             "/api/v1/reports",
@@ -246,14 +260,21 @@ async fn spam_never_counts(backend: Backend) {
         "c",
         &url,
         "other",
-        "pills http://a.test http://b.test http://c.test",
+        "cheap pills without prescription https://rx-4u.shop https://best-pills.online order today",
     )
     .await;
     assert!(
         smtp.settle().await.is_empty(),
         "spam reports must not count or alert"
     );
-    report_with(&app, "d", &url, "typo", "genuine third").await;
+    report_with(
+        &app,
+        "d",
+        &url,
+        "typo",
+        "\"tumuors\" is misspelt in the second heading",
+    )
+    .await;
     assert_eq!(smtp.wait_for(1).await.len(), 1);
 }
 each_backend!(spam_never_counts);

@@ -125,7 +125,7 @@ async fn crash_and_count(backend: Backend) {
                     let (path, body, is_vote) = if i % 4 == 0 {
                         (
                             "reports",
-                            json!({"article_url": art, "category": "typo"}),
+                            json!({"article_url": art, "category": "typo", "details": "\"metformin\" is spelt \"metfromin\" in the dosage table"}),
                             false,
                         )
                     } else {

@@ -493,10 +493,10 @@ on_both_backends!(csv_exports_follow_the_filter_and_defuse_formulas);
 
 async fn list_filters_and_search(app: TestApp) {
     add_user(&app, "ed@example.org", false).await;
-    app.post_json("/api/v1/reports", &json!({"article_url": article("/medicines/aspirin"), "category": "harmful", "title": "Aspirin"})).await;
+    app.post_json("/api/v1/reports", &json!({"article_url": article("/medicines/aspirin"), "category": "harmful", "title": "Aspirin", "details": "the maximum dose for children is wrong: aspirin should not be given under 16"})).await;
     app.post_json(
         "/api/v1/reports",
-        &json!({"article_url": article("/conditions/gout"), "category": "typo", "title": "Gout"}),
+        &json!({"article_url": article("/conditions/gout"), "category": "typo", "title": "Gout", "details": "\"allopurinol\" is misspelt in the treatment section"}),
     )
     .await;
     app.vote("v", &article("/conditions/quiet"), true).await;

@@ -49,7 +49,7 @@ async fn two_instances_keep_counters_exact() {
                 let r = client
                     .post(report_url)
                     .header("user-agent", format!("reader-{i}"))
-                    .json(&json!({"article_url": art, "category": "typo"}))
+                    .json(&json!({"article_url": art, "category": "typo", "details": "\"ibuprofen\" is spelt \"ibuprophen\" twice"}))
                     .send()
                     .await
                     .unwrap();

@@ -273,7 +273,7 @@ async fn a_retried_submission_is_stored_once(app: TestApp) {
             (r.status().as_u16(), r.json::<Value>().await.unwrap())
         }
     };
-    let report = json!({"article_url": url, "category": "harmful", "quote": "8 tablets"});
+    let report = json!({"article_url": url, "category": "harmful", "quote": "take 8 tablets at once", "details": "that is twice the maximum daily dose"});
     let first = send("/api/v1/reports", "rep-1", report.clone()).await;
     assert_eq!(first.0, 201);
     // The retry, and two more sent at once (they may share one batch).
@@ -286,7 +286,7 @@ async fn a_retried_submission_is_stored_once(app: TestApp) {
         assert_eq!(answer, &first, "a retry gets the first answer");
     }
     // The same key in the body works too; another key is another report.
-    let body_key = json!({"article_url": url, "category": "typo", "submission_id": "rep-2"});
+    let body_key = json!({"article_url": url, "category": "typo", "details": "\"paracetomol\" in the first line", "submission_id": "rep-2"});
     let second = send("/api/v1/reports", "", body_key.clone()).await;
     assert_eq!(second.0, 422, "an empty header is not a key");
     let r = app

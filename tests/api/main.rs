@@ -17,6 +17,7 @@ mod digest;
 mod error_policy;
 mod ingest;
 mod ingest_errors;
+mod lanes;
 mod migrations;
 mod ops;
 mod privacy;

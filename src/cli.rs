@@ -264,6 +264,10 @@ fn execute(command: Command, settings: Settings, out: &mut Stdout) -> anyhow::Re
             for version in applied {
                 say!(out, "applied {version}");
             }
+            let grouped = crate::problems::store::group_ungrouped(&mut conn, db::now())?;
+            if grouped > 0 {
+                say!(out, "grouped {grouped} report(s) into problems");
+            }
             Ok(())
         }
         Command::CheckConfig => {

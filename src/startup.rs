@@ -30,6 +30,7 @@ use crate::ingest::Ingest;
 use crate::lanes::{LaneSettings, Sorter};
 use crate::mail::delivery::{self, Mailer};
 use crate::mail::Outbox;
+use crate::problems::store as problems;
 use crate::triage::Triage;
 use crate::{dashboard, editors, ingest, openapi, ops, telemetry, triage, widget};
 
@@ -71,6 +72,14 @@ impl Application {
                 }
             } else if conn.has_pending_migrations()? {
                 tracing::warn!("migrations are pending: run `flagpole migrate`; /readyz says not ready until then");
+            }
+            if !conn.has_pending_migrations()? {
+                // After the migration that added problems this groups every existing report;
+                // afterwards only what editors moved into the queue since the last run.
+                let grouped = problems::group_ungrouped(&mut conn, crate::db::now())?;
+                if grouped > 0 {
+                    tracing::info!(grouped, "grouped reports into problems");
+                }
             }
         }
         if settings.limits.spam_link_count.is_some() {
@@ -257,13 +266,16 @@ impl Application {
                 sessions.forget_idle();
                 // Lessons stored by other instances, and new spam.
                 let (pool, sorter) = (pool.clone(), sorter.clone());
+                // And reports an editor moved into the queue, grouped into problems.
                 let refreshed = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
                     let mut conn = pool.get()?;
-                    Ok(sorter.refresh(&mut conn)?)
+                    sorter.refresh(&mut conn)?;
+                    problems::group_ungrouped(&mut conn, crate::db::now())?;
+                    Ok(())
                 })
                 .await;
                 if let Ok(Err(e)) = refreshed {
-                    tracing::warn!(error = %e, "cannot refresh the lanes classifier");
+                    tracing::warn!(error = %e, "cannot refresh the lanes classifier or group reports");
                 }
             }
         });
@@ -357,6 +369,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/articles/{id}/reviewed").route(post().to(triage::api::mark_reviewed)),
         )
         .service(resource("/api/v1/outbox").route(get().to(triage::api::list_outbox)))
+        .service(resource("/api/v1/problems").route(get().to(triage::api::list_problems)))
+        .service(resource("/api/v1/problems/{id}").route(get().to(triage::api::get_problem)))
         .service(
             resource("/api/v1/reports/{id}")
                 .route(get().to(triage::api::get_report))

@@ -305,6 +305,7 @@ mod tests {
             lane_reasons: crate::domain::LaneReasons(Vec::new()),
             fingerprint: None,
             lang: None,
+            problem_id: None,
         }
     }
 

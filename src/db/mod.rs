@@ -17,6 +17,7 @@ pub mod editors;
 pub mod lanes;
 pub mod outbox;
 mod prepared;
+pub mod problems;
 pub mod reports;
 pub mod salts;
 pub mod schema;

@@ -38,6 +38,8 @@ pub struct Report {
     pub fingerprint: Option<String>,
     /// The language of the page the reader was on.
     pub lang: Option<String>,
+    /// The problem it is one report of (queue reports only; see `problems`).
+    pub problem_id: Option<i64>,
 }
 
 impl Report {

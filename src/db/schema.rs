@@ -79,6 +79,18 @@ diesel::table! {
         lane_reasons -> Text,
         fingerprint -> Nullable<Text>,
         lang -> Nullable<Text>,
+        problem_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    problems (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        signature -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -242,6 +254,7 @@ diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(votes -> articles (article_id));
 diesel::joinable!(vote_days -> articles (article_id));
 diesel::joinable!(reports -> articles (article_id));
+diesel::joinable!(problems -> articles (article_id));
 diesel::joinable!(report_events -> reports (report_id));
 diesel::joinable!(alert_states -> articles (article_id));
 diesel::joinable!(alerts -> articles (article_id));
@@ -270,4 +283,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     submission_keys,
     vote_addresses,
     lane_lessons,
+    problems,
 );

@@ -52,6 +52,11 @@ typed_id!(
     "report"
 );
 typed_id!(
+    /// Reports of the same problem on one article.
+    ProblemId,
+    "problem"
+);
+typed_id!(
     /// An editor.
     EditorId,
     "editor"

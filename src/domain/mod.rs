@@ -16,7 +16,7 @@ pub mod scrub;
 pub use article_url::{ArticleUrl, SiteRules, UrlProblem};
 pub use change::{Actor, ReportChange};
 pub use feedback::{NewReport, NewVote, VisitorKey};
-pub use keys::{ArticleId, EditorId, OutboxId, ReportId};
+pub use keys::{ArticleId, EditorId, OutboxId, ProblemId, ReportId};
 pub use kinds::{
     ArticleEventKind, ArticleSort, ArticleState, Category, Lane, LaneReason, LaneReasons, MailKind,
     OutboxStatus, Reason, ReportStatus, Role, SubmissionKind,

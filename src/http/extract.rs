@@ -198,5 +198,6 @@ path_ids!(
     crate::domain::ArticleId,
     crate::domain::ReportId,
     crate::domain::EditorId,
-    crate::domain::OutboxId
+    crate::domain::OutboxId,
+    crate::domain::ProblemId
 );

@@ -28,13 +28,16 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::validate::primary_language;
 use crate::alerts::{self, Alerting, Trigger};
 use crate::db::articles::{self, KnownArticles};
 use crate::db::reports::{self, ReportOutcome};
 use crate::db::submissions::{self, FirstAnswer};
 use crate::db::votes::{self, VoteOutcome, VotesAdded};
 use crate::db::{ConnectionManager, DbConn};
-use crate::domain::{NewReport, NewVote, SubmissionKind};
+use crate::domain::{Lane, NewReport, NewVote, SubmissionKind};
+use crate::problems::store as problems;
+use crate::problems::ReportText;
 
 /// What the writer applies to every job besides storing it.
 pub struct Rules {
@@ -496,6 +499,17 @@ fn apply<'a>(
             },
             Job::Report(r) => {
                 let outcome = reports::record(conn, article_id, r, now)?;
+                if r.lane == Lane::Queue {
+                    // In this transaction, under the article's lock: two readers reporting the
+                    // same problem at once meet in one problem.
+                    let text = ReportText::new(
+                        r.category,
+                        r.quote.as_deref(),
+                        r.details.as_deref(),
+                        r.lang.as_deref().map(primary_language),
+                    );
+                    problems::assign(conn, article_id, outcome.report_id, &text, now)?;
+                }
                 let trigger = Trigger::Report {
                     category: r.category,
                     open: r.status.is_open(),

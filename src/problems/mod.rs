@@ -29,6 +29,7 @@
 mod article;
 mod matcher;
 mod signature;
+pub mod store;
 mod text;
 
 pub use article::ArticleProblems;

@@ -6,11 +6,16 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::filter::{page_size, ArticleListParams, ReportListParams};
+use super::filter::{page_size, ArticleListParams, ProblemListParams, ReportListParams};
 use super::service::Triage;
-use super::views::{ArticleDetail, ArticlePage, ArticleView, OutboxView, ReportDetail, ReportPage};
+use super::views::{
+    ArticleDetail, ArticlePage, ArticleView, OutboxView, ProblemDetail, ProblemPage, ReportDetail,
+    ReportPage, ReportView,
+};
 use crate::auth::Authed;
-use crate::domain::{ArticleId, Lane, Note, OutboxStatus, ReportChange, ReportId, ReportStatus};
+use crate::domain::{
+    ArticleId, Lane, Note, OutboxStatus, ProblemId, ReportChange, ReportId, ReportStatus,
+};
 use crate::errors::{ApiError, ErrorBody};
 use crate::http::{Id, Json, OptionalJson, Query};
 use crate::mail::Outbox;
@@ -89,6 +94,47 @@ pub async fn get_report(
 ) -> Result<HttpResponse, ApiError> {
     let (report, events) = triage.report(id.value.get()).await?;
     Ok(HttpResponse::Ok().json(ReportDetail::new(&report, &events)))
+}
+
+/// Problems (reports of the same problem on one article), newest first.
+#[utoipa::path(
+    get, path = "/api/v1/problems", tag = "triage",
+    params(ProblemListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProblemPage),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_problems(
+    triage: web::Data<Triage>,
+    params: Authed<Query<ProblemListParams>>,
+) -> Result<HttpResponse, ApiError> {
+    let (items, next_cursor) = triage.problems(&params.value.0).await?;
+    Ok(HttpResponse::Ok().json(ProblemPage { items, next_cursor }))
+}
+
+/// One problem with its reports.
+#[utoipa::path(
+    get, path = "/api/v1/problems/{id}", tag = "triage",
+    params(("id" = i64, Path, description = "Problem id", minimum = 1)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProblemDetail),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such problem", body = ErrorBody),
+    )
+)]
+pub async fn get_problem(
+    triage: web::Data<Triage>,
+    id: Authed<Id<ProblemId>>,
+) -> Result<HttpResponse, ApiError> {
+    let (problem, reports) = triage.problem(id.value.get()).await?;
+    Ok(HttpResponse::Ok().json(ProblemDetail {
+        problem,
+        reports: reports.iter().map(ReportView::from).collect(),
+    }))
 }
 
 /// A triage action on a report. Every call is recorded in the report's audit trail.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 use utoipa::IntoParams;
 
 use crate::db::articles::{ArticleQuery, SortKey};
+use crate::db::problems::ProblemQuery;
 use crate::db::reports::ReportQuery;
 use crate::domain::{ArticleSort, ArticleState, Category, Lane, ReportStatus};
 use crate::errors::ApiError;
@@ -175,6 +176,59 @@ impl ReportListParams {
             limit: page_size(self.limit)?,
         })
     }
+}
+
+/// Which problems: the query string of `GET /api/v1/problems`, newest first.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemListParams {
+    /// `open` (one of its reports is open in the queue) or `closed`.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    #[param(value_type = Option<ProblemState>)]
+    pub status: Option<ProblemState>,
+    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[param(minimum = 1)]
+    pub article_id: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
+    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub cursor: Option<String>,
+}
+
+/// Whether a problem still needs work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemState {
+    Open,
+    Closed,
+}
+
+impl ProblemListParams {
+    pub fn query(&self) -> Result<ProblemQuery, ApiError> {
+        let before_id = match self.cursor.as_deref() {
+            Some(c) => Some(
+                decode_cursor(c)?
+                    .strip_prefix("p:")
+                    .and_then(|id| id.parse::<i64>().ok())
+                    .ok_or_else(bad_cursor)?,
+            ),
+            None => None,
+        };
+        Ok(ProblemQuery {
+            article_id: self.article_id,
+            open: self.status.map(|s| s == ProblemState::Open),
+            before_id,
+            limit: page_size(self.limit)?,
+        })
+    }
+}
+
+pub fn problem_cursor(id: i64) -> String {
+    encode_cursor(format!("p:{id}"))
 }
 
 /// A moment given as a whole day (UTC) or an exact time.

@@ -7,18 +7,23 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::filter::{
-    article_cursor, next_page, report_cursor, ArticleListParams, ReportListParams,
+    article_cursor, next_page, problem_cursor, report_cursor, ArticleListParams, ProblemListParams,
+    ReportListParams,
 };
 use super::reply;
+use super::views::ProblemView;
 use crate::alerts::{Alerting, Trigger};
 use crate::db::alerts::{self as alert_store, AlertState};
 use crate::db::articles::{self, sort_key, Article};
 use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
+use crate::db::problems as problem_store;
 use crate::db::reports::{self, Report, ReportEvent, ReportQuery};
 use crate::db::votes::{self, VoteFeedback};
 use crate::db::{Db, DbConn};
-use crate::domain::{Actor, ArticleId, Lane, MailKind, Note, ReportChange, ReportId, ReportStatus};
+use crate::domain::{
+    Actor, ArticleId, Lane, MailKind, Note, ProblemId, ReportChange, ReportId, ReportStatus,
+};
 use crate::errors::ApiError;
 use crate::lanes;
 use crate::lanes::Sorter;
@@ -153,6 +158,48 @@ impl Triage {
             .await
     }
 
+    /// Problems, newest first, each with its reports.
+    pub async fn problems(
+        &self,
+        params: &ProblemListParams,
+    ) -> Result<(Vec<ProblemView>, Option<String>), ApiError> {
+        let q = params.query()?;
+        let limit = q.limit;
+        let (rows, reports) = self
+            .db
+            .run(move |c| {
+                let rows = problem_store::list(c, &q)?;
+                let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+                Ok((rows, problem_store::reports_of(c, &ids)?))
+            })
+            .await?;
+        let next = next_page(&rows, limit, |p| problem_cursor(p.id));
+        let all: Vec<&Report> = reports.iter().collect();
+        Ok((
+            rows.iter().map(|p| ProblemView::new(p, &all)).collect(),
+            next,
+        ))
+    }
+
+    /// One problem and its reports, oldest first.
+    pub async fn problem(&self, id: ProblemId) -> Result<(ProblemView, Vec<Report>), ApiError> {
+        let (problem, reports) = self
+            .db
+            .run(move |c| {
+                let problem = problem_store::get(c, id.get())?
+                    .ok_or_else(|| ApiError::not_found(ProblemId::WHAT))?;
+                Ok((problem, problem_store::reports_of(c, &[id.get()])?))
+            })
+            .await?;
+        let all: Vec<&Report> = reports.iter().collect();
+        let view = ProblemView::new(&problem, &all);
+        let queue = reports
+            .into_iter()
+            .filter(|r| r.lane == Lane::Queue)
+            .collect();
+        Ok((view, queue))
+    }
+
     /// Article URLs by id, for reports listed without their articles (the lane CSV).
     pub async fn article_urls(&self, ids: Vec<i64>) -> Result<Vec<(i64, String)>, ApiError> {
         self.db.run(move |c| Ok(articles::urls(c, &ids)?)).await
@@ -206,6 +253,18 @@ impl Triage {
                         .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
                     let report = reports::change(c, id.get(), &change, &actor, now)?
                         .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
+                    if report.lane == Lane::Queue && report.problem_id.is_none() {
+                        // Moved into the queue: it joins (or starts) a problem at once.
+                        articles::lock(c, &[report.article_id])?;
+                        let text = crate::problems::store::text_of(&report);
+                        crate::problems::store::assign(
+                            c,
+                            report.article_id,
+                            report.id,
+                            &text,
+                            now,
+                        )?;
+                    }
                     if let Some(lane) = lesson_of(&before, &change) {
                         lanes::teach(c, &report, lane, &actor, now)?;
                         lessons += 1;

@@ -10,6 +10,7 @@ use super::service::{ArticleSummary, Page};
 use crate::db::alerts::AlertState;
 use crate::db::articles::Article;
 use crate::db::outbox::OutboxRow;
+use crate::db::problems::StoredProblem;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::votes::VoteFeedback;
 use crate::domain::{Category, Lane, LaneReason, MailKind, OutboxStatus, Reason, ReportStatus};
@@ -142,6 +143,8 @@ pub struct ReportView {
     pub lane: Lane,
     /// Why it is in its lane, strongest first.
     pub lane_reasons: Vec<LaneReason>,
+    /// The problem it is one report of (reports in the queue; null elsewhere).
+    pub problem_id: Option<i64>,
     pub assignee: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -161,12 +164,89 @@ impl From<&Report> for ReportView {
             status: r.status,
             lane: r.lane,
             lane_reasons: r.lane_reasons.0.clone(),
+            problem_id: r.problem_id,
             assignee: r.assignee.clone(),
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
             closed_at: r.closed_at.map(utc),
         }
     }
+}
+
+/// Reports of the same problem on one article: what editors act on once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemView {
+    pub id: i64,
+    pub article_id: i64,
+    /// Open while one of its reports is open in the queue.
+    pub open: bool,
+    /// How many readers reported it (its reports in the queue).
+    pub readers: usize,
+    /// Of which still open.
+    pub open_reports: usize,
+    /// Its reports in the queue, oldest first.
+    pub report_ids: Vec<i64>,
+    /// The passage readers quoted (the first quote; reader-written).
+    pub passage: Option<String>,
+    /// How many of its reports chose each category.
+    pub categories: BTreeMap<Category, usize>,
+    /// The languages of the pages its readers were on, when known.
+    pub languages: Vec<String>,
+    /// Why its newest report joined it.
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProblemView {
+    /// A problem and its reports (any order; those outside the queue are left out).
+    pub fn new(p: &StoredProblem, reports: &[&Report]) -> ProblemView {
+        let mut queue: Vec<&Report> = reports
+            .iter()
+            .copied()
+            .filter(|r| r.problem_id == Some(p.id) && r.lane == Lane::Queue)
+            .collect();
+        queue.sort_by_key(|r| r.id);
+        let mut categories = BTreeMap::new();
+        let mut languages: Vec<String> = Vec::new();
+        for r in &queue {
+            *categories.entry(r.category).or_insert(0) += 1;
+            if let Some(lang) = &r.lang {
+                if !languages.contains(lang) {
+                    languages.push(lang.clone());
+                }
+            }
+        }
+        ProblemView {
+            id: p.id,
+            article_id: p.article_id,
+            open: queue.iter().any(|r| r.counts()),
+            readers: queue.len(),
+            open_reports: queue.iter().filter(|r| r.counts()).count(),
+            report_ids: queue.iter().map(|r| r.id).collect(),
+            passage: queue.iter().find_map(|r| r.quote.clone()),
+            categories,
+            languages,
+            reason: p.reason.clone(),
+            created_at: utc(p.created_at),
+            updated_at: utc(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemPage {
+    pub items: Vec<ProblemView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDetail {
+    #[serde(flatten)]
+    pub problem: ProblemView,
+    /// Its reports in the queue, oldest first.
+    pub reports: Vec<ReportView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -22,6 +22,7 @@ mod migrations;
 mod ops;
 mod privacy;
 mod privacy_ops;
+mod problems;
 mod properties;
 mod sessions;
 mod triage;

@@ -36,7 +36,7 @@ async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
             let url = format!("sqlite://{}", path.display());
             std::mem::forget(dir);
             let mut c = SqliteConnection::establish(&path.to_string_lossy()).expect("sqlite");
-            apply_old(&mut c, "migrations/sqlite");
+            apply_old(&mut c, "migrations/sqlite", BEFORE_TYPED_ROWS);
             c.batch_execute(&old_rows("char(10)")).expect("old rows");
             url
         }
@@ -45,7 +45,7 @@ async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
                 .await
                 .expect("schema");
             let mut c = PgConnection::establish(&url).expect("postgres");
-            apply_old(&mut c, "migrations/postgres");
+            apply_old(&mut c, "migrations/postgres", BEFORE_TYPED_ROWS);
             c.batch_execute(&old_rows("chr(10)")).expect("old rows");
             url
         }
@@ -84,8 +84,9 @@ async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
 }
 each_backend!(an_old_database_upgrades_with_its_rows);
 
-/// The migrations of the earlier version, from the files in this repository.
-fn apply_old<C, DB>(conn: &mut C, dir: &str)
+/// The migrations of an earlier version (up to and including `last`), from the files in this
+/// repository.
+pub(crate) fn apply_old<C, DB>(conn: &mut C, dir: &str, last: &str)
 where
     DB: diesel::backend::Backend,
     C: MigrationHarness<DB>,
@@ -100,7 +101,7 @@ where
     // Creates diesel's own bookkeeping table, as the first `migrate` did.
     conn.applied_migrations().expect("migration table");
     for m in migrations {
-        if m.name().version().to_string().as_str() > BEFORE_TYPED_ROWS {
+        if m.name().version().to_string().as_str() > last {
             break;
         }
         conn.run_migration(&*m).expect("old migration");

@@ -1,0 +1,3 @@
+DROP INDEX reports_problem;
+ALTER TABLE reports DROP COLUMN problem_id;
+DROP TABLE problems;

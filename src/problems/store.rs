@@ -1,0 +1,121 @@
+//! Problems as they are stored: a queue report joins (or starts) a problem of its article inside
+//! the transaction that stores or moves it, so that reports arriving at once — through several
+//! instances on PostgreSQL too — meet the same problems (the article row is locked first by the
+//! caller). Reports stored before problems existed are grouped by the same steps, in order.
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use super::{best_match, ProblemSignature, ReportText};
+use crate::db::problems::{self as store, StoredProblem};
+use crate::db::reports::Report;
+use crate::db::DbConn;
+use crate::domain::Lane;
+
+/// How many ungrouped reports one grouping transaction takes.
+const GROUP_BATCH: i64 = 500;
+
+/// The reader's language for the matcher's stop words: the primary subtag of the page's.
+fn language(tag: Option<&str>) -> Option<&str> {
+    tag.map(crate::ingest::validate::primary_language)
+}
+
+pub fn text_of(report: &Report) -> ReportText {
+    ReportText::new(
+        report.category,
+        report.quote.as_deref(),
+        report.details.as_deref(),
+        language(report.lang.as_deref()),
+    )
+}
+
+fn to_json(signature: &ProblemSignature) -> QueryResult<String> {
+    signature
+        .to_json()
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+}
+
+/// A stored signature, or (from an older build, or damaged) one rebuilt from the problem's queue
+/// reports.
+fn signature_of(conn: &mut DbConn, problem: &StoredProblem) -> QueryResult<ProblemSignature> {
+    if let Ok(signature) = ProblemSignature::from_json(&problem.signature) {
+        return Ok(signature);
+    }
+    let reports = store::reports_of(conn, &[problem.id])?;
+    let texts: Vec<ReportText> = reports
+        .iter()
+        .filter(|r| r.lane == Lane::Queue)
+        .map(text_of)
+        .collect();
+    // An open problem has an open queue report, so there is at least one.
+    ProblemSignature::from_reports(&texts).ok_or(diesel::result::Error::NotFound)
+}
+
+/// Puts a queue report into the best-matching open problem of its article (merging the problems
+/// it bridges) or a new one; returns the problem's id. Call inside the report's transaction,
+/// after locking the article.
+pub fn assign(
+    conn: &mut DbConn,
+    article_id: i64,
+    report_id: i64,
+    text: &ReportText,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let open = store::open_of_article(conn, article_id)?;
+    let mut signatures = Vec::with_capacity(open.len());
+    for problem in &open {
+        signatures.push(signature_of(conn, problem)?);
+    }
+    let Some(found) = best_match(text, &signatures) else {
+        let signature = ProblemSignature::new(text);
+        let id = store::create(
+            conn,
+            article_id,
+            &to_json(&signature)?,
+            "a new problem",
+            now,
+        )?;
+        store::set_problem(conn, &[report_id], id)?;
+        return Ok(id);
+    };
+    let into = open[found.index].id;
+    let mut signature = signatures[found.index].clone();
+    signature.absorb(text);
+    for &other in &found.merge {
+        signature.merge(&signatures[other]);
+    }
+    let merged: Vec<i64> = found.merge.iter().map(|&i| open[i].id).collect();
+    store::merge(conn, &merged, into)?;
+    store::set_problem(conn, &[report_id], into)?;
+    store::update(conn, into, &to_json(&signature)?, &found.reason, now)?;
+    Ok(into)
+}
+
+/// Groups queue reports that are in no problem yet, oldest first, a batch per transaction;
+/// returns how many were grouped. At start-up (after the migration that added problems, this
+/// groups every existing report) and every minute (reports an editor moved into the queue).
+pub fn group_ungrouped(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    let mut grouped = 0;
+    loop {
+        let done = conn.write_tx(|c| {
+            let batch = store::ungrouped(c, GROUP_BATCH)?;
+            let mut articles: Vec<i64> = batch.iter().map(|r| r.article_id).collect();
+            articles.dedup();
+            crate::db::articles::lock(c, &articles)?;
+            for r in &batch {
+                let text = ReportText::new(
+                    r.category,
+                    r.quote.as_deref(),
+                    r.details.as_deref(),
+                    language(r.lang.as_deref()),
+                );
+                assign(c, r.article_id, r.id, &text, now)?;
+            }
+            Ok::<_, diesel::result::Error>(batch.len())
+        })?;
+        grouped += done;
+        if done < GROUP_BATCH as usize {
+            return Ok(grouped);
+        }
+    }
+}

@@ -1,10 +1,11 @@
 //! `GET /widget/demo`: a sample health article with the widget embedded the way a publisher
 //! would, including the no-JavaScript fallback.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, PreEscaped, DOCTYPE};
 
 use super::{fallback_forms, script_version};
+use crate::ingest::service::Ingest;
 
 const STYLE: &str = "body{font:18px/1.6 Georgia,'Times New Roman',serif;color:#1b1b1b;background:#fff;margin:0}\
 header{background:#005eb8;color:#fff;padding:.75rem 1rem;font:700 1.1rem system-ui,sans-serif}\
@@ -12,10 +13,18 @@ main{max-width:42rem;margin:0 auto;padding:1rem}h1{font:700 2rem/1.2 system-ui,s
 h2{font:700 1.35rem system-ui,sans-serif;margin-top:2rem}.meta{color:#4c6272;font:.9rem system-ui,sans-serif}\
 .callout{border-left:8px solid #005eb8;background:#eef7ff;padding:.75rem 1rem}";
 
-pub async fn demo(req: HttpRequest) -> HttpResponse {
+pub async fn demo(req: HttpRequest, ingest: web::Data<Ingest>) -> HttpResponse {
     let info = req.connection_info();
     let origin = format!("{}://{}", info.scheme(), info.host());
     let article_url = format!("{origin}/widget/demo");
+    // What the fallback shows at #flagpole-help, as for any article on this host.
+    let help = url::Url::parse(&article_url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|host| ingest.signposting(host, Some("en")))
+        })
+        .flatten();
     let ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -58,7 +67,7 @@ pub async fn demo(req: HttpRequest) -> HttpResponse {
                         "Select a sentence above, then use \u{201c}Report a problem\u{201d}: the passage is filled in for you."
                     }
                     div data-flagpole {}
-                    noscript { (fallback_forms(&origin, &article_url, Some("en"))) }
+                    noscript { (fallback_forms(&origin, &article_url, Some("en"), help.as_deref())) }
                 }
                 // English travels with the script: one request, and nothing fetched beside it.
                 script src={ "/widget.js?lang=en&v=" (script_version()) } async {}

@@ -12,10 +12,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use crate::config::Settings;
-use crate::domain::{ArticleUrl, Category, Reason, SiteRules, UrlProblem};
+use crate::domain::{ArticleUrl, Category, Reason, UrlProblem};
 use crate::errors::ApiError;
 use crate::http::Query;
+use crate::ingest::service::Ingest;
 use assets::{serve, ASSETS};
 use i18n::Lang;
 
@@ -80,11 +80,18 @@ pub struct SnippetParams {
 /// `<noscript>` element or include server-side. A language we do not have falls back like the
 /// widget's; a missing or unusable parameter is a JSON error naming it.
 pub async fn noscript_snippet(
-    settings: web::Data<Settings>,
-    sites: web::Data<SiteRules>,
+    ingest: web::Data<Ingest>,
     query: Query<SnippetParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
+    let markup = snippet(&ingest, query.into_inner())?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string()))
+}
+
+/// The fallback for the snippet's parameters, once they are checked, with the site's signposting
+/// for the article's host and the fallback's language (shown at `#flagpole-help`).
+fn snippet(ingest: &Ingest, query: SnippetParams) -> Result<Markup, ApiError> {
     let article_url = query
         .article_url
         .as_deref()
@@ -96,6 +103,7 @@ pub async fn noscript_snippet(
                 "article_url is required: the address of the article the forms are for",
             )
         })?;
+    let settings = ingest.settings();
     let max = settings.limits.max_url_chars;
     if article_url.chars().count() > max {
         return Err(ApiError::invalid(
@@ -103,15 +111,18 @@ pub async fn noscript_snippet(
             format!("article_url is longer than {max} characters"),
         ));
     }
-    ArticleUrl::canonicalise(article_url, &sites).map_err(|problem| match problem {
-        UrlProblem::Invalid(why) => ApiError::invalid("article_url", format!("article_url {why}")),
-        UrlProblem::HostNotAllowed(host) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "host_not_allowed",
-            format!("article_url: feedback for articles on {host} is not accepted here"),
-        )
-        .with_field("article_url"),
-    })?;
+    let article =
+        ArticleUrl::canonicalise(article_url, ingest.sites()).map_err(|problem| match problem {
+            UrlProblem::Invalid(why) => {
+                ApiError::invalid("article_url", format!("article_url {why}"))
+            }
+            UrlProblem::HostNotAllowed(host) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "host_not_allowed",
+                format!("article_url: feedback for articles on {host} is not accepted here"),
+            )
+            .with_field("article_url"),
+        })?;
     let lang = query
         .lang
         .as_deref()
@@ -128,20 +139,27 @@ pub async fn noscript_snippet(
             },
         )?;
     }
-    let markup = fallback_forms(
+    // In the language the fallback speaks, as the widget asks for it.
+    let help = ingest.signposting(&article.host, Some(Lang::for_tag(lang).code));
+    Ok(fallback_forms(
         settings.server.public_url.as_str().trim_end_matches('/'),
         article_url,
         lang,
-    );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(markup.into_string()))
+        help.as_deref(),
+    ))
 }
 
 /// The same questions as plain HTML forms posting to `/f/vote` and `/f/report`, in the language
-/// for `lang` and its direction. After posting, the reader comes back to `#flagpole-thanks` or
-/// `#flagpole-reported`, which `:target` reveals.
-pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Markup {
+/// for `lang` and its direction. After posting, the reader comes back to `#flagpole-thanks`,
+/// `#flagpole-reported` or `#flagpole-help`, which `:target` reveals; `help` is the site's
+/// signposting shown at `#flagpole-help` (after a report asking for personal advice or
+/// describing an emergency) below the thank-you.
+pub fn fallback_forms(
+    api: &str,
+    article_url: &str,
+    lang: Option<&str>,
+    help: Option<&str>,
+) -> Markup {
     let t = Lang::for_tag(lang);
     let s = |key: &str| t.text(key);
     // Without a script nothing counts characters, and browsers cut a pasted text at the limit
@@ -155,8 +173,9 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
             textarea id=(id) name=(name) maxlength=(max) aria-describedby=(hint) dir="auto" {}
         }
     };
-    let css = "#flagpole-thanks,#flagpole-reported{display:none;font-weight:bold}\
-               #flagpole-thanks:target,#flagpole-reported:target{display:block}\
+    let css = "#flagpole-thanks,#flagpole-reported,#flagpole-help{display:none;font-weight:bold}\
+               #flagpole-thanks:target,#flagpole-reported:target,#flagpole-help:target{display:block}\
+               #flagpole-help .flagpole-signpost{font-weight:normal;border-inline-start:4px solid;padding-inline-start:.75em}\
                .flagpole-noscript .flagpole-trap{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}\
                .flagpole-noscript label,.flagpole-noscript .flagpole-hint{display:block}\
                .flagpole-noscript .flagpole-hint{font-size:.9em}";
@@ -165,6 +184,13 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
             style { (PreEscaped(css)) }
             p id="flagpole-thanks" role="status" { (s("thanks")) }
             p id="flagpole-reported" role="status" { (s("reported")) }
+            div id="flagpole-help" role="status" {
+                p { (s("reported")) }
+                @if let Some(help) = help {
+                    // The site's words, in whatever direction they run.
+                    p class="flagpole-signpost" dir="auto" { (help) }
+                }
+            }
             form method="post" action={ (api) "/f/vote" } {
                 input type="hidden" name="article_url" value=(article_url);
                 fieldset {
@@ -183,7 +209,10 @@ pub fn fallback_forms(api: &str, article_url: &str, lang: Option<&str>) -> Marku
                 summary { (s("report")) }
                 form method="post" action={ (api) "/f/report" } {
                     input type="hidden" name="article_url" value=(article_url);
-                    fieldset {
+                    // For the sorting and the signposting, as the widget sends it.
+                    input type="hidden" name="lang" value=(t.code);
+                    p id="flagpole-report-purpose" { (s("report_purpose")) }
+                    fieldset aria-describedby="flagpole-report-purpose" {
                         legend { (s("category")) }
                         @for c in Category::ALL {
                             label { input type="radio" name="category" value=(c.as_str()) required; " " (s(&format!("c_{}", c.as_str()))) }

@@ -38,6 +38,7 @@
     ".fp .hint{font-size:.9em}.fp .error{color:var(--err);font-weight:700}" +
     ".fp .invalid{border-inline-start:4px solid var(--err);padding-inline-start:.75em}" +
     ".fp .done{color:var(--ok);font-weight:700}" +
+    ".fp .help{border-inline-start:4px solid var(--accent);padding-inline-start:.75em}" +
     ".fp .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
     ".fp .row{display:flex;flex-wrap:wrap;align-items:center}" +
     ".fp hr{border:0;border-top:1px solid var(--line);margin:1em 0}" +
@@ -85,6 +86,12 @@
   // text and the background of buttons labelled in the background colour), 3:1 for the borders of
   // text boxes.
   var THEME = { text: ["fg", 4.5], accent: ["accent", 4.5], border: ["line", 3] };
+
+  // A key for one submission, the same on each retry of it, so a retry after a lost answer is
+  // stored once. randomUUID needs a secure context; an http page gets the weaker fallback.
+  function newKey() {
+    try { return crypto.randomUUID(); } catch (e) { return Date.now().toString(36) + Math.random().toString(36).slice(2); }
+  }
 
   function meta(selector, attr) {
     var el = document.querySelector(selector);
@@ -163,7 +170,7 @@
     }
     // Later, "last reviewed" and the latest correction (data-show-corrections) go above the vote.
     this.vote = h("div");
-    this.status = h("p", { role: "status", "aria-live": "polite", "class": "done" });
+    this.status = h("div", { role: "status", "aria-live": "polite" });
     this.reportArea = h("div");
     this.reportButton = h("button", { type: "button", "class": "link", "aria-expanded": "false", text: this.t.report,
       onclick: this.toggleReport.bind(this) });
@@ -174,9 +181,9 @@
     });
     var known = this.remembered();
     if (known) this.showRemembered(known.helpful); else this.ask();
-    if (location.hash === "#flagpole-thanks" || location.hash === "#flagpole-reported") {
-      self.say(location.hash === "#flagpole-thanks" ? self.t.thanks : self.t.reported);
-    }
+    // Back from the no-JavaScript forms.
+    var back = { "#flagpole-thanks": "thanks", "#flagpole-reported": "reported", "#flagpole-help": "reported" }[location.hash];
+    if (back) self.say(self.t[back]);
   }
 
   // Applies the publisher's colours that keep their contrast (see THEME); each refused one is
@@ -255,11 +262,16 @@
     try { localStorage.setItem(this.key, JSON.stringify({ helpful: helpful, at: Date.now() })); } catch (e) {}
   };
 
-  Widget.prototype.say = function (text) {
-    this.status.textContent = "";
+  // The thank-you, and after a report that asked for personal advice or described an emergency
+  // the site's signposting (`help`, from the server: set as text, never as HTML).
+  Widget.prototype.say = function (text, help) {
     var status = this.status;
-    // A fresh text node, so screen readers announce a repeat of the same words too.
-    setTimeout(function () { status.textContent = text; }, 50);
+    status.textContent = "";
+    // Fresh nodes, so screen readers announce a repeat of the same words too.
+    setTimeout(function () {
+      status.appendChild(h("p", { "class": "done", text: text }));
+      if (help) status.appendChild(h("p", { "class": "help", dir: "auto", text: help }));
+    }, 50);
   };
 
   Widget.prototype.replace = function (area, nodes) {
@@ -284,11 +296,13 @@
       } })]);
   };
 
-  // onDone gets the server's answer, where a report's signposting will come from.
-  Widget.prototype.post = function (path, body, onDone, onError) {
-    var self = this;
+  // onDone gets the server's answer (a report's carries the signposting). `key`: the
+  // Idempotency-Key, the same on every retry of one submission.
+  Widget.prototype.post = function (path, body, onDone, onError, key) {
+    var self = this, headers = { "Content-Type": "application/json" };
+    if (key) headers["Idempotency-Key"] = key;
     try {
-      fetch(API + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      fetch(API + path, { method: "POST", headers: headers, body: JSON.stringify(body),
         credentials: "omit", mode: "cors" })
         .then(function (r) {
           if (r.ok) return r.json().catch(function () { return null; }).then(onDone);
@@ -380,12 +394,13 @@
   };
 
   Widget.prototype.openReport = function () {
-    var t = this.t, self = this, opened = Date.now();
+    // One key for this form: each "Send report" after a failure is a retry of the same report.
+    var t = this.t, self = this, opened = Date.now(), key = newKey();
     var radios = CATEGORIES.map(function (c) {
       return h("label", { "class": "choice" }, [h("input", { type: "radio", name: "category", value: c }), h("span", { text: t["c_" + c] })]);
     });
     var catError = h("p", { id: "fp-cat-err", "class": "error" });
-    var catSet = h("fieldset", { "aria-describedby": "fp-cat-err" }, [h("legend", { text: t.category }), catError].concat(radios));
+    var catSet = h("fieldset", { "aria-describedby": "fp-purpose fp-cat-err" }, [h("legend", { text: t.category }), catError].concat(radios));
     // dir=auto: what readers type runs in its own direction (an address in an Arabic form, or
     // Arabic in an English one).
     var quote = h("textarea", { id: "fp-quote", name: "quote", maxlength: "1000", "aria-describedby": "fp-quote-hint", dir: "auto" });
@@ -398,6 +413,7 @@
     var failure = h("div");
     var form = h("form", { novalidate: true, "aria-labelledby": "fp-report-title" }, [
       h("h2", { id: "fp-report-title", text: t.report_title }),
+      h("p", { id: "fp-purpose", text: t.report_purpose }),
       catSet,
       h("label", { "for": "fp-quote", text: t.quote }),
       h("p", { id: "fp-quote-hint", "class": "hint", text: t.quote_hint }), quote, this.counted(quote),
@@ -430,13 +446,13 @@
       var send = form.querySelector("button[type=submit]");
       send.disabled = true;
       var body = self.base({ category: chosen.value, quote: quote.value || undefined, details: details.value || undefined,
-        email: address || undefined, contact_consent: consent.checked });
+        email: address || undefined, contact_consent: consent.checked, lang: self.lang });
       // Filled honeypot, or faster than a person can fill a form: the server files it as spam.
       if (trap.value || Date.now() - opened < MIN_REPORT_MS) body.website = trap.value || "too fast";
-      self.post("/api/v1/reports", body, function () {
+      self.post("/api/v1/reports", body, function (answer) {
         self.reportButton.setAttribute("aria-expanded", "false");
         self.reportArea.textContent = "";
-        self.say(t.reported);
+        self.say(t.reported, answer && typeof answer.signpost == "string" && answer.signpost);
         self.reportButton.focus();
       }, function (message, field) {
         send.disabled = false;
@@ -446,7 +462,7 @@
         var alertBox = failure.querySelector("[role=alert]");
         alertBox.setAttribute("tabindex", "-1");
         (target || alertBox).focus();
-      });
+      }, key);
     });
     this.replace(this.reportArea, [form]);
     form.querySelector("input[name=category]").focus();

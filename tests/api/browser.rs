@@ -8,6 +8,7 @@ use std::process::Command;
 use actix_web::{web, App, HttpResponse, HttpServer};
 
 use crate::helpers::{spawn_app, Backend};
+use crate::widget::{AR_HELP, UK_HELP};
 
 /// One browser at a time: two cores do not run several Chromiums well.
 static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -151,12 +152,23 @@ async fn publisher_site(app_url: String) -> String {
     host
 }
 
+/// What readers who ask for personal advice are told here: the UK text on every site (its
+/// `<https://…>` shows whether the widget inserts it as text or as markup), and an Arabic one.
+fn signposting(settings: &mut flagpole::config::Settings) {
+    let entry = |lang: &str, text: &str| flagpole::config::Signposting {
+        hosts: vec!["*".into()],
+        lang: lang.into(),
+        text: text.into(),
+    };
+    settings.lanes.signposting = vec![entry("*", UK_HELP), entry("ar", AR_HELP)];
+}
+
 async fn scenario(name: &str) {
     if !tools_present() {
         return;
     }
     let _one_at_a_time = BROWSER.lock().await;
-    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    let app = spawn_app(Backend::Sqlite, signposting).await;
     let token = app.token("browser").await;
     let (editor, password) = ("editor@example.org", "a long editor passphrase");
     {
@@ -189,6 +201,8 @@ async fn scenario(name: &str) {
                 .env("HOST_URL", host)
                 .env("TOKEN", token)
                 .env("SHOTS_DIR", shots)
+                .env("SIGNPOST_EN", UK_HELP)
+                .env("SIGNPOST_AR", AR_HELP)
                 .output()
                 .expect("run node")
         }
@@ -234,4 +248,6 @@ browser_scenarios!(
     themed,
     low_contrast_refused,
     no_javascript_rtl,
+    signposting_after_a_question,
+    signposting_in_arabic,
 );

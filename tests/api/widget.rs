@@ -346,3 +346,221 @@ async fn noscript_refuses_missing_or_bad_parameters_in_json() {
         );
     }
 }
+
+/// What a site tells readers who ask for personal advice: a generic text, one for the UK site
+/// (`localhost`) in English and in Arabic, and one in Spanish for every site. The tests of the
+/// fallback, the form and the browser use the same.
+pub const UK_HELP: &str = "We can't give personal medical advice. Ask a pharmacist <https://www.nhs.uk/service-search/pharmacy> or call 111; in an emergency call 999.";
+pub const AR_HELP: &str =
+    "لا يمكننا تقديم استشارة طبية شخصية. إذا احتجت إلى مساعدة فاتصل بالرقم 111، وفي حالات الطوارئ اتصل بالرقم 999.";
+pub const ES_HELP: &str = "No podemos dar consejo médico personal. Si necesita ayuda, consulte a su médico; en una emergencia, llame al 112.";
+pub const ANY_HELP: &str =
+    "We can't give personal medical advice here. In an emergency, call your local emergency number.";
+
+pub fn configure_signposting(settings: &mut flagpole::config::Settings) {
+    let entry = |hosts: &[&str], lang: &str, text: &str| flagpole::config::Signposting {
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        lang: lang.into(),
+        text: text.into(),
+    };
+    settings.lanes.signposting = vec![
+        entry(&["*"], "*", ANY_HELP),
+        entry(&["localhost"], "en", UK_HELP),
+        entry(&["localhost"], "ar", AR_HELP),
+        entry(&["*"], "es", ES_HELP),
+    ];
+}
+
+/// The markup of the fallback's `#flagpole-help` target.
+fn help_target(html: &str) -> &str {
+    html.split("id=\"flagpole-help\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .unwrap_or_else(|| panic!("no #flagpole-help in {html}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noscript_shows_the_sites_signposting_at_flagpole_help() {
+    let app = spawn_app(Backend::Sqlite, configure_signposting).await;
+    let escaped = |s: &str| s.replace('<', "&lt;").replace('>', "&gt;");
+    // (article, page language, the text at #flagpole-help, the thank-you beside it)
+    let cases = [
+        (
+            "http://localhost/medicines/ibuprofen",
+            "en",
+            UK_HELP,
+            "Thank you. Your report has been sent to our editors.",
+        ),
+        // en-GB is spoken as en; the UK site's English text, not the generic one.
+        (
+            "http://localhost/medicines/ibuprofen",
+            "en-GB",
+            UK_HELP,
+            "Thank you. Your report has been sent to our editors.",
+        ),
+        (
+            "http://localhost/medicines/ibuprofen",
+            "ar-EG",
+            AR_HELP,
+            "شكرًا لك. أُرسل بلاغك إلى فريق التحرير لدينا.",
+        ),
+        // The Spanish text is for every site; a language with no text of its own gets the generic.
+        (
+            "http://localhost/medicines/ibuprofen",
+            "es",
+            ES_HELP,
+            "Gracias. Su informe se ha enviado a nuestros editores.",
+        ),
+        (
+            "http://127.0.0.1/medicines/ibuprofen",
+            "es",
+            ES_HELP,
+            "Gracias. Su informe se ha enviado a nuestros editores.",
+        ),
+        (
+            "http://localhost/medicines/ibuprofen",
+            "fr",
+            ANY_HELP,
+            "Merci. Votre signalement a été transmis à notre rédaction.",
+        ),
+        // The UK site's English text is for that site only.
+        (
+            "http://127.0.0.1/medicines/ibuprofen",
+            "en",
+            ANY_HELP,
+            "Thank you. Your report has been sent to our editors.",
+        ),
+    ];
+    let table: serde_json::Map<String, Value> =
+        serde_json::from_str(include_str!("../../src/widget/strings.json")).unwrap();
+    for (url, lang, help, thanks) in cases {
+        let r = noscript(&app, &[("article_url", url), ("lang", lang)]).await;
+        assert_eq!(r.status(), 200, "{url} {lang}");
+        let html = r.text().await.unwrap();
+        let target = help_target(&html);
+        assert!(target.contains(&escaped(help)), "{url} {lang}: {target}");
+        let code = lang.split('-').next().unwrap();
+        assert_eq!(
+            table[code]["reported"], thanks,
+            "{lang}: the test's thank-you"
+        );
+        assert!(
+            target.contains(&format!("<p>{}</p>", escaped(thanks))),
+            "{url} {lang}: {target}"
+        );
+        // Announced, in its own direction, and shown only when the form sends the reader there.
+        assert!(target.starts_with(" role=\"status\""), "{target}");
+        assert!(
+            target.contains("class=\"flagpole-signpost\" dir=\"auto\""),
+            "{target}"
+        );
+        assert!(
+            html.contains("#flagpole-help:target{display:block}"),
+            "{html}"
+        );
+        // The other texts are not in the page at all.
+        for other in [UK_HELP, AR_HELP, ES_HELP, ANY_HELP]
+            .iter()
+            .filter(|t| **t != help)
+        {
+            assert!(!html.contains(&escaped(other)), "{url} {lang}: {other}");
+        }
+        // The report form says what it is for, tied to its first question, and carries the
+        // language the fallback speaks (which the sorting and the signposting use).
+        let purpose = table[code]["report_purpose"].as_str().unwrap();
+        assert!(
+            html.contains(&format!(
+                "<p id=\"flagpole-report-purpose\">{}</p>",
+                escaped(purpose)
+            )),
+            "{lang}: {html}"
+        );
+        assert!(
+            html.contains("<fieldset aria-describedby=\"flagpole-report-purpose\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("name=\"lang\" value=\"{code}\"")),
+            "{html}"
+        );
+    }
+}
+
+/// The same words whichever way the reader reported: the API's answer to the widget, the form's
+/// redirect to `#flagpole-help`, and the fallback that shows them there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_posted_to_the_form_comes_back_to_flagpole_help() {
+    let app = spawn_app(Backend::Sqlite, configure_signposting).await;
+    let question = "Can I take ibuprofen with my blood pressure tablets? I'm 72";
+    let form = |category: &str, details: &str, lang: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(
+                "article_url",
+                "http://localhost/medicines/ibuprofen?ref=nav",
+            )
+            .append_pair("category", category)
+            .append_pair("details", details)
+            .append_pair("lang", lang)
+            .finish()
+            .into_bytes()
+    };
+    let r = app
+        .post_raw(
+            "/f/report",
+            "application/x-www-form-urlencoded",
+            form("other", question, "en"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "http://localhost/medicines/ibuprofen?ref=nav#flagpole-help"
+    );
+    // A problem with the article goes back to the plain thank-you.
+    let r = app
+        .post_raw(
+            "/f/report",
+            "application/x-www-form-urlencoded",
+            form(
+                "typo",
+                "\"ibuprofen\" is misspelt in the second heading",
+                "en",
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "http://localhost/medicines/ibuprofen?ref=nav#flagpole-reported"
+    );
+    // The widget gets the text the fallback shows for that host and language.
+    for (lang, help) in [("en", UK_HELP), ("ar", AR_HELP), ("es", ES_HELP)] {
+        let r = app
+            .post_json(
+                "/api/v1/reports",
+                &serde_json::json!({
+                    "article_url": "http://localhost/medicines/ibuprofen",
+                    "category": "other",
+                    "details": question,
+                    "lang": lang,
+                }),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(answer["signpost"], help, "{lang}: {answer}");
+        let html = noscript(
+            &app,
+            &[
+                ("article_url", "http://localhost/medicines/ibuprofen"),
+                ("lang", lang),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+        let shown = help.replace('<', "&lt;").replace('>', "&gt;");
+        assert!(help_target(&html).contains(&shown), "{lang}: {html}");
+    }
+}

@@ -5,12 +5,13 @@
 //   TOKEN     an API token, to check what landed in the database
 //   SHOTS_DIR where screenshots of each state go (not committed; look at them)
 //   EDITOR_EMAIL, EDITOR_PASSWORD  an editor who can sign in to the dashboard
+//   SIGNPOST_EN, SIGNPOST_AR  the site's signposting for readers asking for personal advice
 // Usage: node scenarios.mjs SCENARIO. Exits non-zero with the reason on the first failed check.
 
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const { APP_URL, HOST_URL, TOKEN, SHOTS_DIR, EDITOR_EMAIL, EDITOR_PASSWORD } = process.env;
+const { APP_URL, HOST_URL, TOKEN, SHOTS_DIR, EDITOR_EMAIL, EDITOR_PASSWORD, SIGNPOST_EN, SIGNPOST_AR } = process.env;
 const scenario = process.argv[2];
 const AXE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const DEMO = `${APP_URL}/widget/demo`;
@@ -594,6 +595,9 @@ Object.assign(scenarios, {
     await axe(audit, 'no-JS Arabic');
     await audit.locator('summary').click();
     await axe(audit, 'no-JS Arabic, report form open');
+    await audit.goto(`${HOST_URL}/fallback-ar#flagpole-help`);
+    check(await audit.locator('#flagpole-help').isVisible(), 'the help target shows at #flagpole-help');
+    await axe(audit, 'no-JS Arabic, signposting');
     await scripted.close();
     await page.getByRole('checkbox', { name: T.r_unclear }).check();
     await page.getByLabel(T.comment).fill('الجرعة غير واضحة');
@@ -614,6 +618,138 @@ Object.assign(scenarios, {
     check(a.not_helpful === 1 && a.recent_votes[0].reasons.join() === 'unclear', `vote ${JSON.stringify(a.recent_votes)}`);
     check(a.recent_votes[0].comment === 'الجرعة غير واضحة', 'Arabic comment stored as written');
     check(a.recent_reports[0].category === 'typo', 'no-JS report stored');
+
+    // A question: back at #flagpole-help, where the site's signposting follows the thank-you.
+    await page.locator('summary', { hasText: T.report }).click();
+    const line = await page.locator('#flagpole-report-purpose').textContent();
+    check(line === T.report_purpose, `the purpose line in Arabic: ${line}`);
+    await page.getByRole('radio', { name: T.c_other }).check();
+    await page.getByLabel(T.details).fill(QUESTION_AR);
+    await page.getByRole('button', { name: T.send_report }).click();
+    await page.waitForURL(/\/nojs-ar#flagpole-help$/);
+    const help = page.locator('#flagpole-help');
+    check(await help.isVisible() && !(await reported.isVisible()), 'the help target shows, not the plain thank-you');
+    check((await help.locator('p').first().textContent()) === T.reported, 'the thank-you first');
+    const text = await help.locator('.flagpole-signpost').textContent();
+    check(text === SIGNPOST_AR, `the Arabic signposting: ${text}`);
+    await shot(page, '53-nojs-arabic-help');
+    const r = (await stored(url)).recent_reports[0];
+    check(r.details === QUESTION_AR, `the question stored: ${JSON.stringify(r)}`);
+  },
+});
+
+/** What a reader who asks for personal advice asks. */
+const QUESTION = "Can I take ibuprofen with my blood pressure tablets? I'm 72";
+const QUESTION_AR = 'هل يمكنني تناول الإيبوبروفين مع أقراص ضغط الدم؟ عمري 72 عامًا';
+
+/** The report form's purpose line, and what its first question is described by. */
+const purpose = (page) => inWidget(page, (b) => {
+  const root = b.getRootNode();
+  const ids = b.querySelector('fieldset').getAttribute('aria-describedby').split(' ');
+  return { shown: b.querySelector('#fp-purpose').textContent, described: ids.map((id) => root.getElementById(id).textContent).join(' ').trim() };
+});
+
+/** The signposting in the widget's thank-you, and how it looks beside the thank-you. */
+const signpost = (page) => inWidget(page, (b) => {
+  const p = b.querySelector('[role=status] .help');
+  if (!p) return null;
+  const s = getComputedStyle(p), thanks = getComputedStyle(b.querySelector('[role=status] .done'));
+  return { text: p.textContent, elements: p.childElementCount, left: s.borderLeftWidth, right: s.borderRightWidth,
+    weight: s.fontWeight, thanksWeight: thanks.fontWeight, direction: s.direction };
+});
+
+/** Every report the widget posts: its Idempotency-Key and body. */
+function reportsSent(page) {
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/reports')) {
+      sent.push({ key: r.headers()['idempotency-key'], body: JSON.parse(r.postData()) });
+    }
+  });
+  return sent;
+}
+
+Object.assign(scenarios, {
+  // A reader asks for personal advice in the report form: the answer is lost on the way back once
+  // (the report is stored), they send again, and the thank-you carries the site's signposting.
+  async signposting_after_a_question(page) {
+    const T = await strings('en');
+    const sent = reportsSent(page);
+    await page.goto(DEMO);
+    await page.getByRole('button', { name: T.report }).click();
+    const line = await purpose(page);
+    check(line.shown === T.report_purpose && line.shown.includes("can't answer personal medical questions"), `purpose line: ${line.shown}`);
+    check(line.described.startsWith(T.report_purpose), `the categories are described by it: ${line.described}`);
+    await axe(page, 'report form with its purpose');
+    await shot(page, '60-report-purpose');
+    await page.getByRole('radio', { name: T.c_other }).check();
+    await page.getByLabel(T.details).fill(QUESTION);
+    await page.waitForTimeout(1600);
+    // The server stores the report; its answer never reaches the reader.
+    let storedFirst = 0;
+    await page.route('**/api/v1/reports', async (route) => {
+      storedFirst = (await route.fetch()).status();
+      await route.abort('internetdisconnected');
+    });
+    await page.getByRole('button', { name: T.send_report }).click();
+    await page.getByText(T.offline).waitFor();
+    check(storedFirst === 201, `the first attempt was stored: ${storedFirst}`);
+    await page.unroute('**/api/v1/reports');
+    await page.getByRole('button', { name: T.send_report }).click();
+    await expectStatus(page, T.reported);
+    await expectStatus(page, SIGNPOST_EN);
+    const help = await signpost(page);
+    // Its "<https://…>" is text, not a tag.
+    check(help && help.text === SIGNPOST_EN && help.elements === 0, `signposting shown as text: ${JSON.stringify(help)}`);
+    check(help.left === '4px' && help.right === '0px' && help.weight === '400' && help.thanksWeight === '700',
+      `set apart from the thank-you: ${JSON.stringify(help)}`);
+    check((await focused(page)) === T.report, 'focus returns to the report button');
+    await axe(page, 'signposting');
+    await shot(page, '61-signposting');
+
+    check(sent.length === 2 && sent[0].key && sent[0].key === sent[1].key, `one key, reused on retry: ${JSON.stringify(sent.map((r) => r.key))}`);
+    check(/^[0-9a-f-]{36}$/.test(sent[0].key), `a random key: ${sent[0].key}`);
+    check(sent.every((r) => r.body.lang === 'en'), `lang sent: ${JSON.stringify(sent.map((r) => r.body.lang))}`);
+    const a = await stored(DEMO);
+    const mine = a.recent_reports.filter((r) => r.details === QUESTION);
+    check(mine.length === 1, `stored once: ${JSON.stringify(a.recent_reports)}`);
+
+    // A problem with the article: a new key, and the plain thank-you.
+    await page.getByRole('button', { name: T.report }).click();
+    await page.getByRole('radio', { name: T.c_typo }).check();
+    await page.getByLabel(T.details).fill('"anaemia" is misspelt in the second heading');
+    await page.waitForTimeout(1600);
+    await page.getByRole('button', { name: T.send_report }).click();
+    // The form closes when the answer is in; the earlier thank-you is replaced.
+    await page.getByRole('heading', { name: T.report_title }).waitFor({ state: 'detached' });
+    await expectStatus(page, T.reported);
+    check((await signpost(page)) === null, 'no signposting after a problem with the article');
+    check(sent.length === 3 && sent[2].key !== sent[0].key, 'a new submission, a new key');
+  },
+
+  // The same in Arabic, right to left, the strings fetched beside the plain script.
+  async signposting_in_arabic(page) {
+    const T = await strings('ar');
+    const sent = reportsSent(page);
+    const url = `${HOST_URL}/ar`;
+    await page.goto(url);
+    await page.getByRole('button', { name: T.report }).click();
+    const line = await purpose(page);
+    check(line.shown === T.report_purpose && line.described.startsWith(T.report_purpose), `purpose line: ${JSON.stringify(line)}`);
+    await page.getByRole('radio', { name: T.c_other }).check();
+    await page.getByLabel(T.details).fill(QUESTION_AR);
+    await page.waitForTimeout(1600);
+    await page.getByRole('button', { name: T.send_report }).click();
+    await expectStatus(page, T.reported);
+    const help = await signpost(page);
+    check(help && help.text === SIGNPOST_AR, `Arabic signposting: ${JSON.stringify(help)}`);
+    // Right to left: the bar stands on the right.
+    check(help.direction === 'rtl' && help.right === '4px' && help.left === '0px', `right to left: ${JSON.stringify(help)}`);
+    check(sent.length === 1 && sent[0].body.lang === 'ar' && sent[0].key, `lang and key sent: ${JSON.stringify(sent)}`);
+    await axe(page, 'Arabic signposting');
+    await shot(page, '62-signposting-arabic');
+    const r = (await stored(url)).recent_reports[0];
+    check(r.details === QUESTION_AR && r.category === 'other', `stored: ${JSON.stringify(r)}`);
   },
 });
 
@@ -631,7 +767,7 @@ page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text());
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 page.on('console', (m) => {
   // Blocked requests in the failure scenario are the point of that scenario.
-  if (m.type() === 'error' && !(scenario === 'failures_keep_input' && /Failed to load resource|ERR_INTERNET_DISCONNECTED|429/.test(m.text()))) {
+  if (m.type() === 'error' && !(['failures_keep_input', 'signposting_after_a_question'].includes(scenario) && /Failed to load resource|ERR_INTERNET_DISCONNECTED|429/.test(m.text()))) {
     problems.push(`console error: ${m.text()}`);
   }
 });

@@ -145,7 +145,7 @@ where
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(
-            body::parse_form(req.query_string().as_bytes())
+            body::parse_query(req.query_string().as_bytes())
                 .map(|q| Query(q, PhantomData))
                 .map_err(E::from),
         )
@@ -183,6 +183,49 @@ where
             .map(|id| Id(id, PhantomData))
             .ok_or_else(|| E::from(ApiError::not_found(T::WHAT)));
         std::future::ready(id)
+    }
+}
+
+/// The one text parameter of a path (`/unsubscribe/{token}`), percent-decoded. A control
+/// character in it is refused (400 naming the parameter) before any handler or database sees it.
+pub struct PathText<E = ApiError>(pub String, PhantomData<E>);
+
+impl<E> PathText<E> {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<E> FromRequest for PathText<E>
+where
+    E: From<ApiError> + Into<actix_web::Error> + 'static,
+{
+    type Error = E;
+    type Future = std::future::Ready<Result<Self, E>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let name = req
+            .match_info()
+            .iter()
+            .next()
+            .map_or("path", |(name, _)| name)
+            .to_string();
+        // Decoded as actix-web's own `Path` decodes it.
+        let text = req
+            .match_info()
+            .load::<(String,)>()
+            .map(|(text,)| text)
+            .map_err(|_| ApiError::not_found("page"))
+            .and_then(|text| {
+                body::refuse_control(&name, &text, body::Allowed::Nothing)
+                    .map_err(|e| ApiError {
+                        status: actix_web::http::StatusCode::BAD_REQUEST,
+                        code: "invalid_path",
+                        ..e
+                    })
+                    .map(|()| text)
+            });
+        std::future::ready(text.map(|t| PathText(t, PhantomData)).map_err(E::from))
     }
 }
 

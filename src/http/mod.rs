@@ -9,4 +9,4 @@ pub mod client;
 pub mod extract;
 pub mod rate;
 
-pub use extract::{BodyLimit, Form, Id, Json, OptionalJson, PathId, Query};
+pub use extract::{BodyLimit, Form, Id, Json, OptionalJson, PathId, PathText, Query};

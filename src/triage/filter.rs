@@ -6,7 +6,7 @@
 //! that cannot be understood is refused with the parameter named — never silently dropped.
 
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer};
 use utoipa::IntoParams;
 
@@ -202,17 +202,30 @@ impl std::str::FromStr for Bound {
 
     fn from_str(s: &str) -> Result<Bound, String> {
         let s = s.trim();
-        if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(Bound::Day(day));
+        let bound = if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Bound::Day(day)
+        } else {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| Bound::Time(t.with_timezone(&Utc)))
+                .map_err(|_| {
+                    format!(
+                        "{s:?} is neither a date like 2026-11-25 nor a time like 2026-11-25T08:00:00Z"
+                    )
+                })?
+        };
+        if storable(bound.start()) {
+            Ok(bound)
+        } else {
+            Err(format!("{s:?} is outside the years 1 to 9999"))
         }
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| Bound::Time(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                format!(
-                    "{s:?} is neither a date like 2026-11-25 nor a time like 2026-11-25T08:00:00Z"
-                )
-            })
     }
+}
+
+/// Whether both backends can compare with this moment. chrono parses years far beyond what
+/// PostgreSQL's timestamp holds, and PostgreSQL refuses the whole query for one such value; no
+/// feedback is older than year 1 or newer than 9999.
+fn storable(t: NaiveDateTime) -> bool {
+    (1..=9999).contains(&t.year())
 }
 
 impl std::fmt::Display for Bound {
@@ -326,8 +339,11 @@ fn parse_article_cursor(raw: &str, sort: ArticleSort) -> Result<(SortKey, i64), 
         ("i", ArticleSort::Reports) => SortKey::Int(value.parse().map_err(|_| bad())?),
         ("t", ArticleSort::Recent) => {
             let micros: i64 = value.parse().map_err(|_| bad())?;
-            let t = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
-            SortKey::Time(t.naive_utc())
+            let t = DateTime::from_timestamp_micros(micros)
+                .map(|t| t.naive_utc())
+                .filter(|t| storable(*t))
+                .ok_or_else(bad)?;
+            SortKey::Time(t)
         }
         _ => return Err(bad()),
     };
@@ -339,7 +355,7 @@ mod tests {
     use super::*;
 
     fn parse(qs: &str) -> Result<ArticleListParams, ApiError> {
-        crate::http::body::parse_form(qs.as_bytes())
+        crate::http::body::parse_query(qs.as_bytes())
     }
 
     #[test]
@@ -357,6 +373,19 @@ mod tests {
             let err = parse(qs).and_then(|p| p.query()).unwrap_err();
             assert_eq!(err.field.as_deref(), Some(field), "{qs}");
         }
+    }
+
+    /// chrono reads years PostgreSQL's timestamps cannot hold; they are refused by name.
+    #[test]
+    fn moments_outside_the_years_1_to_9999_are_refused() {
+        for raw in ["-5000-01-01", "+200000-01-01", "0000-12-31T23:00:00Z"] {
+            let err = raw.parse::<Bound>().unwrap_err();
+            assert!(err.contains("outside the years 1 to 9999"), "{raw}: {err}");
+        }
+        assert!("9999-12-31".parse::<Bound>().is_ok());
+        let cursor = encode_cursor("t:-3000000000000000000:1".into());
+        let err = parse_article_cursor(&cursor, ArticleSort::Recent).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("cursor"));
     }
 
     #[test]

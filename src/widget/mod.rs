@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::config::Settings;
 use crate::domain::{ArticleUrl, Category, Reason, SiteRules, UrlProblem};
 use crate::errors::ApiError;
-use crate::http::Query;
+use crate::http::{PathText, Query};
 use assets::{serve, ASSETS};
 use i18n::Lang;
 
@@ -56,8 +56,9 @@ pub async fn script(req: HttpRequest) -> HttpResponse {
 }
 
 /// `GET /widget/strings/{lang}.json`: one language's strings, fetched by widget.js beside itself.
-pub async fn strings(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn strings(req: HttpRequest, file: PathText) -> Result<HttpResponse, ApiError> {
     let asset = file
+        .0
         .strip_suffix(".json")
         .and_then(|code| ASSETS.tables.get(code))
         .ok_or_else(|| ApiError::not_found("language"))?;

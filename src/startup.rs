@@ -114,7 +114,10 @@ impl Application {
             triage: web::Data::new(Triage::new(db.clone(), alerting.clone())),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
             sessions: sessions.clone(),
-            body_limit: BodyLimit(settings.limits.max_body_bytes),
+            body_limit: BodyLimit {
+                bytes: settings.limits.max_body_bytes,
+                time: Duration::from_secs(settings.limits.body_timeout_secs),
+            },
         };
 
         let mut server = HttpServer::new(move || {

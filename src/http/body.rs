@@ -39,7 +39,10 @@ impl BodyKind {
 }
 
 /// Reads at most `limit` bytes of a body of the expected type. Checks the declared length first
-/// so an oversized upload is refused without reading it.
+/// so an oversized upload is refused without reading it, and gives the whole body
+/// `limits.body_timeout_secs`: a client sending a byte now and then would otherwise hold a
+/// connection and a worker's attention for as long as it liked (408, and the connection is
+/// closed, since the rest of the body was never read).
 pub async fn read(
     req: &HttpRequest,
     mut payload: impl Stream<Item = Result<Bytes, PayloadError>> + Unpin,
@@ -73,20 +76,30 @@ pub async fn read(
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::bad_request(
-                "unreadable_body",
-                format!("the body could not be read: {e}"),
-            )
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
+    let time = super::extract::body_limits(req).time;
+    let whole = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request(
+                    "unreadable_body",
+                    format!("the body could not be read: {e}"),
+                )
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(time, whole).await.unwrap_or_else(|_| {
+        Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            format!("the body did not arrive within {} seconds", time.as_secs()),
+        ))
+    })
 }
 
 /// Parses JSON into `T`, naming the field at fault when the shape is wrong.

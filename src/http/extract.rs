@@ -10,6 +10,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::str::FromStr;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -18,17 +19,28 @@ use serde::de::DeserializeOwned;
 use super::body::{self, BodyKind};
 use crate::errors::ApiError;
 
-/// The largest request body any extractor reads, in bytes; registered as app data at start-up
-/// (`limits.max_body_bytes`).
+/// The largest request body any extractor reads, in bytes (`limits.max_body_bytes`), and how
+/// long reading one may take (`limits.body_timeout_secs`); registered as app data at start-up.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit {
+    pub bytes: usize,
+    pub time: Duration,
+}
 
-/// Without configuration (unit tests of handlers), the default of `limits.max_body_bytes`.
-const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+/// Without configuration (unit tests of handlers), the defaults of `limits`.
+const DEFAULT_BODY_LIMIT: BodyLimit = BodyLimit {
+    bytes: 16 * 1024,
+    time: Duration::from_secs(10),
+};
+
+pub(super) fn body_limits(req: &HttpRequest) -> BodyLimit {
+    req.app_data::<BodyLimit>()
+        .copied()
+        .unwrap_or(DEFAULT_BODY_LIMIT)
+}
 
 fn body_limit(req: &HttpRequest) -> usize {
-    req.app_data::<BodyLimit>()
-        .map_or(DEFAULT_BODY_LIMIT, |l| l.0)
+    body_limits(req).bytes
 }
 
 type Extracted<T, E> = Pin<Box<dyn Future<Output = Result<T, E>>>>;

@@ -2,9 +2,13 @@
 //! out-of-range values, sign-in limits, slow bodies, forwarded hosts and the small things a
 //! security review found. Each test sends what the attacker sent and checks what they see.
 
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 
-use crate::helpers::{article, error_code, TestApp};
+use crate::dashboard::{add_user, PASSWORD};
+use crate::helpers::{article, error_code, spawn_app, Backend, TestApp};
 use crate::on_both_backends;
 
 /// A NUL byte (PostgreSQL refuses it in text, which used to be a 503) or another control
@@ -132,3 +136,156 @@ async fn out_of_range_cursors_and_dates_are_refused(app: TestApp) {
     assert_eq!(next["items"].as_array().unwrap().len(), 1);
 }
 on_both_backends!(out_of_range_cursors_and_dates_are_refused);
+
+/// Signs in through a trusted proxy as a reader at `from`; the status of the answer.
+async fn sign_in_from(app: &TestApp, from: &str, email: &str, password: &str) -> u16 {
+    app.client
+        .post(app.url("/dashboard/login"))
+        .header("x-forwarded-for", from)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn behind_a_proxy(s: &mut flagpole::config::Settings) {
+    s.server.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+}
+
+/// Guessing an editor's password from one address (even slowly, from several) no longer locks
+/// the editor out: their right password from an address that has not been guessing gets in. The
+/// guessing address itself is stopped, for that e-mail address and, past its own limit, for any.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_cannot_lock_an_editor_out() {
+    let app = spawn_app(Backend::Sqlite, behind_a_proxy).await;
+    add_user(&app, "target@example.org", false).await;
+    let mut statuses = Vec::new();
+    for attacker in ["203.0.113.7", "203.0.113.8"] {
+        for _ in 0..6 {
+            statuses.push(sign_in_from(&app, attacker, "target@example.org", "guess guess").await);
+        }
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        2,
+        "{statuses:?}"
+    );
+    // The editor, from their own address.
+    assert_eq!(
+        sign_in_from(&app, "198.51.100.20", "target@example.org", PASSWORD).await,
+        303
+    );
+    // The guesser, even with the right password, waits.
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.7", "target@example.org", PASSWORD).await,
+        429
+    );
+    // One address trying many e-mail addresses meets its own limit.
+    let mut sprayed = Vec::new();
+    for i in 0..12 {
+        let email = format!("e{i}@example.org");
+        sprayed.push(sign_in_from(&app, "192.0.2.50", &email, "x").await);
+    }
+    assert!(sprayed.contains(&429), "{sprayed:?}");
+}
+
+/// Request bytes, written one at a time with a pause, on a real socket; what the server sent
+/// back (empty when it closed without answering) and when it was done with us.
+fn dribble(port: u16, head: &str, body: &[u8], pause: Duration) -> (String, Duration) {
+    let started = Instant::now();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    for b in body {
+        if s.write_all(&[*b]).is_err() {
+            break;
+        }
+        std::thread::sleep(pause);
+        // Stop sending once the server has answered.
+        s.set_nonblocking(true).unwrap();
+        let mut peek = [0u8; 1];
+        let answered = s.peek(&mut peek).is_ok();
+        s.set_nonblocking(false).unwrap();
+        if answered {
+            break;
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// A body sent a byte every half second is cut off at `limits.body_timeout_secs` with a 408,
+/// on the public endpoints and on sign-in alike, and the connection is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_bodies_are_dropped_within_the_limit() {
+    let app = spawn_app(Backend::Sqlite, |s| s.limits.body_timeout_secs = 2).await;
+    let port = app.port();
+    let body = b"{\"article_url\": \"http://localhost/slow\", \"helpful\": true}";
+    let form = b"email=ed%40example.org&password=a+long+slow+password+indeed";
+    let requests = [
+        ("/api/v1/votes", "application/json", &body[..]),
+        (
+            "/dashboard/login",
+            "application/x-www-form-urlencoded",
+            &form[..],
+        ),
+    ];
+    let jobs = requests.map(|(path, content_type, body)| {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let body = body.to_vec();
+        tokio::task::spawn_blocking(move || dribble(port, &head, &body, Duration::from_millis(500)))
+    });
+    let [api, dashboard] = jobs;
+    let (answer, took) = api.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+    assert!(took < Duration::from_secs(4), "held for {took:?}");
+    // The dashboard answers its readable page.
+    let (answer, took) = dashboard.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.contains("did not arrive within 2 seconds"),
+        "{answer}"
+    );
+    assert!(took < Duration::from_secs(4), "held for {took:?}");
+    // The server is still answering everyone else.
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+/// A client over its sign-in limit is answered at once: the server does not wait for a body it
+/// would refuse anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_limits_are_checked_before_the_body_is_read() {
+    let app = spawn_app(Backend::Sqlite, behind_a_proxy).await;
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        statuses.push(sign_in_from(&app, "192.0.2.99", &format!("e{i}@example.org"), "x").await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    let port = app.port();
+    let answered = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        // Headers promising a body that never comes.
+        s.write_all(b"POST /dashboard/login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 192.0.2.99\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60\r\n\r\n")
+            .unwrap();
+        let started = Instant::now();
+        let mut answer = [0u8; 12];
+        let _ = s.read_exact(&mut answer);
+        (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    })
+    .await
+    .unwrap();
+    assert_eq!(answered.0, "HTTP/1.1 429");
+    assert!(answered.1 < Duration::from_secs(1), "{:?}", answered.1);
+}

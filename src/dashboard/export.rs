@@ -1,7 +1,9 @@
 //! CSV downloads of the current filter: articles with their figures, or their reports. Streamed a
 //! page at a time, so a large export never sits in memory; quoted by the csv crate; and safe to
-//! open in a spreadsheet: a cell a reader could have made start with `=`, `+`, `-` or `@` is
-//! prefixed with `'` so it is never taken as a formula.
+//! open in a spreadsheet: a cell a reader could have made start with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return — or with a character a spreadsheet skips or folds into one of those (a
+//! byte-order mark, a zero-width space, the full-width `＝`, `＋`, `－`, `＠`) — is prefixed with
+//! `'` so it is never taken as a formula.
 
 use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
@@ -22,7 +24,10 @@ const CHUNK: i64 = crate::triage::filter::MAX_PAGE;
 /// Neutralises spreadsheet formulas (CSV injection).
 pub fn cell(text: &str) -> String {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FEFF}' | '\u{200B}' | '＝' | '＋' | '－'
+            | '＠',
+        ) => format!("'{text}"),
         _ => text.to_string(),
     }
 }
@@ -213,6 +218,18 @@ mod tests {
         assert_eq!(cell("-2"), "'-2");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("plain"), "plain");
+        // What a spreadsheet skips or folds into a formula sign before looking at the cell.
+        for sneaky in [
+            "\u{FEFF}=1+2",
+            "\u{200B}=1+2",
+            "＝1+2",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+        ] {
+            assert_eq!(cell(sneaky), format!("'{sneaky}"), "{sneaky:?}");
+        }
+        assert_eq!(cell("1 = 1"), "1 = 1");
         let line = String::from_utf8(csv_line(&[
             "a,b".into(),
             "say \"hi\"".into(),

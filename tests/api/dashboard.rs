@@ -32,7 +32,7 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+pub async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     let client = browser();
     let r = client
         .post(app.url("/dashboard/login"))

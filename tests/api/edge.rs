@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::dashboard::{add_user, PASSWORD};
+use crate::dashboard::{add_user, sign_in, PASSWORD};
 use crate::helpers::{article, error_code, spawn_app, Backend, TestApp};
 use crate::on_both_backends;
 
@@ -288,4 +288,195 @@ async fn sign_in_limits_are_checked_before_the_body_is_read() {
     .unwrap();
     assert_eq!(answered.0, "HTTP/1.1 429");
     assert!(answered.1 < Duration::from_secs(1), "{:?}", answered.1);
+}
+
+/// `next=` with a line break cannot split the redirect header: the editor is signed in and sent
+/// to the dashboard. One with a NUL byte is refused before any session is opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_with_line_breaks_cannot_split_the_redirect() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    add_user(&app, "ed@example.org", false).await;
+    let post = |next: &'static str| {
+        app.client
+            .post(app.url("/dashboard/login"))
+            .form(&[
+                ("email", "ed@example.org"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
+            .send()
+    };
+    let r = post("/dashboard\r\nSet-Cookie: planted=1").await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/dashboard");
+    assert!(r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .all(|c| !c.to_str().unwrap().contains("planted")));
+    let r = post("/dashboard\0").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("set-cookie").is_none(), "no session opened");
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("next contains control characters"));
+}
+
+/// The green "done" box only ever shows one of the dashboard's own messages: `?done=` with any
+/// other text is refused, and the text is never shown as a success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn done_shows_only_the_dashboards_own_messages() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    add_user(&app, "ed@example.org", false).await;
+    let report = app.report("r", &article("/done"), "typo").await;
+    let (client, _) = sign_in(&app, "ed@example.org").await;
+    let path = format!("/dashboard/articles/{}", report["article_id"]);
+    let r = client
+        .get(app.url(&format!("{path}?done=Your+password+expired.+Call+0800")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(!r.text().await.unwrap().contains("notice ok"));
+    let page = client
+        .get(app.url(&format!("{path}?done=reviewed")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Marked re-reviewed; alerts are re-armed."));
+}
+
+/// Without `server.trusted_proxies`, `X-Forwarded-Host` and `Forwarded` are whatever the client
+/// sent: they cannot make another site's Origin pass the CSRF check, nor put another host in the
+/// demo page. Through a trusted proxy they are believed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_hosts_are_believed_only_from_trusted_proxies() {
+    let direct = spawn_app(Backend::Sqlite, |_| {}).await;
+    let proxied = spawn_app(Backend::Sqlite, behind_a_proxy).await;
+    let sign_in_as_evil = |app: &TestApp| {
+        app.client
+            .post(app.url("/dashboard/login"))
+            .header("origin", "http://evil.example")
+            .header("x-forwarded-host", "evil.example")
+            .header("forwarded", "host=evil.example;proto=http")
+            .form(&[("email", "ed@example.org"), ("password", "wrong")])
+            .send()
+    };
+    assert_eq!(sign_in_as_evil(&direct).await.unwrap().status(), 403);
+    // The proxy says the request was for evil.example: the Origin matches (a wrong password).
+    assert_eq!(sign_in_as_evil(&proxied).await.unwrap().status(), 401);
+    let demo = |app: &TestApp| {
+        app.client
+            .get(app.url("/widget/demo"))
+            .header("x-forwarded-host", "evil.example")
+            .header("x-forwarded-proto", "https")
+            .send()
+    };
+    let page = demo(&direct).await.unwrap().text().await.unwrap();
+    assert!(!page.contains("evil.example"));
+    assert!(page.contains(&format!("http://127.0.0.1:{}/widget/demo", direct.port())));
+    let page = demo(&proxied).await.unwrap().text().await.unwrap();
+    assert!(page.contains("https://evil.example/widget/demo"));
+}
+
+/// CSV cells a spreadsheet would take for a formula once it skips a byte-order mark or a
+/// zero-width space, or folds a full-width sign, are neutralised like `=` is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_neutralises_disguised_formulas() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    add_user(&app, "ed@example.org", false).await;
+    let disguised = [
+        "\u{FEFF}=HYPERLINK(\"http://evil\")",
+        "\u{200B}=1+2",
+        "＝1+2",
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+    ];
+    for (i, details) in disguised.iter().enumerate() {
+        let r = app
+            .post_json_as(
+                &format!("reader {i}"),
+                "/api/v1/reports",
+                &json!({"article_url": article(&format!("/csv/{i}")), "category": "typo", "details": details}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    let (client, _) = sign_in(&app, "ed@example.org").await;
+    let csv = client
+        .get(app.url("/dashboard/export/reports.csv?section=/csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for details in disguised {
+        let plain = details.replace('"', "\"\"");
+        assert!(csv.contains(&format!("'{plain}")), "{details:?} in\n{csv}");
+    }
+}
+
+/// `Authorization: BEARER …` in any case of the scheme is a bearer token (RFC 9110: the scheme
+/// is case-insensitive).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    let token = app.token("t").await;
+    for scheme in ["Bearer", "BEARER", "bearer", "bEaReR"] {
+        let r = app
+            .client
+            .get(app.url("/api/v1/articles"))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{scheme}");
+    }
+    let r = app
+        .client
+        .get(app.url("/api/v1/articles"))
+        .header("authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+/// Errors that used to be bare text or empty are the project's JSON error, and a 405 says what
+/// the route allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_json_and_a_405_says_what_is_allowed() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    let r = app
+        .client
+        .get(app.url("/widget/noscript"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(r).await,
+        (422, "invalid_field".into(), Some("article_url".into()))
+    );
+    let long = format!("/api/v1/articles?q={}", "a".repeat(40_000));
+    let r = app.client.get(app.url(&long)).send().await.unwrap();
+    let (status, code, _) = error_code(r).await;
+    assert_eq!((status, code.as_str()), (414, "uri_too_long"));
+    let r = app
+        .client
+        .delete(app.url("/api/v1/votes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    assert_eq!(error_code(r).await.1, "method_not_allowed");
+    let r = app.client.post(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET, HEAD");
 }

@@ -14,7 +14,7 @@ use super::session::Session;
 use crate::db::articles::Article;
 use crate::db::reports::Report;
 use crate::errors::ApiError;
-use crate::http::Query;
+use crate::http::FormQuery;
 use crate::triage::filter::ArticleListParams;
 use crate::triage::views::utc;
 use crate::triage::Triage;
@@ -190,7 +190,7 @@ fn export(triage: web::Data<Triage>, params: ArticleListParams, kind: Kind) -> H
 pub async fn articles_csv(
     triage: web::Data<Triage>,
     _session: Session,
-    params: Query<ArticleListParams, DashError>,
+    params: FormQuery<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     params.query()?;
@@ -200,7 +200,7 @@ pub async fn articles_csv(
 pub async fn reports_csv(
     triage: web::Data<Triage>,
     _session: Session,
-    params: Query<ArticleListParams, DashError>,
+    params: FormQuery<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     params.query()?;

@@ -164,6 +164,40 @@ where
     }
 }
 
+/// The query string of an HTML form sent with GET (the dashboard's filters): a browser sends
+/// every field, filled or not, so an empty one means "not given" and is dropped before `T` is
+/// read. Otherwise as [`Query`].
+pub struct FormQuery<T, E = ApiError>(pub T, PhantomData<E>);
+
+impl<T, E> FormQuery<T, E> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T, E> FromRequest for FormQuery<T, E>
+where
+    T: DeserializeOwned + 'static,
+    E: From<ApiError> + Into<actix_web::Error> + 'static,
+{
+    type Error = E;
+    type Future = std::future::Ready<Result<Self, E>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let filled: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(req.query_string().as_bytes())
+                    .filter(|(_, value)| !value.trim().is_empty()),
+            )
+            .finish();
+        std::future::ready(
+            body::parse_query(filled.as_bytes())
+                .map(|q| FormQuery(q, PhantomData))
+                .map_err(E::from),
+        )
+    }
+}
+
 /// A resource id in the path (`{id}`), parsed as `T`. Anything that is not a valid id answers
 /// 404 for that kind of resource: there is nothing at that address.
 pub struct Id<T, E = ApiError>(pub T, PhantomData<E>);

@@ -11,4 +11,4 @@ pub mod extract;
 pub mod rate;
 pub mod uri;
 
-pub use extract::{BodyLimit, Form, Id, Json, OptionalJson, PathId, PathText, Query};
+pub use extract::{BodyLimit, Form, FormQuery, Id, Json, OptionalJson, PathId, PathText, Query};

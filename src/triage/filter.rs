@@ -2,8 +2,9 @@
 //! dashboard's article list and its CSV exports parse the same query parameters into the same
 //! query, so the same filter gives the same rows everywhere (a test says so).
 //!
-//! An empty parameter means "no filter" (an HTML form sends every field, filled or not); a value
-//! that cannot be understood is refused with the parameter named — never silently dropped.
+//! A parameter given empty (`status=`) is refused: leave it out for no filter. The dashboard's
+//! forms send every field, filled or not, and drop the empty ones first (`http::FormQuery`). A
+//! value that cannot be understood is refused with the parameter named — never silently dropped.
 
 use base64::Engine;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
@@ -24,45 +25,45 @@ pub const MAX_PAGE: i64 = 200;
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
     /// Order (default `attention`).
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<ArticleSort>,
     /// Only articles on this host.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub host: Option<String>,
     /// Only articles whose path starts with this (a section), e.g. `/medicines`.
-    #[serde(default, alias = "section", deserialize_with = "empty_as_none")]
+    #[serde(default, alias = "section", deserialize_with = "given")]
     pub path: Option<String>,
     /// Only articles in this state.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ArticleState>)]
     pub status: Option<ArticleState>,
     /// Only articles with an open report in this category.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<Category>)]
     pub category: Option<Category>,
     /// Only articles whose URL or title contains this text (case-insensitive).
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub q: Option<String>,
     /// Only articles with feedback at or after this moment: a date (`2026-11-25`, from its start,
     /// UTC) or a time (RFC 3339).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<Bound>)]
     pub from: Option<Bound>,
     /// Only articles with feedback up to this moment: a date (`2026-11-25`, to its end, UTC) or a
     /// time (RFC 3339, exclusive).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<Bound>)]
     pub to: Option<Bound>,
     /// Only articles with an open report assigned to this person.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub assignee: Option<String>,
     /// Page size, 1 to 200 (default 50).
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub cursor: Option<String>,
 }
 
@@ -127,26 +128,26 @@ impl ArticleListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReportListParams {
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ReportStatus>)]
     pub status: Option<ReportStatus>,
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<Category>)]
     pub category: Option<Category>,
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1)]
     pub article_id: Option<i64>,
     /// Only reports created at or after this moment: a date (from its start, UTC) or a time
     /// (RFC 3339).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<Bound>)]
     pub since: Option<Bound>,
     /// Page size, 1 to 200 (default 50).
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub cursor: Option<String>,
 }
 
@@ -161,6 +162,12 @@ impl ReportListParams {
             ),
             None => None,
         };
+        if self.article_id.is_some_and(|id| id < 1) {
+            return Err(ApiError::invalid(
+                "article_id",
+                "article_id must be at least 1",
+            ));
+        }
         Ok(ReportQuery {
             status: self.status,
             category: self.category,
@@ -197,6 +204,26 @@ impl Bound {
     }
 }
 
+/// Documented as what it accepts: a date or an RFC 3339 time.
+impl utoipa::PartialSchema for Bound {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::Date))
+            .item(string(KnownFormat::DateTime))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Bound {}
+
 impl std::str::FromStr for Bound {
     type Err = String;
 
@@ -216,16 +243,17 @@ impl std::str::FromStr for Bound {
         if storable(bound.start()) {
             Ok(bound)
         } else {
-            Err(format!("{s:?} is outside the years 1 to 9999"))
+            Err(format!("{s:?} is outside the years 0 to 10000"))
         }
     }
 }
 
 /// Whether both backends can compare with this moment. chrono parses years far beyond what
 /// PostgreSQL's timestamp holds, and PostgreSQL refuses the whole query for one such value; no
-/// feedback is older than year 1 or newer than 9999.
+/// feedback is older than year 0 or newer than 10000 (which a time in year 1 or 9999 with an
+/// offset can reach in UTC).
 fn storable(t: NaiveDateTime) -> bool {
-    (1..=9999).contains(&t.year())
+    (0..=10000).contains(&t.year())
 }
 
 impl std::fmt::Display for Bound {
@@ -244,33 +272,41 @@ impl<'de> Deserialize<'de> for Bound {
     }
 }
 
-/// An empty query parameter is no parameter at all; anything else must parse as `T`.
-fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+/// A parameter given empty is not a value: refused, naming it (an HTML form's empty fields are
+/// dropped before this, by `http::FormQuery`).
+fn refuse_empty<E: serde::de::Error>(raw: &str) -> Result<&str, E> {
+    match raw.trim() {
+        "" => Err(E::custom(
+            "must not be empty: leave the parameter out for no filter",
+        )),
+        text => Ok(text),
+    }
+}
+
+/// A parameter read as `T` (a string, or one of a closed set by its identifier).
+pub(crate) fn given<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
     use serde::de::IntoDeserializer;
-    let raw: Option<String> = Option::deserialize(d)?;
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => T::deserialize(text.to_string().into_deserializer()).map(Some),
-    }
+    let raw = String::deserialize(d)?;
+    let text = refuse_empty::<D::Error>(&raw)?;
+    T::deserialize(text.to_string().into_deserializer()).map(Some)
 }
 
-/// Like `empty_as_none`, for values read with `FromStr` (numbers: a query string carries them
-/// as text).
-fn empty_as_none_parsed<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+/// A parameter read with `FromStr` (numbers: a query string carries them as text).
+pub(crate) fn given_parsed<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: std::str::FromStr,
     T::Err: std::fmt::Display,
 {
-    let raw: Option<String> = Option::deserialize(d)?;
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
-    }
+    let raw = String::deserialize(d)?;
+    refuse_empty::<D::Error>(&raw)?
+        .parse()
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
@@ -360,10 +396,15 @@ mod tests {
 
     #[test]
     fn empty_fields_are_no_filter_and_bad_values_are_named() {
-        let p = parse("sort=&host=&status=&category=&from=&to=&q=").expect("an empty form");
+        let p = parse("").expect("no parameters");
         assert_eq!(p.sort(), ArticleSort::Attention);
-        assert!(p.status.is_none() && p.category.is_none() && p.from.is_none());
+        assert!(p.host.is_none() && p.from.is_none());
         for (qs, field) in [
+            ("q=", "q"),
+            ("limit=", "limit"),
+            ("sort=", "sort"),
+            ("status=", "status"),
+            ("category=", "category"),
             ("sort=popular", "sort"),
             ("status=closed", "status"),
             ("from=yesterday", "from"),
@@ -377,11 +418,12 @@ mod tests {
 
     /// chrono reads years PostgreSQL's timestamps cannot hold; they are refused by name.
     #[test]
-    fn moments_outside_the_years_1_to_9999_are_refused() {
-        for raw in ["-5000-01-01", "+200000-01-01", "0000-12-31T23:00:00Z"] {
+    fn moments_outside_the_years_0_to_10000_are_refused() {
+        for raw in ["-5000-01-01", "+200000-01-01", "-0001-12-31"] {
             let err = raw.parse::<Bound>().unwrap_err();
-            assert!(err.contains("outside the years 1 to 9999"), "{raw}: {err}");
+            assert!(err.contains("outside the years 0 to 10000"), "{raw}: {err}");
         }
+        assert!("0001-01-01T00:00:00+23:59".parse::<Bound>().is_ok());
         assert!("9999-12-31".parse::<Bound>().is_ok());
         let cursor = encode_cursor("t:-3000000000000000000:1".into());
         let err = parse_article_cursor(&cursor, ArticleSort::Recent).unwrap_err();

@@ -64,7 +64,7 @@ mod tests {
     /// have refilled, while a key still being refused is remembered.
     #[test]
     fn the_sweep_forgets_keys_whose_buckets_refilled() {
-        let period = Duration::from_millis(500);
+        let period = Duration::from_secs(1);
         let limits = RateLimits::new(
             Quota::with_period(period)
                 .expect("a non-zero period")

@@ -8,7 +8,7 @@ mod demo;
 mod i18n;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
@@ -44,7 +44,10 @@ pub async fn script(req: HttpRequest) -> HttpResponse {
     {
         None => &ASSETS.bare,
         Some(Some(asset)) => asset,
-        Some(None) => return HttpResponse::InternalServerError().finish(),
+        // `resolve` only names languages that have a script: a bug if not, answered like one.
+        Some(None) => {
+            return ApiError::internal("no widget script for a resolved language").error_response()
+        }
     };
     let versioned = query_param(&req, "v").is_some_and(|v| v == ASSETS.version);
     serve(

@@ -112,6 +112,7 @@ pub struct LimitSettings {
     pub per_minute: u32,
     pub burst: u32,
     pub max_body_bytes: usize,
+    pub body_timeout_secs: u64,
     pub max_url_chars: usize,
     pub max_title_chars: usize,
     pub max_comment_chars: usize,
@@ -483,6 +484,9 @@ impl Settings {
         }
         if self.limits.max_body_bytes < 1024 {
             return bad("limits.max_body_bytes", "must be at least 1024".into());
+        }
+        if self.limits.body_timeout_secs == 0 {
+            return bad("limits.body_timeout_secs", "must be at least 1".into());
         }
         if self.privacy.erase_email_after_days < 0 {
             return bad(

@@ -80,5 +80,76 @@ impl Modify for BearerAuth {
 }
 
 pub async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(document_json())
+}
+
+/// No control character is accepted in a query parameter; free text in a body keeps line breaks
+/// and tabs (`http::body::refuse_control`). Written as patterns both JSON Schema (ECMA-262) and
+/// client generators read.
+const ONE_LINE: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
+const FREE_TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+
+/// The document, with the rule the extractors apply to every text value written into it: each
+/// string property of a request body and each string query parameter gets its pattern. Done on
+/// the generated document, so no field can be forgotten.
+pub fn document_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut bodies = Vec::new();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for operation in paths.values_mut().filter_map(|p| p.as_object_mut()) {
+            for op in operation.values_mut() {
+                if let Some(content) = op["requestBody"]["content"].as_object() {
+                    bodies.extend(content.values().filter_map(|c| {
+                        c["schema"]["$ref"]
+                            .as_str()
+                            .and_then(|r| r.rsplit('/').next())
+                            .map(str::to_string)
+                    }));
+                }
+                for param in op["parameters"].as_array_mut().into_iter().flatten() {
+                    if param["in"] == "query" {
+                        // Leave a parameter out rather than send it empty (`triage::filter`).
+                        if add_pattern(&mut param["schema"], ONE_LINE) {
+                            param["schema"]["minLength"] = 1.into();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for name in bodies {
+        let properties = &mut doc["components"]["schemas"][name.as_str()]["properties"];
+        for property in properties
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|p| p.values_mut())
+        {
+            add_pattern(property, FREE_TEXT);
+            if let Some(items) = property.get_mut("items") {
+                add_pattern(items, FREE_TEXT);
+            }
+        }
+    }
+    doc
+}
+
+/// A pattern on a plain string schema (not an enum, a reference or a format of its own); whether
+/// it was one.
+fn add_pattern(schema: &mut serde_json::Value, pattern: &str) -> bool {
+    let is_string = match &schema["type"] {
+        serde_json::Value::String(t) => t == "string",
+        serde_json::Value::Array(types) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if let Some(object) = schema.as_object_mut() {
+        if is_string
+            && !["enum", "format", "pattern"]
+                .iter()
+                .any(|k| object.contains_key(*k))
+        {
+            object.insert("pattern".into(), pattern.into());
+            return true;
+        }
+    }
+    false
 }

@@ -136,7 +136,10 @@ impl Application {
             sorter: web::Data::from(sorter.clone()),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
             sessions: sessions.clone(),
-            body_limit: BodyLimit(settings.limits.max_body_bytes),
+            body_limit: BodyLimit {
+                bytes: settings.limits.max_body_bytes,
+                time: Duration::from_secs(settings.limits.body_timeout_secs),
+            },
         };
 
         let mut server = HttpServer::new(move || {
@@ -168,6 +171,7 @@ impl Application {
                 .app_data(services.sessions.clone())
                 .app_data(services.body_limit)
                 .wrap(from_fn(head_as_get))
+                .wrap(from_fn(crate::http::uri::refuse_long_uri))
                 .wrap(
                     ErrorHandlers::new()
                         .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
@@ -422,14 +426,27 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     .error_response()
 }
 
+/// The JSON error in place of actix-web's empty 405, keeping its `Allow` header (the methods the
+/// route has), which HTTP requires on a 405.
 fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let allow = res.headers().get(header::ALLOW).cloned();
     let (req, _) = res.into_parts();
-    let response = ApiError::new(
+    let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         format!("{} is not supported on {}", req.method(), req.path()),
     )
     .error_response();
+    if let Some(allow) = allow {
+        // Every GET route answers HEAD too (`head_as_get`).
+        let methods = allow.to_str().unwrap_or("");
+        let allow = if methods.split(", ").any(|m| m == "GET") && !methods.contains("HEAD") {
+            header::HeaderValue::from_str(&format!("{methods}, HEAD")).unwrap_or(allow)
+        } else {
+            allow
+        };
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
     let res: ServiceResponse<EitherBody<B, BoxBody>> =
         ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))

@@ -10,6 +10,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing::Instrument;
@@ -87,16 +88,46 @@ pub fn render_metrics() -> String {
     prometheus().render()
 }
 
+/// A metric label for the request method. A client may send any token as a method, and every
+/// distinct label value is a new time series kept for the life of the process: only the methods
+/// HTTP defines are named, anything else is `other`.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    KNOWN
+        .iter()
+        .find(|m| *m == method)
+        .map_or("other", |m| m.as_str())
+}
+
+/// A metric label for the response status: a registered status code, or `other`.
+fn status_label(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(_) => status.as_str().to_string(),
+        None => "other".to_string(),
+    }
+}
+
 /// Middleware: request id, span, summary log line and metrics.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = format!("{:016x}", rand::random::<u64>());
+    // The route pattern comes from our route table, never from the URL: a closed set.
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
     let started = Instant::now();
@@ -108,8 +139,8 @@ pub async fn observe(
     span.in_scope(|| tracing::info!(status, latency_ms, "request finished"));
     let labels = [
         ("route", route),
-        ("method", method),
-        ("status", status.to_string()),
+        ("method", method.to_string()),
+        ("status", status_label(response.status())),
     ];
     metrics::counter!("flagpole_http_requests_total", &labels).increment(1);
     metrics::histogram!("flagpole_http_request_duration_seconds", &labels)

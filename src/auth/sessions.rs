@@ -2,9 +2,14 @@
 //! keeps only their SHA-256, with the session's CSRF token, so every instance knows every session
 //! and ending one (sign-out, a disabled editor, a new password) ends it everywhere.
 //!
-//! Sign-in attempts are limited per client address and per e-mail address (in memory, per
-//! instance), and the limiters forget idle keys, so a guessing run with random addresses cannot
-//! grow them without bound.
+//! Sign-in attempts are limited per client address (its network: an IPv6 /64) and per address
+//! and e-mail address together (in memory, per instance), never per e-mail address alone: a
+//! limit per e-mail address lets anyone lock an editor out by guessing wrong for them from
+//! anywhere, while the editor signing in from their own address has not been guessing and gets
+//! through. The address limit is checked before the sign-in form is read
+//! ([`Sessions::admit`]), so a client over it cannot hold the server with slow bodies either.
+//! The limiters forget idle keys, so a guessing run with random addresses cannot grow them
+//! without bound.
 
 use std::net::IpAddr;
 use std::sync::LazyLock;
@@ -17,6 +22,7 @@ use super::passwords;
 use crate::db::editors::{self, Editor};
 use crate::db::{sessions, tokens, Db};
 use crate::errors::ApiError;
+use crate::http::client::network;
 use crate::http::rate::RateLimits;
 
 pub const SESSION_HOURS: i64 = 12;
@@ -24,7 +30,7 @@ pub const SESSION_HOURS: i64 = 12;
 pub struct Sessions {
     db: Db,
     by_address: RateLimits<IpAddr>,
-    by_email: RateLimits<String>,
+    by_address_and_email: RateLimits<(IpAddr, String)>,
 }
 
 /// A new session: the token for the cookie (never stored) and who signed in.
@@ -36,7 +42,7 @@ pub struct SignedIn {
 /// Why a sign-in did not happen.
 #[derive(Debug)]
 pub enum SignInRefused {
-    /// Too many attempts from this address or for this e-mail address.
+    /// Too many attempts from this address, or from it for this e-mail address.
     Throttled,
     /// Unknown address, wrong password, disabled editor or no password set: one answer for all.
     NoMatch,
@@ -59,12 +65,20 @@ impl Sessions {
     pub fn new(db: Db) -> Sessions {
         Sessions {
             db,
-            by_address: RateLimits::per_minute(10, 5),
-            by_email: RateLimits::per_hour(20, 5),
+            // Enough for an office of editors behind one address.
+            by_address: RateLimits::per_minute(10, 10),
+            // Five quick tries at one's own password, then one every three minutes.
+            by_address_and_email: RateLimits::per_hour(20, 5),
         }
     }
 
-    /// Checks an e-mail address and password and opens a session.
+    /// Takes a sign-in attempt from `ip`'s network: call before reading the form, so that a
+    /// client over its limit is answered without its body being read.
+    pub fn admit(&self, ip: IpAddr) -> Result<(), SignInRefused> {
+        self.by_address.check(&network(ip)).map_err(|_| throttled())
+    }
+
+    /// Checks an e-mail address and password and opens a session. The caller has admitted `ip`.
     pub async fn sign_in(
         &self,
         ip: IpAddr,
@@ -72,10 +86,9 @@ impl Sessions {
         password: String,
     ) -> Result<SignedIn, SignInRefused> {
         let email = email.trim().to_ascii_lowercase();
-        if self.by_address.check(&ip).is_err() || self.by_email.check(&email).is_err() {
-            metrics::counter!("flagpole_sign_in_throttled_total").increment(1);
-            return Err(SignInRefused::Throttled);
-        }
+        self.by_address_and_email
+            .check(&(network(ip), email.clone()))
+            .map_err(|_| throttled())?;
         let editor = self
             .db
             .run(move |c| Ok::<_, ApiError>(editors::by_email(c, &email)?))
@@ -120,13 +133,18 @@ impl Sessions {
     /// Forgets the limiters' idle keys (run every minute).
     pub fn forget_idle(&self) {
         self.by_address.forget_idle();
-        self.by_email.forget_idle();
+        self.by_address_and_email.forget_idle();
     }
 
-    /// How many addresses and e-mail addresses the limiters remember (for tests).
+    /// How many keys the limiters remember (for tests).
     pub fn remembered(&self) -> usize {
-        self.by_address.len() + self.by_email.len()
+        self.by_address.len() + self.by_address_and_email.len()
     }
+}
+
+fn throttled() -> SignInRefused {
+    metrics::counter!("flagpole_sign_in_throttled_total").increment(1);
+    SignInRefused::Throttled
 }
 
 static DUMMY_HASH: LazyLock<String> =

@@ -15,7 +15,7 @@ use crate::db::articles::Article;
 use crate::db::editors::Editor;
 use crate::db::reports::{Report, ReportEvent};
 use crate::domain::{ArticleId, ArticleSort, ArticleState, Category, Lane, ReportStatus};
-use crate::http::{Id, Query};
+use crate::http::{FormQuery, Id, Query};
 use crate::triage::filter::ArticleListParams;
 use crate::triage::service::ArticleOverview;
 use crate::triage::{grouping, Page, Triage};
@@ -23,7 +23,7 @@ use crate::triage::{grouping, Page, Triage};
 pub async fn list(
     triage: web::Data<Triage>,
     session: Session,
-    params: Query<ArticleListParams, DashError>,
+    params: FormQuery<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     let page = triage.articles(&params).await?;

@@ -1,8 +1,10 @@
 //! CSV downloads of the current filter (articles with their figures, or their reports) and of a
 //! lane's reports. Streamed a
 //! page at a time, so a large export never sits in memory; quoted by the csv crate; and safe to
-//! open in a spreadsheet: a cell a reader could have made start with `=`, `+`, `-` or `@` is
-//! prefixed with `'` so it is never taken as a formula.
+//! open in a spreadsheet: a cell a reader could have made start with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return — or with a character a spreadsheet skips or folds into one of those (a
+//! byte-order mark, a zero-width space, the full-width `＝`, `＋`, `－`, `＠`) — is prefixed with
+//! `'` so it is never taken as a formula.
 
 use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
@@ -15,7 +17,7 @@ use crate::db::articles::Article;
 use crate::db::reports::Report;
 use crate::domain::Lane;
 use crate::errors::ApiError;
-use crate::http::Query;
+use crate::http::{FormQuery, Query};
 use crate::triage::filter::{ArticleListParams, ReportListParams};
 use crate::triage::views::utc;
 use crate::triage::Triage;
@@ -25,7 +27,10 @@ const CHUNK: i64 = crate::triage::filter::MAX_PAGE;
 /// Neutralises spreadsheet formulas (CSV injection).
 pub fn cell(text: &str) -> String {
     match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FEFF}' | '\u{200B}' | '＝' | '＋' | '－'
+            | '＠',
+        ) => format!("'{text}"),
         _ => text.to_string(),
     }
 }
@@ -232,7 +237,7 @@ fn first_articles(kind: Kind, params: ArticleListParams) -> Next {
 pub async fn articles_csv(
     triage: web::Data<Triage>,
     _session: Session,
-    params: Query<ArticleListParams, DashError>,
+    params: FormQuery<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     params.query()?;
@@ -248,7 +253,7 @@ pub async fn articles_csv(
 pub async fn reports_csv(
     triage: web::Data<Triage>,
     _session: Session,
-    params: Query<ArticleListParams, DashError>,
+    params: FormQuery<ArticleListParams, DashError>,
 ) -> Result<HttpResponse, DashError> {
     let params = params.into_inner();
     params.query()?;
@@ -299,6 +304,18 @@ mod tests {
         assert_eq!(cell("-2"), "'-2");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("plain"), "plain");
+        // What a spreadsheet skips or folds into a formula sign before looking at the cell.
+        for sneaky in [
+            "\u{FEFF}=1+2",
+            "\u{200B}=1+2",
+            "＝1+2",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+        ] {
+            assert_eq!(cell(sneaky), format!("'{sneaky}"), "{sneaky:?}");
+        }
+        assert_eq!(cell("1 = 1"), "1 = 1");
         let line = String::from_utf8(csv_line(&[
             "a,b".into(),
             "say \"hi\"".into(),

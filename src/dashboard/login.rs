@@ -1,7 +1,7 @@
 //! Signing in and out of the dashboard: the sign-in page and its form, and sign-out.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use maud::html;
 use serde::Deserialize;
 
@@ -45,34 +45,50 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The form is read only after the client's address is admitted: a client over its limit gets
+/// its answer without the server waiting for its body.
 pub async fn login(
     sessions: web::Data<Sessions>,
     settings: web::Data<Settings>,
     req: HttpRequest,
-    form: Form<LoginForm, DashError>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, DashError> {
     check_origin(&req)?;
-    let form = form.into_inner();
     let ip = client_ip(&req, &settings.server.trusted_proxies);
+    if let Err(refused) = sessions.admit(ip) {
+        return refusal(refused, None);
+    }
+    let form = Form::<LoginForm, DashError>::from_request(&req, &mut payload.into_inner())
+        .await?
+        .into_inner();
+    // Where to go next is settled before a session exists.
+    let next = safe_next(form.next.as_deref());
     match sessions.sign_in(ip, &form.email, form.password).await {
         Ok(signed_in) => Ok(HttpResponse::SeeOther()
             .cookie(session::cookie(
                 signed_in.token,
                 settings.server.public_url.as_str().starts_with("https://"),
             ))
-            .insert_header((header::LOCATION, safe_next(form.next.as_deref())))
+            .insert_header((header::LOCATION, next))
             .finish()),
-        Err(SignInRefused::Throttled) => Ok(render_login(
-            form.next.as_deref(),
+        Err(refused) => refusal(refused, Some(&next)),
+    }
+}
+
+/// The sign-in page again, saying why.
+fn refusal(refused: SignInRefused, next: Option<&str>) -> Result<HttpResponse, DashError> {
+    match refused {
+        SignInRefused::Throttled => Ok(render_login(
+            next,
             Some("Too many sign-in attempts. Please wait a few minutes and try again."),
             StatusCode::TOO_MANY_REQUESTS,
         )),
-        Err(SignInRefused::NoMatch) => Ok(render_login(
-            form.next.as_deref(),
+        SignInRefused::NoMatch => Ok(render_login(
+            next,
             Some("That e-mail address and password do not match an active editor."),
             StatusCode::UNAUTHORIZED,
         )),
-        Err(SignInRefused::Failed(e)) => Err(e.into()),
+        SignInRefused::Failed(e) => Err(e.into()),
     }
 }
 

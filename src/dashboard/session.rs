@@ -16,9 +16,11 @@ use serde::Deserialize;
 use super::layout::DashError;
 use crate::auth::sessions::SESSION_HOURS;
 use crate::auth::Sessions;
+use crate::config::Settings;
 use crate::db::editors::Editor;
 use crate::domain::Actor;
 use crate::http::body;
+use crate::http::client::requested_origin;
 use crate::http::extract::read_form_bytes;
 
 pub const COOKIE: &str = "flagpole_session";
@@ -142,7 +144,9 @@ async fn checked_form<T: DeserializeOwned>(
 }
 
 /// Refuses a post whose `Origin` is another site's. Browsers send `Origin` on every form post;
-/// a request without one did not come from a page of another site.
+/// a request without one did not come from a page of another site. The host it is compared with
+/// comes from forwarding headers only through `server.trusted_proxies`: otherwise a forged
+/// `X-Forwarded-Host` would make any Origin "this site".
 pub fn check_origin(req: &HttpRequest) -> Result<(), DashError> {
     let Some(origin) = req
         .headers()
@@ -151,7 +155,11 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), DashError> {
     else {
         return Ok(());
     };
-    let host = req.connection_info().host().to_string();
+    let trusted = req
+        .app_data::<web::Data<Settings>>()
+        .map(|s| s.server.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let (_, host) = requested_origin(req, trusted);
     let same = url::Url::parse(origin)
         .ok()
         .map(|u| match u.port() {

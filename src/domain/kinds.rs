@@ -3,12 +3,14 @@
 //! so an unknown value is refused where it enters, never carried around as a string.
 
 /// An enum whose variants are stored, sent and configured by stable text identifiers: serde,
-/// the OpenAPI schema and the database all use the same identifier.
+/// the OpenAPI schema and the database all use the same identifier. The identifier is taken as a
+/// token tree, not a `literal` fragment: utoipa does not see through the invisible group a
+/// `literal` fragment is passed in, and documented the Rust variant names instead.
 macro_rules! stable_ids {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $id:literal),+ $(,)?
+            $($(#[$vmeta:meta])* $variant:ident = $id:tt),+ $(,)?
         }
     ) => {
         $(#[$meta])*

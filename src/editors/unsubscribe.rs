@@ -11,7 +11,7 @@ use crate::db::editors::{self as store, Editor};
 use crate::db::Db;
 use crate::domain::EditorId;
 use crate::errors::ApiError;
-use crate::http::Query;
+use crate::http::{PathText, Query};
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -46,7 +46,7 @@ pub struct ListParam {
 /// Asks before changing anything: link scanners follow GET links.
 pub async fn confirm(
     db: web::Data<Db>,
-    token: web::Path<String>,
+    token: PathText,
     list: Query<ListParam>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -60,7 +60,7 @@ pub async fn confirm(
 /// The form above and one-click unsubscribe from mail clients both end here.
 pub async fn unsubscribe(
     db: web::Data<Db>,
-    token: web::Path<String>,
+    token: PathText,
     list: Query<ListParam>,
 ) -> Result<HttpResponse, ApiError> {
     let list = list.into_inner().list;

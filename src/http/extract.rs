@@ -10,6 +10,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::str::FromStr;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -18,17 +19,28 @@ use serde::de::DeserializeOwned;
 use super::body::{self, BodyKind};
 use crate::errors::ApiError;
 
-/// The largest request body any extractor reads, in bytes; registered as app data at start-up
-/// (`limits.max_body_bytes`).
+/// The largest request body any extractor reads, in bytes (`limits.max_body_bytes`), and how
+/// long reading one may take (`limits.body_timeout_secs`); registered as app data at start-up.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit {
+    pub bytes: usize,
+    pub time: Duration,
+}
 
-/// Without configuration (unit tests of handlers), the default of `limits.max_body_bytes`.
-const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+/// Without configuration (unit tests of handlers), the defaults of `limits`.
+const DEFAULT_BODY_LIMIT: BodyLimit = BodyLimit {
+    bytes: 16 * 1024,
+    time: Duration::from_secs(10),
+};
+
+pub(super) fn body_limits(req: &HttpRequest) -> BodyLimit {
+    req.app_data::<BodyLimit>()
+        .copied()
+        .unwrap_or(DEFAULT_BODY_LIMIT)
+}
 
 fn body_limit(req: &HttpRequest) -> usize {
-    req.app_data::<BodyLimit>()
-        .map_or(DEFAULT_BODY_LIMIT, |l| l.0)
+    body_limits(req).bytes
 }
 
 type Extracted<T, E> = Pin<Box<dyn Future<Output = Result<T, E>>>>;
@@ -145,8 +157,42 @@ where
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(
-            body::parse_form(req.query_string().as_bytes())
+            body::parse_query(req.query_string().as_bytes())
                 .map(|q| Query(q, PhantomData))
+                .map_err(E::from),
+        )
+    }
+}
+
+/// The query string of an HTML form sent with GET (the dashboard's filters): a browser sends
+/// every field, filled or not, so an empty one means "not given" and is dropped before `T` is
+/// read. Otherwise as [`Query`].
+pub struct FormQuery<T, E = ApiError>(pub T, PhantomData<E>);
+
+impl<T, E> FormQuery<T, E> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T, E> FromRequest for FormQuery<T, E>
+where
+    T: DeserializeOwned + 'static,
+    E: From<ApiError> + Into<actix_web::Error> + 'static,
+{
+    type Error = E;
+    type Future = std::future::Ready<Result<Self, E>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let filled: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(req.query_string().as_bytes())
+                    .filter(|(_, value)| !value.trim().is_empty()),
+            )
+            .finish();
+        std::future::ready(
+            body::parse_query(filled.as_bytes())
+                .map(|q| FormQuery(q, PhantomData))
                 .map_err(E::from),
         )
     }
@@ -183,6 +229,49 @@ where
             .map(|id| Id(id, PhantomData))
             .ok_or_else(|| E::from(ApiError::not_found(T::WHAT)));
         std::future::ready(id)
+    }
+}
+
+/// The one text parameter of a path (`/unsubscribe/{token}`), percent-decoded. A control
+/// character in it is refused (400 naming the parameter) before any handler or database sees it.
+pub struct PathText<E = ApiError>(pub String, PhantomData<E>);
+
+impl<E> PathText<E> {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<E> FromRequest for PathText<E>
+where
+    E: From<ApiError> + Into<actix_web::Error> + 'static,
+{
+    type Error = E;
+    type Future = std::future::Ready<Result<Self, E>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let name = req
+            .match_info()
+            .iter()
+            .next()
+            .map_or("path", |(name, _)| name)
+            .to_string();
+        // Decoded as actix-web's own `Path` decodes it.
+        let text = req
+            .match_info()
+            .load::<(String,)>()
+            .map(|(text,)| text)
+            .map_err(|_| ApiError::not_found("page"))
+            .and_then(|text| {
+                body::refuse_control(&name, &text, body::Allowed::Nothing)
+                    .map_err(|e| ApiError {
+                        status: actix_web::http::StatusCode::BAD_REQUEST,
+                        code: "invalid_path",
+                        ..e
+                    })
+                    .map(|()| text)
+            });
+        std::future::ready(text.map(|t| PathText(t, PhantomData)).map_err(E::from))
     }
 }
 

@@ -55,3 +55,30 @@ impl<K: Hash + Eq + Clone> RateLimits<K> {
 fn nonzero(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A guessing run from a thousand invented keys leaves nothing behind once their buckets
+    /// have refilled, while a key still being refused is remembered.
+    #[test]
+    fn the_sweep_forgets_keys_whose_buckets_refilled() {
+        let period = Duration::from_secs(1);
+        let limits = RateLimits::new(
+            Quota::with_period(period)
+                .expect("a non-zero period")
+                .allow_burst(nonzero(1)),
+        );
+        for key in 0..1_000u32 {
+            assert!(limits.check(&key).is_ok());
+        }
+        assert!(limits.check(&999).is_err(), "a second try at once waits");
+        limits.forget_idle();
+        assert!(!limits.is_empty(), "nothing has refilled yet");
+        std::thread::sleep(period * 3);
+        limits.forget_idle();
+        assert_eq!(limits.len(), 0);
+        assert!(limits.check(&999).is_ok(), "a forgotten key starts afresh");
+    }
+}

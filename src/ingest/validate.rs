@@ -12,6 +12,7 @@ use crate::domain::{
 };
 use crate::domain::{Lane, LaneReason, LaneReasons};
 use crate::errors::ApiError;
+use crate::http::body::{refuse_control, Allowed};
 use crate::lanes::{self, Sorter};
 
 /// A "Was this article helpful?" answer.
@@ -19,16 +20,24 @@ use crate::lanes::{self, Sorter};
 #[serde(deny_unknown_fields)]
 pub struct VoteRequest {
     /// The article's address; canonicalised, and its host must be allowed.
-    #[schema(example = "https://health.example.org/conditions/asthma")]
+    #[schema(
+        example = "https://health.example.org/conditions/asthma",
+        format = "uri",
+        max_length = 2048
+    )]
     pub article_url: String,
     pub helpful: bool,
     /// After "No": what was wrong. Any of `inaccurate`, `outdated`, `unclear`, `missing`, `other`.
     #[serde(default)]
+    #[schema(value_type = Vec<Reason>)]
     pub reasons: Vec<String>,
     /// A short comment; e-mail addresses and phone numbers in it are replaced before storage.
+    #[schema(max_length = 1000)]
     pub comment: Option<String>,
     /// The article revision the reader saw (e.g. its dateModified).
+    #[schema(max_length = 100)]
     pub revision: Option<String>,
+    #[schema(max_length = 300)]
     pub title: Option<String>,
     /// Honeypot: hidden from people; anything in it marks the submission as automated.
     pub website: Option<String>,
@@ -42,18 +51,27 @@ pub struct VoteRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
-    #[schema(example = "https://health.example.org/medicines/ibuprofen")]
+    #[schema(
+        example = "https://health.example.org/medicines/ibuprofen",
+        format = "uri",
+        max_length = 2048
+    )]
     pub article_url: String,
     /// One of `inaccurate`, `outdated`, `unclear`, `harmful`, `broken_link`, `typo`, `other`.
-    #[schema(example = "harmful")]
+    #[schema(example = "harmful", value_type = Category)]
     pub category: String,
     /// The passage concerned, usually the reader's text selection.
+    #[schema(max_length = 1000)]
     pub quote: Option<String>,
+    #[schema(max_length = 4000)]
     pub details: Option<String>,
     /// Kept only when `contact_consent` is true.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     pub contact_consent: Option<bool>,
+    #[schema(max_length = 100)]
     pub revision: Option<String>,
+    #[schema(max_length = 300)]
     pub title: Option<String>,
     /// Honeypot: hidden from people; anything in it marks the submission as spam.
     pub website: Option<String>,
@@ -253,15 +271,7 @@ impl Validator<'_> {
         if value.is_empty() {
             return Ok(None);
         }
-        if value
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
-            return Err(ApiError::invalid(
-                field,
-                format!("{field} contains control characters"),
-            ));
-        }
+        refuse_control(field, value, Allowed::LineBreaksAndTabs)?;
         if value.chars().count() > max {
             return Err(too_long(field, max));
         }

@@ -62,21 +62,7 @@ impl VisitorSeed {
     }
 }
 
-/// The network an address stands for: an IPv4 address itself, an IPv6 address its /64 (one
-/// household or device is typically given a whole /64, and can pick any address in it).
-pub fn network(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let mut segments = v6.segments();
-                segments[4..].fill(0);
-                IpAddr::from(segments)
-            }
-        },
-    }
-}
+pub use crate::http::client::network;
 
 impl Visitors {
     pub fn new(pool: Pool) -> Visitors {

@@ -237,8 +237,10 @@ pub async fn mark_reviewed(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxParams {
+    #[serde(default, deserialize_with = "crate::triage::filter::given")]
     status: Option<OutboxStatus>,
     /// 1 to 200 (default 50).
+    #[serde(default, deserialize_with = "crate::triage::filter::given_parsed")]
     #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
 }

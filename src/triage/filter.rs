@@ -2,11 +2,12 @@
 //! dashboard's article list and its CSV exports parse the same query parameters into the same
 //! query, so the same filter gives the same rows everywhere (a test says so).
 //!
-//! An empty parameter means "no filter" (an HTML form sends every field, filled or not); a value
-//! that cannot be understood is refused with the parameter named — never silently dropped.
+//! A parameter given empty (`status=`) is refused: leave it out for no filter. The dashboard's
+//! forms send every field, filled or not, and drop the empty ones first (`http::FormQuery`). A
+//! value that cannot be understood is refused with the parameter named — never silently dropped.
 
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer};
 use utoipa::IntoParams;
 
@@ -25,45 +26,45 @@ pub const MAX_PAGE: i64 = 200;
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
     /// Order (default `attention`).
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<ArticleSort>,
     /// Only articles on this host.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub host: Option<String>,
     /// Only articles whose path starts with this (a section), e.g. `/medicines`.
-    #[serde(default, alias = "section", deserialize_with = "empty_as_none")]
+    #[serde(default, alias = "section", deserialize_with = "given")]
     pub path: Option<String>,
     /// Only articles in this state.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ArticleState>)]
     pub status: Option<ArticleState>,
     /// Only articles with an open report in this category.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<Category>)]
     pub category: Option<Category>,
     /// Only articles whose URL or title contains this text (case-insensitive).
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub q: Option<String>,
     /// Only articles with feedback at or after this moment: a date (`2026-11-25`, from its start,
     /// UTC) or a time (RFC 3339).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<Bound>)]
     pub from: Option<Bound>,
     /// Only articles with feedback up to this moment: a date (`2026-11-25`, to its end, UTC) or a
     /// time (RFC 3339, exclusive).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<Bound>)]
     pub to: Option<Bound>,
     /// Only articles with an open report assigned to this person.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub assignee: Option<String>,
     /// Page size, 1 to 200 (default 50).
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub cursor: Option<String>,
 }
 
@@ -128,44 +129,37 @@ impl ArticleListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReportListParams {
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ReportStatus>)]
     pub status: Option<ReportStatus>,
     /// Only reports in this lane.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<Lane>)]
     pub lane: Option<Lane>,
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<Category>)]
     pub category: Option<Category>,
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1)]
     pub article_id: Option<i64>,
     /// Only reports created at or after this moment: a date (from its start, UTC) or a time
     /// (RFC 3339).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    #[param(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<Bound>)]
     pub since: Option<Bound>,
     /// Page size, 1 to 200 (default 50).
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub cursor: Option<String>,
 }
 
 impl ReportListParams {
     pub fn query(&self) -> Result<ReportQuery, ApiError> {
-        let before_id = match self.cursor.as_deref() {
-            Some(c) => Some(
-                decode_cursor(c)?
-                    .strip_prefix("r:")
-                    .and_then(|id| id.parse::<i64>().ok())
-                    .ok_or_else(bad_cursor)?,
-            ),
-            None => None,
-        };
+        let before_id = id_cursor(self.cursor.as_deref(), "r:")?;
+        article_id_at_least_1(self.article_id)?;
         Ok(ReportQuery {
             status: self.status,
             lane: self.lane,
@@ -184,18 +178,18 @@ impl ReportListParams {
 #[into_params(parameter_in = Query)]
 pub struct ProblemListParams {
     /// `open` (one of its reports is open in the queue) or `closed`.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     #[param(value_type = Option<ProblemState>)]
     pub status: Option<ProblemState>,
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1)]
     pub article_id: Option<i64>,
     /// Page size, 1 to 200 (default 50).
-    #[serde(default, deserialize_with = "empty_as_none_parsed")]
+    #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
-    #[serde(default, deserialize_with = "empty_as_none")]
+    #[serde(default, deserialize_with = "given")]
     pub cursor: Option<String>,
 }
 
@@ -209,15 +203,8 @@ pub enum ProblemState {
 
 impl ProblemListParams {
     pub fn query(&self) -> Result<ProblemQuery, ApiError> {
-        let before_id = match self.cursor.as_deref() {
-            Some(c) => Some(
-                decode_cursor(c)?
-                    .strip_prefix("p:")
-                    .and_then(|id| id.parse::<i64>().ok())
-                    .ok_or_else(bad_cursor)?,
-            ),
-            None => None,
-        };
+        let before_id = id_cursor(self.cursor.as_deref(), "p:")?;
+        article_id_at_least_1(self.article_id)?;
         Ok(ProblemQuery {
             article_id: self.article_id,
             open: self.status.map(|s| s == ProblemState::Open),
@@ -256,22 +243,56 @@ impl Bound {
     }
 }
 
+/// Documented as what it accepts: a date or an RFC 3339 time.
+impl utoipa::PartialSchema for Bound {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::Date))
+            .item(string(KnownFormat::DateTime))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Bound {}
+
 impl std::str::FromStr for Bound {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Bound, String> {
         let s = s.trim();
-        if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            return Ok(Bound::Day(day));
+        let bound = if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Bound::Day(day)
+        } else {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| Bound::Time(t.with_timezone(&Utc)))
+                .map_err(|_| {
+                    format!(
+                        "{s:?} is neither a date like 2026-11-25 nor a time like 2026-11-25T08:00:00Z"
+                    )
+                })?
+        };
+        if storable(bound.start()) {
+            Ok(bound)
+        } else {
+            Err(format!("{s:?} is outside the years 0 to 10000"))
         }
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| Bound::Time(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                format!(
-                    "{s:?} is neither a date like 2026-11-25 nor a time like 2026-11-25T08:00:00Z"
-                )
-            })
     }
+}
+
+/// Whether both backends can compare with this moment. chrono parses years far beyond what
+/// PostgreSQL's timestamp holds, and PostgreSQL refuses the whole query for one such value; no
+/// feedback is older than year 0 or newer than 10000 (which a time in year 1 or 9999 with an
+/// offset can reach in UTC).
+fn storable(t: NaiveDateTime) -> bool {
+    (0..=10000).contains(&t.year())
 }
 
 impl std::fmt::Display for Bound {
@@ -290,33 +311,41 @@ impl<'de> Deserialize<'de> for Bound {
     }
 }
 
-/// An empty query parameter is no parameter at all; anything else must parse as `T`.
-fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+/// A parameter given empty is not a value: refused, naming it (an HTML form's empty fields are
+/// dropped before this, by `http::FormQuery`).
+fn refuse_empty<E: serde::de::Error>(raw: &str) -> Result<&str, E> {
+    match raw.trim() {
+        "" => Err(E::custom(
+            "must not be empty: leave the parameter out for no filter",
+        )),
+        text => Ok(text),
+    }
+}
+
+/// A parameter read as `T` (a string, or one of a closed set by its identifier).
+pub(crate) fn given<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
     use serde::de::IntoDeserializer;
-    let raw: Option<String> = Option::deserialize(d)?;
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => T::deserialize(text.to_string().into_deserializer()).map(Some),
-    }
+    let raw = String::deserialize(d)?;
+    let text = refuse_empty::<D::Error>(&raw)?;
+    T::deserialize(text.to_string().into_deserializer()).map(Some)
 }
 
-/// Like `empty_as_none`, for values read with `FromStr` (numbers: a query string carries them
-/// as text).
-fn empty_as_none_parsed<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+/// A parameter read with `FromStr` (numbers: a query string carries them as text).
+pub(crate) fn given_parsed<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: std::str::FromStr,
     T::Err: std::fmt::Display,
 {
-    let raw: Option<String> = Option::deserialize(d)?;
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
-    }
+    let raw = String::deserialize(d)?;
+    refuse_empty::<D::Error>(&raw)?
+        .parse()
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
@@ -327,6 +356,28 @@ pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
             "limit",
             format!("limit must be between 1 and {MAX_PAGE}"),
         )),
+    }
+}
+
+/// The id in a keyset cursor of `prefix` (`r:` reports, `p:` problems).
+fn id_cursor(cursor: Option<&str>, prefix: &str) -> Result<Option<i64>, ApiError> {
+    cursor
+        .map(|c| {
+            decode_cursor(c)?
+                .strip_prefix(prefix)
+                .and_then(|id| id.parse::<i64>().ok())
+                .ok_or_else(bad_cursor)
+        })
+        .transpose()
+}
+
+fn article_id_at_least_1(article_id: Option<i64>) -> Result<(), ApiError> {
+    match article_id {
+        Some(id) if id < 1 => Err(ApiError::invalid(
+            "article_id",
+            "article_id must be at least 1",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -385,8 +436,11 @@ fn parse_article_cursor(raw: &str, sort: ArticleSort) -> Result<(SortKey, i64), 
         ("i", ArticleSort::Reports) => SortKey::Int(value.parse().map_err(|_| bad())?),
         ("t", ArticleSort::Recent) => {
             let micros: i64 = value.parse().map_err(|_| bad())?;
-            let t = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
-            SortKey::Time(t.naive_utc())
+            let t = DateTime::from_timestamp_micros(micros)
+                .map(|t| t.naive_utc())
+                .filter(|t| storable(*t))
+                .ok_or_else(bad)?;
+            SortKey::Time(t)
         }
         _ => return Err(bad()),
     };
@@ -398,15 +452,20 @@ mod tests {
     use super::*;
 
     fn parse(qs: &str) -> Result<ArticleListParams, ApiError> {
-        crate::http::body::parse_form(qs.as_bytes())
+        crate::http::body::parse_query(qs.as_bytes())
     }
 
     #[test]
     fn empty_fields_are_no_filter_and_bad_values_are_named() {
-        let p = parse("sort=&host=&status=&category=&from=&to=&q=").expect("an empty form");
+        let p = parse("").expect("no parameters");
         assert_eq!(p.sort(), ArticleSort::Attention);
-        assert!(p.status.is_none() && p.category.is_none() && p.from.is_none());
+        assert!(p.host.is_none() && p.from.is_none());
         for (qs, field) in [
+            ("q=", "q"),
+            ("limit=", "limit"),
+            ("sort=", "sort"),
+            ("status=", "status"),
+            ("category=", "category"),
             ("sort=popular", "sort"),
             ("status=closed", "status"),
             ("from=yesterday", "from"),
@@ -416,6 +475,20 @@ mod tests {
             let err = parse(qs).and_then(|p| p.query()).unwrap_err();
             assert_eq!(err.field.as_deref(), Some(field), "{qs}");
         }
+    }
+
+    /// chrono reads years PostgreSQL's timestamps cannot hold; they are refused by name.
+    #[test]
+    fn moments_outside_the_years_0_to_10000_are_refused() {
+        for raw in ["-5000-01-01", "+200000-01-01", "-0001-12-31"] {
+            let err = raw.parse::<Bound>().unwrap_err();
+            assert!(err.contains("outside the years 0 to 10000"), "{raw}: {err}");
+        }
+        assert!("0001-01-01T00:00:00+23:59".parse::<Bound>().is_ok());
+        assert!("9999-12-31".parse::<Bound>().is_ok());
+        let cursor = encode_cursor("t:-3000000000000000000:1".into());
+        let err = parse_article_cursor(&cursor, ArticleSort::Recent).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("cursor"));
     }
 
     #[test]

@@ -5,6 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, PreEscaped, DOCTYPE};
 
 use super::{fallback_forms, script_version};
+use crate::config::Settings;
+use crate::http::client::requested_origin;
 use crate::ingest::service::Ingest;
 
 const STYLE: &str = "body{font:18px/1.6 Georgia,'Times New Roman',serif;color:#1b1b1b;background:#fff;margin:0}\
@@ -13,9 +15,15 @@ main{max-width:42rem;margin:0 auto;padding:1rem}h1{font:700 2rem/1.2 system-ui,s
 h2{font:700 1.35rem system-ui,sans-serif;margin-top:2rem}.meta{color:#4c6272;font:.9rem system-ui,sans-serif}\
 .callout{border-left:8px solid #005eb8;background:#eef7ff;padding:.75rem 1rem}";
 
-pub async fn demo(req: HttpRequest, ingest: web::Data<Ingest>) -> HttpResponse {
-    let info = req.connection_info();
-    let origin = format!("{}://{}", info.scheme(), info.host());
+pub async fn demo(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
+    ingest: web::Data<Ingest>,
+) -> HttpResponse {
+    // Forwarded host headers only from trusted proxies: the page puts its own address in the
+    // widget's article URL.
+    let (scheme, host) = requested_origin(&req, &settings.server.trusted_proxies);
+    let origin = format!("{scheme}://{host}");
     let article_url = format!("{origin}/widget/demo");
     // What the fallback shows at #flagpole-help, as for any article on this host.
     let help = url::Url::parse(&article_url)

@@ -8,13 +8,13 @@ mod demo;
 mod i18n;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
 use crate::domain::{ArticleUrl, Category, Reason, UrlProblem};
 use crate::errors::ApiError;
-use crate::http::Query;
+use crate::http::{PathText, Query};
 use crate::ingest::service::Ingest;
 use assets::{serve, ASSETS};
 use i18n::Lang;
@@ -44,7 +44,10 @@ pub async fn script(req: HttpRequest) -> HttpResponse {
     {
         None => &ASSETS.bare,
         Some(Some(asset)) => asset,
-        Some(None) => return HttpResponse::InternalServerError().finish(),
+        // `resolve` only names languages that have a script: a bug if not, answered like one.
+        Some(None) => {
+            return ApiError::internal("no widget script for a resolved language").error_response()
+        }
     };
     let versioned = query_param(&req, "v").is_some_and(|v| v == ASSETS.version);
     serve(
@@ -56,8 +59,9 @@ pub async fn script(req: HttpRequest) -> HttpResponse {
 }
 
 /// `GET /widget/strings/{lang}.json`: one language's strings, fetched by widget.js beside itself.
-pub async fn strings(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn strings(req: HttpRequest, file: PathText) -> Result<HttpResponse, ApiError> {
     let asset = file
+        .0
         .strip_suffix(".json")
         .and_then(|code| ASSETS.tables.get(code))
         .ok_or_else(|| ApiError::not_found("language"))?;

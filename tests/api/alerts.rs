@@ -521,6 +521,7 @@ async fn unsubscribing_stops_alerts(backend: Backend) {
         .unwrap()
         .to_string();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
     let text = page.text().await.unwrap();
     assert!(text.contains("Stop sending alert e-mails"), "{text}");
     assert!(

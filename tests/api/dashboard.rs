@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 use crate::helpers::{article, spawn_app, Backend, TestApp};
 use crate::on_both_backends;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
-pub(crate) async fn add_user(app: &TestApp, email: &str, admin: bool) {
+pub async fn add_user(app: &TestApp, email: &str, admin: bool) {
     let target = app.settings.database.url.clone();
     let new = flagpole::editors::new_editor(email, email, admin, &[], true, true).unwrap();
     let hash = flagpole::auth::passwords::hash(PASSWORD).unwrap();
@@ -24,7 +24,7 @@ pub(crate) async fn add_user(app: &TestApp, email: &str, admin: bool) {
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects.
-pub(crate) fn browser() -> reqwest::Client {
+pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -32,7 +32,7 @@ pub(crate) fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-pub(crate) async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+pub async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     let client = browser();
     let r = client
         .post(app.url("/dashboard/login"))

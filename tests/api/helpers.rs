@@ -165,6 +165,15 @@ pub fn article(path: &str) -> String {
 }
 
 impl TestApp {
+    /// The port the server listens on, for tests that talk to it over a raw socket.
+    pub fn port(&self) -> u16 {
+        self.address
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -14,6 +14,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod digest;
+mod edge;
 mod error_policy;
 mod ingest;
 mod ingest_errors;

@@ -44,6 +44,42 @@ async fn metrics_count_requests_and_submissions(app: TestApp) {
 }
 on_both_backends!(metrics_count_requests_and_submissions);
 
+/// A client can send any token as a method; each one used to become a metric label, so random
+/// methods grew /metrics without bound. Now they are all counted as `other`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invented_methods_do_not_grow_metrics() {
+    let app = spawn_app(Backend::Sqlite, |_| {}).await;
+    let marker = format!("INVENTED{:08x}", rand::random::<u32>());
+    for i in 0..50 {
+        let method =
+            reqwest::Method::from_bytes(format!("{marker}{i}{}", "X".repeat(2000)).as_bytes())
+                .unwrap();
+        let r = app
+            .client
+            .request(method, app.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405);
+    }
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains(&marker), "an invented method became a label");
+    assert!(
+        text.contains(
+            "flagpole_http_requests_total{route=\"/healthz\",method=\"other\",status=\"405\"}"
+        ),
+        "{text}"
+    );
+}
+
 async fn every_request_gets_an_id_and_security_headers(app: TestApp) {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.headers()["x-request-id"].len(), 16);

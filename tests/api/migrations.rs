@@ -28,16 +28,22 @@ fn old_rows(newline: &str) -> String {
     OLD_ROWS.replace("chr_nl", newline)
 }
 
-async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
-    let url = match backend {
+/// A database as an earlier version left it: its migrations up to `last`, then `rows` (given the
+/// backend's expression for a newline character). Returns its URL.
+pub(crate) async fn old_database(
+    backend: Backend,
+    last: &str,
+    rows: impl Fn(&str) -> String,
+) -> String {
+    match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("dir");
             let path = dir.path().join("old.db");
             let url = format!("sqlite://{}", path.display());
             std::mem::forget(dir);
             let mut c = SqliteConnection::establish(&path.to_string_lossy()).expect("sqlite");
-            apply_old(&mut c, "migrations/sqlite", BEFORE_TYPED_ROWS);
-            c.batch_execute(&old_rows("char(10)")).expect("old rows");
+            apply_old(&mut c, "migrations/sqlite", last);
+            c.batch_execute(&rows("char(10)")).expect("old rows");
             url
         }
         Backend::Postgres => {
@@ -45,11 +51,15 @@ async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
                 .await
                 .expect("schema");
             let mut c = PgConnection::establish(&url).expect("postgres");
-            apply_old(&mut c, "migrations/postgres", BEFORE_TYPED_ROWS);
-            c.batch_execute(&old_rows("chr(10)")).expect("old rows");
+            apply_old(&mut c, "migrations/postgres", last);
+            c.batch_execute(&rows("chr(10)")).expect("old rows");
             url
         }
-    };
+    }
+}
+
+async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
+    let url = old_database(backend, BEFORE_TYPED_ROWS, old_rows).await;
     tokio::task::spawn_blocking(move || {
         let target: flagpole::config::DatabaseTarget = url.parse().expect("url");
         let mut conn = flagpole::db::open(&target).expect("open");
@@ -86,7 +96,7 @@ each_backend!(an_old_database_upgrades_with_its_rows);
 
 /// The migrations of an earlier version (up to and including `last`), from the files in this
 /// repository.
-pub(crate) fn apply_old<C, DB>(conn: &mut C, dir: &str, last: &str)
+fn apply_old<C, DB>(conn: &mut C, dir: &str, last: &str)
 where
     DB: diesel::backend::Backend,
     C: MigrationHarness<DB>,

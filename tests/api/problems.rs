@@ -3,12 +3,10 @@
 //! problem, concurrent reports through two instances meet in one problem, and reports stored by
 //! the previous version are grouped when it upgrades.
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{json, Value};
 
-use crate::helpers::{article, fresh_postgres_schema, spawn_app, Backend, TestApp};
-use crate::migrations::apply_old;
+use crate::helpers::{article, spawn_app, Backend, TestApp};
+use crate::migrations::old_database;
 use crate::{each_backend, on_both_backends};
 
 async fn report(app: &TestApp, reader: &str, url: &str, body: Value) -> i64 {
@@ -196,27 +194,7 @@ const LANES_ERA_ROWS: &str = "
 ";
 
 async fn reports_of_the_previous_version_are_grouped_on_upgrade(backend: Backend) {
-    let url = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("dir");
-            let path = dir.path().join("old.db");
-            let url = format!("sqlite://{}", path.display());
-            std::mem::forget(dir);
-            let mut c = SqliteConnection::establish(&path.to_string_lossy()).expect("sqlite");
-            apply_old(&mut c, "migrations/sqlite", BEFORE_PROBLEMS);
-            c.batch_execute(LANES_ERA_ROWS).expect("old rows");
-            url
-        }
-        Backend::Postgres => {
-            let url = tokio::task::spawn_blocking(fresh_postgres_schema)
-                .await
-                .expect("schema");
-            let mut c = PgConnection::establish(&url).expect("postgres");
-            apply_old(&mut c, "migrations/postgres", BEFORE_PROBLEMS);
-            c.batch_execute(LANES_ERA_ROWS).expect("old rows");
-            url
-        }
-    };
+    let url = old_database(backend, BEFORE_PROBLEMS, |_| LANES_ERA_ROWS.to_string()).await;
     let app = spawn_app(backend, move |s| s.database.url = url.parse().unwrap()).await;
     let token = app.token("t").await;
     let problems = problems_of(&app, &token, 1).await;

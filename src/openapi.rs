@@ -23,6 +23,7 @@ use crate::{errors, ingest, triage};
         triage::api::patch_report,
         triage::api::list_problems,
         triage::api::get_problem,
+        triage::api::patch_problem,
         triage::api::mark_reviewed,
         triage::api::list_outbox,
     ),

@@ -374,7 +374,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/api/v1/outbox").route(get().to(triage::api::list_outbox)))
         .service(resource("/api/v1/problems").route(get().to(triage::api::list_problems)))
-        .service(resource("/api/v1/problems/{id}").route(get().to(triage::api::get_problem)))
+        .service(
+            resource("/api/v1/problems/{id}")
+                .route(get().to(triage::api::get_problem))
+                .route(patch().to(triage::api::patch_problem)),
+        )
         .service(
             resource("/api/v1/reports/{id}")
                 .route(get().to(triage::api::get_report))

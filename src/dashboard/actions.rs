@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::layout::DashError;
 use super::session::CsrfForm;
-use crate::domain::{ArticleId, Lane, Note, ReportChange, ReportId, ReportStatus};
+use crate::domain::{ArticleId, Lane, Note, ProblemId, ReportChange, ReportId, ReportStatus};
 use crate::errors::ApiError;
 use crate::http::Id;
 use crate::triage::Triage;
@@ -129,6 +129,20 @@ pub async fn act(
         DoneCode::Done
     };
     Ok(back_to(form, code, None))
+}
+
+/// One action on every report of a problem.
+pub async fn act_on_problem(
+    triage: web::Data<Triage>,
+    id: Id<ProblemId, DashError>,
+    post: CsrfForm<ActionForm>,
+) -> Result<HttpResponse, DashError> {
+    let form = &post.form;
+    let thank = form.action == "resolve" && form.reply.is_some();
+    let changed = triage
+        .change_problem(id.get(), change_for(form)?, post.session.actor(), thank)
+        .await?;
+    Ok(back_to(form, DoneCode::Bulk, Some(changed.reports)))
 }
 
 pub async fn bulk(

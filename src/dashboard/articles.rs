@@ -164,7 +164,7 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
         .iter()
         .cloned()
         .partition(|r| r.lane == Lane::Queue);
-    let groups = grouping::group(&queue);
+    let groups = grouping::by_problem(&queue);
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
     let alerted: Vec<&str> = p
         .alerts
@@ -288,14 +288,59 @@ fn report_group(
     now: chrono::NaiveDateTime,
 ) -> Markup {
     let lead = group[0];
+    let mut categories: Vec<Category> = group.iter().map(|r| r.category).collect();
+    categories.sort();
+    categories.dedup();
+    let open = group.iter().any(|r| r.status.is_open());
+    let consented = group
+        .iter()
+        .any(|r| r.email.is_some() && r.status.is_open());
     html! {
         section class="group" aria-label={ (group.len()) " report(s): " (lead.category.label()) } {
             h3 {
-                (category_badge(lead.category))
-                @if group.len() > 1 { " " span class="count" { (group.len()) " readers reported this" } }
+                @for c in &categories { (category_badge(*c)) " " }
+                @if group.len() > 1 { span class="count" { (group.len()) " readers reported this" } }
             }
             @if let Some(q) = &lead.quote { p class="label" { "Passage (reader text)" } blockquote class="reader" { (q) } }
-            @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+            @if let (Some(pid), true) = (lead.problem_id, group.len() > 1) {
+                // One row of actions for the whole problem: each report gets the change and its
+                // own audit-trail entry.
+                form method="post" action={ "/dashboard/problems/" (pid) } class="actions problem-actions" {
+                    (csrf(session))
+                    input type="hidden" name="article" value=(a.id);
+                    span class="label" { "All " (group.len()) " reports:" }
+                    label for={ "pnote-" (pid) } { "Note" }
+                    input id={ "pnote-" (pid) } name="note" maxlength="4000";
+                    @if open {
+                        button type="submit" name="action" value="acknowledge" { "Acknowledge all" }
+                        button type="submit" name="action" value="resolve" class="primary" { "Resolve all" }
+                        button type="submit" name="action" value="dismiss" { "Dismiss all" }
+                        button type="submit" name="action" value="spam" { "All spam" }
+                    } @else {
+                        button type="submit" name="action" value="reopen" { "Reopen all" }
+                    }
+                    @if consented {
+                        span class="check" {
+                            input type="checkbox" id={ "preply-" (pid) } name="reply" value="1";
+                            label for={ "preply-" (pid) } { "On resolve, e-mail a thank-you to every reader who consented" }
+                        }
+                    }
+                    span class="assign" {
+                        label for={ "passignee-" (pid) } { "Assign to" }
+                        select id={ "passignee-" (pid) } name="assignee" {
+                            option value="" { "nobody" }
+                            @for e in editors { option value=(e.email) { (e.name) } }
+                        }
+                        button type="submit" name="action" value="assign" { "Assign all" }
+                    }
+                }
+                details class="readers" {
+                    summary { "Each reader's report (" (group.len()) ")" }
+                    @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+                }
+            } @else {
+                @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+            }
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("/lanes/reset").route(post().to(lanes::reset)))
         .service(resource("/reports/bulk").route(post().to(actions::bulk)))
         .service(resource("/reports/{id}").route(post().to(actions::act)))
+        .service(resource("/problems/{id}").route(post().to(actions::act_on_problem)))
         .service(resource("/export/articles.csv").route(get().to(export::articles_csv)))
         .service(resource("/export/reports.csv").route(get().to(export::reports_csv)))
         .service(resource("/export/lane.csv").route(get().to(export::lane_csv)))

@@ -137,6 +137,37 @@ pub async fn get_problem(
     }))
 }
 
+/// The same action as on a report, on every report of the problem (a status only where it
+/// changes); each report's audit trail records it.
+#[utoipa::path(
+    patch, path = "/api/v1/problems/{id}", tag = "triage",
+    params(("id" = i64, Path, description = "Problem id", minimum = 1)),
+    request_body = ReportPatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ProblemDetail),
+        (status = 401, description = "Missing or unknown token", body = ErrorBody),
+        (status = 404, description = "No such problem", body = ErrorBody),
+        (status = 422, description = "A field is invalid, or nothing to change", body = ErrorBody),
+    )
+)]
+pub async fn patch_problem(
+    triage: web::Data<Triage>,
+    patch: Authed<(Id<ProblemId>, Json<ReportPatch>)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, body) = patch.value;
+    let change = ReportChange::try_from(body.into_inner())?;
+    let id = id.get();
+    triage
+        .change_problem(id, change, patch.client.actor(), false)
+        .await?;
+    let (problem, reports) = triage.problem(id).await?;
+    Ok(HttpResponse::Ok().json(ProblemDetail {
+        problem,
+        reports: reports.iter().map(ReportView::from).collect(),
+    }))
+}
+
 /// A triage action on a report. Every call is recorded in the report's audit trail.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

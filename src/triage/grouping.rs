@@ -1,77 +1,36 @@
-//! Folding near-duplicate reports together: readers often report the same passage, and an
-//! editor should see "5 readers" once rather than five cards.
-
-use std::collections::HashSet;
+//! The queue's reports as editors see them: one group per stored problem (see `crate::problems`),
+//! so that "5 readers" is one card with one row of actions.
 
 use crate::db::reports::Report;
 
-/// Two texts whose word sets overlap this much (Jaccard) are the same complaint.
-const SAME_TEXT: f64 = 0.6;
-
-fn normalise(text: &str) -> String {
-    text.to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// What a report is about: its passage, or its details when it quotes none.
-fn gist(r: &Report) -> String {
-    let text = r
-        .quote
-        .as_deref()
-        .filter(|q| !q.trim().is_empty())
-        .or(r.details.as_deref())
-        .unwrap_or("");
-    normalise(text)
-}
-
-fn similar(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() {
-        return false;
-    }
-    if a == b {
-        return true;
-    }
-    let wa: HashSet<&str> = a.split(' ').collect();
-    let wb: HashSet<&str> = b.split(' ').collect();
-    let shared = wa.intersection(&wb).count() as f64;
-    let all = wa.union(&wb).count() as f64;
-    all > 0.0 && shared / all >= SAME_TEXT
-}
-
-/// Groups reports in the order given (the first of each group leads it). Reports with no text
-/// stay alone, as do reports of different categories.
-pub fn group(reports: &[Report]) -> Vec<Vec<&Report>> {
-    let mut groups: Vec<(String, Vec<&Report>)> = Vec::new();
+/// Groups reports by their problem, in the order given (the first of each group leads it). A
+/// report in no problem (outside the queue, or not grouped yet) stays alone.
+pub fn by_problem(reports: &[Report]) -> Vec<Vec<&Report>> {
+    let mut groups: Vec<Vec<&Report>> = Vec::new();
     for r in reports {
-        let key = gist(r);
-        let found = groups
+        let same = groups
             .iter_mut()
-            .find(|(k, members)| members[0].category == r.category && similar(k, &key));
-        match found {
-            Some((_, members)) => members.push(r),
-            None => groups.push((key, vec![r])),
+            .find(|g| r.problem_id.is_some() && g[0].problem_id == r.problem_id);
+        match same {
+            Some(group) => group.push(r),
+            None => groups.push(vec![r]),
         }
     }
-    groups.into_iter().map(|(_, members)| members).collect()
+    groups
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn report(id: i64, category: &str, quote: Option<&str>, details: Option<&str>) -> Report {
+    fn report(id: i64, problem_id: Option<i64>) -> Report {
         let t = chrono::Utc::now().naive_utc();
         Report {
             id,
             article_id: 1,
-            category: crate::domain::Category::parse(category).expect("test category"),
-            quote: quote.map(str::to_string),
-            details: details.map(str::to_string),
+            category: crate::domain::Category::Inaccurate,
+            quote: None,
+            details: None,
             email: None,
             contact_consent: false,
             revision: None,
@@ -85,36 +44,24 @@ mod tests {
             lane_reasons: crate::domain::LaneReasons(Vec::new()),
             fingerprint: None,
             lang: None,
-            problem_id: None,
+            problem_id,
         }
     }
 
     #[test]
-    fn the_same_passage_folds_together() {
+    fn one_group_per_problem_in_arrival_order() {
         let reports = vec![
-            report(1, "inaccurate", Some("Take 8 tablets at once."), None),
-            report(
-                2,
-                "inaccurate",
-                Some("take 8 tablets at once"),
-                Some("wrong"),
-            ),
-            report(
-                3,
-                "inaccurate",
-                None,
-                Some("Take 8 tablets at once is wrong"),
-            ),
-            report(4, "typo", Some("Take 8 tablets at once."), None),
-            report(5, "inaccurate", Some("Iron is found in spinach"), None),
-            report(6, "inaccurate", None, None),
-            report(7, "inaccurate", None, None),
+            report(9, Some(2)),
+            report(8, Some(1)),
+            report(7, Some(2)),
+            report(6, None),
+            report(5, None),
+            report(4, Some(1)),
         ];
-        let groups = group(&reports);
-        let ids: Vec<Vec<i64>> = groups
+        let ids: Vec<Vec<i64>> = by_problem(&reports)
             .iter()
             .map(|g| g.iter().map(|r| r.id).collect())
             .collect();
-        assert_eq!(ids, vec![vec![1, 2, 3], vec![4], vec![5], vec![6], vec![7]]);
+        assert_eq!(ids, vec![vec![9, 7], vec![8, 4], vec![6], vec![5]]);
     }
 }

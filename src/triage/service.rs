@@ -200,6 +200,30 @@ impl Triage {
         Ok((view, queue))
     }
 
+    /// One action on every report of a problem in the queue (a status only where it changes), in
+    /// one transaction; each report's audit trail records it.
+    pub async fn change_problem(
+        &self,
+        id: ProblemId,
+        change: ReportChange,
+        actor: Actor,
+        thank_readers: bool,
+    ) -> Result<Changed, ApiError> {
+        let (_, reports) = self.problem(id).await?;
+        let ids: Vec<ReportId> = reports
+            .iter()
+            .filter(|r| change.status.is_none_or(|s| s != r.status))
+            .map(|r| ReportId(r.id))
+            .collect();
+        if ids.is_empty() {
+            return Ok(Changed {
+                reports: 0,
+                replies: 0,
+            });
+        }
+        self.change(ids, change, actor, thank_readers).await
+    }
+
     /// Article URLs by id, for reports listed without their articles (the lane CSV).
     pub async fn article_urls(&self, ids: Vec<i64>) -> Result<Vec<(i64, String)>, ApiError> {
         self.db.run(move |c| Ok(articles::urls(c, &ids)?)).await

@@ -104,13 +104,34 @@ async fn same_problem_is_one_problem(app: TestApp) {
     assert_eq!(one["reports"].as_array().unwrap().len(), 3);
     assert_eq!(one["readers"], 3);
 
-    // Closing every report closes the problem.
+    // One action on the problem reaches every report, each with its own audit-trail entry, and
+    // closing them closes the problem.
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/problems/{problem_id}")))
+        .bearer_auth(&token)
+        .json(&json!({"status": "resolved", "note": "dose corrected to 200-400 mg"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let after: Value = r.json().await.unwrap();
+    assert_eq!(after["open"], false, "{after}");
     for id in &ids {
-        let r = app
-            .patch_report(&token, *id, &json!({"status": "resolved"}))
-            .await;
-        assert_eq!(r.status(), 200);
+        let r = app.get_json(&token, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r["status"], "resolved");
+        let events = r["events"].as_array().unwrap();
+        assert!(
+            events.iter().any(
+                |e| e["to_status"] == "resolved" && e["note"] == "dose corrected to 200-400 mg"
+            ),
+            "{r}"
+        );
     }
+    let detail = app
+        .get_json(&token, &format!("/api/v1/articles/{article_id}"))
+        .await;
+    assert_eq!(detail["open_reports"], 1, "only the typo is left open");
     let open = app
         .get_json(
             &token,
@@ -216,3 +237,70 @@ async fn reports_of_the_previous_version_are_grouped_on_upgrade(backend: Backend
     assert_eq!(question["problem_id"], Value::Null);
 }
 each_backend!(reports_of_the_previous_version_are_grouped_on_upgrade);
+
+/// On the dashboard a problem is one card: its readers, its categories, the passage once, and
+/// one row of actions that reaches every report.
+async fn the_dashboard_acts_on_a_problem_once(app: TestApp) {
+    let token = app.token("t").await;
+    let url = article("/medicines/paracetamol");
+    let mut ids = Vec::new();
+    for (i, (category, quote)) in [
+        ("harmful", "Adults can take 8 g of paracetamol a day."),
+        ("inaccurate", "8 g of paracetamol a day"),
+        ("inaccurate", "Adults can take 8g of paracetamol a day"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body =
+            json!({"category": category, "quote": quote, "details": "the maximum is 4 g a day"});
+        ids.push(report(&app, &format!("p{i}"), &url, body).await);
+    }
+    let first = app
+        .get_json(&token, &format!("/api/v1/reports/{}", ids[0]))
+        .await;
+    let article_id = first["article_id"].as_i64().unwrap();
+    let problem_id = first["problem_id"].as_i64().unwrap();
+    crate::dashboard::add_user(&app, "ed@example.org", false).await;
+    let (client, csrf) = crate::dashboard::sign_in(&app, "ed@example.org").await;
+    let (status, html) =
+        crate::dashboard::page(&client, &app, &format!("/dashboard/articles/{article_id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("3 readers reported this"), "{html}");
+    let form = format!("action=\"/dashboard/problems/{problem_id}\"");
+    assert_eq!(html.matches(&form).count(), 1, "one row of actions");
+    assert_eq!(
+        html.matches("Adults can take 8 g of paracetamol a day.")
+            .count(),
+        1,
+        "the passage once"
+    );
+    let article = article_id.to_string();
+    let r = crate::dashboard::post(
+        &client,
+        &app,
+        &format!("/dashboard/problems/{problem_id}"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("article", article.as_str()),
+            ("action", "acknowledge"),
+            ("note", "checking with the pharmacist"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, after) = crate::dashboard::page(&client, &app, &location).await;
+    assert!(after.contains("Done for 3 reports."), "{after}");
+    for id in &ids {
+        let r = app.get_json(&token, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r["status"], "acknowledged");
+        let by_editor = r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"].as_str().unwrap_or("").contains("ed@example.org"));
+        assert!(by_editor, "{r}");
+    }
+}
+on_both_backends!(the_dashboard_acts_on_a_problem_once);

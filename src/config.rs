@@ -25,7 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
-use crate::domain::Category;
+use crate::domain::{Category, ReviewPolicies, ReviewPolicy, Scope};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -39,6 +39,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub alerts: AlertSettings,
     pub digest: DigestSettings,
+    pub review: ReviewSettings,
     pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
 }
@@ -201,6 +202,73 @@ impl TryFrom<u32> for DigestHour {
 impl From<DigestHour> for u32 {
     fn from(hour: DigestHour) -> u32 {
         hour.0.hour()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// The interval for articles no policy covers.
+    pub default_interval_days: i64,
+    /// "Due soon" means due within this many days.
+    pub due_soon_days: i64,
+    pub policies: Vec<ReviewPolicySetting>,
+}
+
+/// `[[review.policies]]`: review articles under `scope` (a host, or host/path) every
+/// `interval_days` days.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPolicySetting {
+    pub scope: String,
+    pub interval_days: i64,
+}
+
+impl ReviewSettings {
+    /// The policies as the code applies them (validated when the configuration loaded).
+    pub fn policies(&self) -> ReviewPolicies {
+        let policies = self
+            .policies
+            .iter()
+            .filter_map(|p| {
+                Some(ReviewPolicy {
+                    scope: Scope::parse(&p.scope).ok()?,
+                    interval_days: p.interval_days,
+                })
+            })
+            .collect();
+        ReviewPolicies::new(policies, self.default_interval_days, self.due_soon_days)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        // About 270 years: beyond that a due date leaves the range of a timestamp.
+        const MAX_DAYS: i64 = 100_000;
+        if !(1..=MAX_DAYS).contains(&self.default_interval_days) {
+            return Err(ConfigError(format!(
+                "review.default_interval_days: must be between 1 and {MAX_DAYS}"
+            )));
+        }
+        if !(0..=MAX_DAYS).contains(&self.due_soon_days) {
+            return Err(ConfigError(format!(
+                "review.due_soon_days: must be between 0 and {MAX_DAYS}"
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for p in &self.policies {
+            let scope = Scope::parse(&p.scope)
+                .map_err(|why| ConfigError(format!("review.policies: scope {why}")))?;
+            if !(1..=MAX_DAYS).contains(&p.interval_days) {
+                return Err(ConfigError(format!(
+                    "review.policies: {scope}: interval_days must be between 1 and {MAX_DAYS}"
+                )));
+            }
+            if !seen.insert(scope.to_string()) {
+                return Err(ConfigError(format!(
+                    "review.policies: {scope} has two policies"
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -472,6 +540,7 @@ impl Settings {
         if self.digest.min_votes_for_drop < 1 {
             return bad("digest.min_votes_for_drop", "must be at least 1".into());
         }
+        self.review.validate()?;
         if self.smtp.host.trim().is_empty() {
             return bad("smtp.host", "must name the SMTP server".into());
         }
@@ -684,6 +753,43 @@ mod tests {
             let err = load_with(toml).0.unwrap_err().to_string();
             assert!(err.contains(key), "{toml}: {err}");
             assert!(!err.contains("s3cret"), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+
+    #[test]
+    fn review_policies_are_checked_and_named() {
+        let (s, _dir) = load_with(
+            "[review]\ndue_soon_days = 14\n\
+             [[review.policies]]\nscope = \"health.example.org/medicines\"\ninterval_days = 365\n",
+        );
+        let policies = s.expect("valid").review.policies();
+        assert_eq!(
+            policies.interval_days("health.example.org", "/medicines/x"),
+            365
+        );
+        assert_eq!(
+            policies.interval_days("health.example.org", "/conditions"),
+            730
+        );
+        assert_eq!(policies.due_soon_days, 14);
+        for (toml, key) in [
+            (
+                "[[review.policies]]\nscope = \"a b\"\ninterval_days = 1\n",
+                "review.policies",
+            ),
+            (
+                "[[review.policies]]\nscope = \"example.org\"\ninterval_days = 0\n",
+                "review.policies",
+            ),
+            (
+                "[[review.policies]]\nscope = \"example.org\"\n",
+                "review.policies",
+            ),
+            ("[review]\ndue_soon_days = -1\n", "review.due_soon_days"),
+        ] {
+            let err = load_with(toml).0.unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
             assert_eq!(err.lines().count(), 1, "{err}");
         }
     }

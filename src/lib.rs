@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod ops;
 pub mod privacy;
 pub mod problems;
+pub mod reviews;
 pub mod startup;
 pub mod telemetry;
 pub mod triage;

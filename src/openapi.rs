@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{errors, ingest, triage};
+use crate::{errors, ingest, reviews, triage};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +21,9 @@ use crate::{errors, ingest, triage};
         triage::api::list_reports,
         triage::api::get_report,
         triage::api::patch_report,
-        triage::api::mark_reviewed,
+        reviews::api::post_review,
+        reviews::api::list_reviews,
+        reviews::api::mark_reviewed,
         triage::api::list_outbox,
     ),
     components(schemas(
@@ -32,6 +34,10 @@ use crate::{errors, ingest, triage};
         crate::domain::OutboxStatus,
         crate::domain::MailKind,
         crate::domain::Reason,
+        crate::domain::ReviewOutcome,
+        crate::domain::ReviewSource,
+        crate::domain::ReviewDue,
+        crate::domain::DueReason,
         errors::ErrorBody,
         errors::ErrorDetail,
         ingest::validate::VoteRequest,
@@ -39,7 +45,10 @@ use crate::{errors, ingest, triage};
         ingest::api::VoteCreated,
         ingest::api::ReportCreated,
         triage::api::ReportPatch,
-        triage::api::ReviewedRequest,
+        reviews::api::ReviewedRequest,
+        reviews::api::ReviewBody,
+        reviews::api::ReviewView,
+        reviews::api::ReviewList,
         triage::views::AlertStateView,
         triage::views::OutboxView,
         triage::views::ArticlePage,
@@ -55,6 +64,7 @@ use crate::{errors, ingest, triage};
     tags(
         (name = "ingest", description = "Public: what the widget and the HTML forms send"),
         (name = "triage", description = "Bearer token: read and triage feedback"),
+        (name = "reviews", description = "Bearer token: reviews of articles and their due dates"),
     )
 )]
 pub struct ApiDoc;

@@ -29,8 +29,9 @@ use crate::ingest::writer::{Rules as WriteRules, Writer};
 use crate::ingest::Ingest;
 use crate::mail::delivery::{self, Mailer};
 use crate::mail::Outbox;
+use crate::reviews::Reviews;
 use crate::triage::Triage;
-use crate::{dashboard, editors, ingest, openapi, ops, telemetry, triage, widget};
+use crate::{dashboard, editors, ingest, openapi, ops, reviews, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
 /// How long a submission key is remembered: a retry comes within seconds; a day is generous.
@@ -61,6 +62,7 @@ impl Application {
             settings.database.pool_size,
             Duration::from_secs(settings.database.connect_timeout_secs),
         )?;
+        let review_policies = Arc::new(settings.review.policies());
         {
             let mut conn = pool.get()?;
             if settings.database.migrate_on_start {
@@ -69,6 +71,13 @@ impl Application {
                 }
             } else if conn.has_pending_migrations()? {
                 tracing::warn!("migrations are pending: run `flagpole migrate`; /readyz says not ready until then");
+            }
+            // The review policies may have changed since the last start.
+            if !conn.has_pending_migrations()? {
+                let changed = db::reviews::refresh_due_dates(&mut conn, &review_policies)?;
+                if changed > 0 {
+                    tracing::info!(articles = changed, "review due dates recomputed");
+                }
             }
         }
         let alerting = Arc::new(Alerting::from_settings(&settings));
@@ -82,6 +91,7 @@ impl Application {
         let rules = Arc::new(WriteRules {
             alerting: alerting.clone(),
             vote_cap: Some(settings.limits.votes_per_address_per_article).filter(|cap| *cap > 0),
+            review_policies: review_policies.clone(),
         });
         let (writer, writer_threads) = Writer::start(manager, rules, writers)?;
         let listener = TcpListener::bind(settings.server.bind).map_err(|e| {
@@ -111,7 +121,12 @@ impl Application {
             settings: web::Data::from(settings.clone()),
             db: web::Data::new(db.clone()),
             ingest: ingest.clone(),
-            triage: web::Data::new(Triage::new(db.clone(), alerting.clone())),
+            triage: web::Data::new(Triage::new(
+                db.clone(),
+                alerting.clone(),
+                review_policies.clone(),
+            )),
+            reviews: web::Data::new(Reviews::new(db.clone(), review_policies.clone())),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
             sessions: sessions.clone(),
             body_limit: BodyLimit(settings.limits.max_body_bytes),
@@ -141,6 +156,7 @@ impl Application {
                 .app_data(services.db.clone())
                 .app_data(services.ingest.clone())
                 .app_data(services.triage.clone())
+                .app_data(services.reviews.clone())
                 .app_data(services.outbox.clone())
                 .app_data(services.sessions.clone())
                 .app_data(services.body_limit)
@@ -274,6 +290,7 @@ struct Services {
     db: web::Data<Db>,
     ingest: web::Data<Ingest>,
     triage: web::Data<Triage>,
+    reviews: web::Data<Reviews>,
     outbox: web::Data<Outbox>,
     sessions: web::Data<Sessions>,
     body_limit: BodyLimit,
@@ -311,7 +328,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/articles").route(get().to(triage::api::list_articles)))
         .service(resource("/api/v1/articles/{id}").route(get().to(triage::api::get_article)))
         .service(
-            resource("/api/v1/articles/{id}/reviewed").route(post().to(triage::api::mark_reviewed)),
+            resource("/api/v1/articles/{id}/reviewed")
+                .route(post().to(reviews::api::mark_reviewed)),
+        )
+        .service(
+            resource("/api/v1/articles/{id}/reviews")
+                .route(get().to(reviews::api::list_reviews))
+                .route(post().to(reviews::api::post_review)),
         )
         .service(resource("/api/v1/outbox").route(get().to(triage::api::list_outbox)))
         .service(

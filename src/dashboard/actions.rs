@@ -9,9 +9,10 @@ use serde::Deserialize;
 
 use super::layout::DashError;
 use super::session::CsrfForm;
-use crate::domain::{ArticleId, Note, ReportChange, ReportId, ReportStatus};
+use crate::domain::{ArticleId, Note, ReportChange, ReportId, ReportStatus, ReviewOutcome};
 use crate::errors::ApiError;
 use crate::http::Id;
+use crate::reviews::{ReviewRequest, Reviews};
 use crate::triage::Triage;
 
 #[derive(Debug, Deserialize)]
@@ -75,7 +76,7 @@ impl Done {
                 Some(n) => format!("Done for {n} reports."),
                 None => "Done.".to_string(),
             },
-            DoneCode::Reviewed => "Marked re-reviewed; alerts are re-armed.".to_string(),
+            DoneCode::Reviewed => "Review recorded; alerts are re-armed.".to_string(),
         })
     }
 }
@@ -134,17 +135,50 @@ pub async fn bulk(
 #[derive(Debug, Deserialize)]
 pub struct ReviewForm {
     note: Option<String>,
+    /// Absent on the older "mark re-reviewed" form: no change.
+    outcome: Option<String>,
+    /// A date (`2026-11-25`) to back-fill an earlier review; empty for now.
+    reviewed_on: Option<String>,
 }
 
+/// Records a review by the signed-in editor (the article page's review form).
 pub async fn reviewed(
-    triage: web::Data<Triage>,
+    reviews: web::Data<Reviews>,
     id: Id<ArticleId, DashError>,
     post: CsrfForm<ReviewForm>,
 ) -> Result<HttpResponse, DashError> {
-    let note = Note::parse(post.form.note.as_deref().unwrap_or(""))
+    let form = &post.form;
+    let note = Note::parse(form.note.as_deref().unwrap_or(""))
         .map_err(|why| ApiError::invalid("note", why))?;
-    triage
-        .mark_reviewed(id.get(), post.session.actor(), note)
+    let outcome = match form.outcome.as_deref().map(str::trim) {
+        None | Some("") => ReviewOutcome::NoChange,
+        Some(raw) => ReviewOutcome::parse(raw).ok_or_else(|| {
+            ApiError::invalid(
+                "outcome",
+                format!("Choose an outcome: {}.", ReviewOutcome::choices()),
+            )
+        })?,
+    };
+    let reviewed_at = match form.reviewed_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| {
+                    ApiError::invalid(
+                        "reviewed_on",
+                        format!("{raw:?} is not a date like 2026-11-25."),
+                    )
+                })?
+                .and_time(chrono::NaiveTime::MIN),
+        ),
+    };
+    let request = ReviewRequest {
+        outcome,
+        note,
+        reviewed_at,
+    };
+    reviews
+        .record(id.get(), post.session.editor.name.clone(), request)
         .await?;
     Ok(back_to(Some(id.get().get()), DoneCode::Reviewed, None))
 }

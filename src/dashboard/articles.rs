@@ -14,8 +14,13 @@ use super::trend;
 use crate::db::articles::Article;
 use crate::db::editors::Editor;
 use crate::db::reports::{Report, ReportEvent};
-use crate::domain::{ArticleId, ArticleSort, ArticleState, Category, ReportStatus};
+use crate::db::reviews::Review;
+use crate::domain::{
+    ArticleId, ArticleSort, ArticleState, Category, ReportStatus, ReviewDue, ReviewOutcome,
+    ReviewSource,
+};
 use crate::http::{Id, Query};
+use crate::reviews::Reviews;
 use crate::triage::filter::ArticleListParams;
 use crate::triage::service::ArticleOverview;
 use crate::triage::{grouping, Page, Triage};
@@ -34,7 +39,7 @@ pub async fn list(
 }
 
 /// The active editors who own an article.
-fn owners<'a>(editors: &'a [Editor], a: &Article) -> Vec<&'a str> {
+pub(super) fn owners<'a>(editors: &'a [Editor], a: &Article) -> Vec<&'a str> {
     editors
         .iter()
         .filter(|e| e.active && e.owns(&a.host, &a.path))
@@ -76,6 +81,13 @@ fn render_list(
                         @for c in Category::ALL {
                             option value=(c.as_str()) selected[params.category == Some(c)] { (c.label()) }
                         }
+                    }
+                }
+                div { label for="review" { "Review" }
+                    select id="review" name="review" {
+                        option value="" { "Any" }
+                        option value="overdue" selected[params.review == Some(ReviewDue::Overdue)] { "Overdue" }
+                        option value="due_soon" selected[params.review == Some(ReviewDue::DueSoon)] { "Due soon" }
                     }
                 }
                 div { label for="from" { "Active from" } input id="from" name="from" type="date" value=(params.from.map(|b| b.to_string()).unwrap_or_default()); }
@@ -141,6 +153,7 @@ fn render_list(
 
 pub async fn article(
     triage: web::Data<Triage>,
+    reviews: web::Data<Reviews>,
     session: Session,
     id: Id<ArticleId, DashError>,
     done: Query<Done, DashError>,
@@ -149,14 +162,21 @@ pub async fn article(
     let overview = triage
         .article_overview(id.get(), trend::first_day(today))
         .await?;
+    let (_, history) = reviews.list(id.get()).await?;
     let a = &overview.article;
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
-    let body = render_article(&session, &overview, done.0.message());
+    let body = render_article(&session, &overview, &history, done.0.message());
     Ok(layout::page(&title, &session, body))
 }
 
-fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) -> Markup {
+fn render_article(
+    session: &Session,
+    p: &ArticleOverview,
+    history: &[Review],
+    done: Option<String>,
+) -> Markup {
     let now = crate::db::now();
+    let due = p.article.review_due(now);
     let a = &p.article;
     let groups = grouping::group(&p.reports);
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
@@ -177,16 +197,52 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
                 div { dt { "Open reports" } dd { (a.open_reports) } }
                 div { dt { "Revision" } dd { (a.revision.clone().unwrap_or_else(|| "unknown".into())) } }
                 div { dt { "Last feedback" } dd { (ago(a.last_activity_at, now)) } }
-                div { dt { "Re-reviewed" } dd { (a.reviewed_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into())) } }
+                div { dt { "Last reviewed" } dd {
+                    @match (a.last_reviewed_at, &a.reviewed_by) {
+                        (Some(at), Some(by)) => { (ago(at, now)) " by " (by) }
+                        (Some(at), None) => { (ago(at, now)) }
+                        _ => { "never" }
+                    }
+                } }
+                div { dt { "Next review" } dd {
+                    @match due {
+                        Some((at, why)) if at <= now => { strong { "due now" } " (" (why.label()) ")" }
+                        Some((at, _)) => { (at.format("%-d %B %Y")) }
+                        None => { "unknown" }
+                    }
+                } }
                 div { dt { "Alert" } dd { @if alerted.is_empty() { "none" } @else { "alerted: " (alerted.join(", ")) } } }
             }
             (trend::svg(&p.days, &p.revisions, now.date()))
             form method="post" action={ "/dashboard/articles/" (a.id) "/reviewed" } class="reviewed" {
                 (csrf(session))
-                label for="review-note" { "Re-review note (optional)" }
-                input id="review-note" name="note" maxlength="4000";
-                button type="submit" { "Mark article re-reviewed" }
-                span class="hint" { " Re-arms alerts; only feedback after this counts towards them." }
+                fieldset {
+                    legend { "Record a review" }
+                    label for="review-outcome" { "Outcome" }
+                    select id="review-outcome" name="outcome" {
+                        @for o in ReviewOutcome::ALL { option value=(o.as_str()) { (o.label()) } }
+                    }
+                    label for="review-on" { "Reviewed on (empty: today)" }
+                    input id="review-on" name="reviewed_on" type="date" max=(now.format("%Y-%m-%d"));
+                    label for="review-note" { "Note (optional)" }
+                    input id="review-note" name="note" maxlength="4000";
+                    button type="submit" { "Record review" }
+                    span class="hint" { " Re-arms alerts; only feedback after the review counts towards them." }
+                }
+            }
+            @if !history.is_empty() {
+                details class="history reviews" {
+                    summary { "Reviews (" (history.len()) ")" }
+                    ol {
+                        @for r in history {
+                            li {
+                                (r.reviewed_at.format("%-d %B %Y")) ": " (r.outcome.label()) ", " (r.reviewer)
+                                @if r.source == ReviewSource::Page { " (from the page)" }
+                                @if let Some(n) = &r.note { " — " (n) }
+                            }
+                        }
+                    }
+                }
             }
             @if !p.feedback.is_empty() {
                 h2 { "What voters said" }

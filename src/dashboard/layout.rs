@@ -130,6 +130,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> HttpResponse {
             nav aria-label="Dashboard" {
                 a href="/dashboard" class="brand" { "flagpole" }
                 a href="/dashboard" { "Articles" }
+                a href="/dashboard/reviews" { "Reviews due" }
                 a href="/dashboard/preferences" { "My e-mail" }
                 @if session.editor.is_admin() {
                     a href="/dashboard/editors" { "Editors" }

@@ -4,7 +4,7 @@
 //! `mail`); pages are `render_*` functions beside them.
 //!
 //! May import: `auth`, `config`, `db` (read models), `domain`, `editors`, `errors`, `http`,
-//! `mail`, `triage`.
+//! `mail`, `reviews`, `triage`.
 
 mod actions;
 mod admin;
@@ -12,6 +12,7 @@ mod articles;
 mod export;
 mod layout;
 mod login;
+mod reviews;
 mod session;
 mod trend;
 
@@ -55,6 +56,8 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("/reports/{id}").route(post().to(actions::act)))
         .service(resource("/export/articles.csv").route(get().to(export::articles_csv)))
         .service(resource("/export/reports.csv").route(get().to(export::reports_csv)))
+        .service(resource("/reviews").route(get().to(reviews::page)))
+        .service(resource("/export/reviews.csv").route(get().to(reviews::csv)))
         .service(
             resource("/preferences")
                 .route(get().to(admin::preferences_page))

@@ -17,6 +17,7 @@ pub mod editors;
 pub mod outbox;
 mod prepared;
 pub mod reports;
+pub mod reviews;
 pub mod salts;
 pub mod schema;
 pub mod sessions;

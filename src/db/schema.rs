@@ -26,6 +26,22 @@ diesel::table! {
         reviewed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        review_due_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        reviewer -> Text,
+        reviewed_at -> Timestamp,
+        outcome -> Text,
+        note -> Nullable<Text>,
+        source -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -228,6 +244,7 @@ diesel::joinable!(report_events -> reports (report_id));
 diesel::joinable!(alert_states -> articles (article_id));
 diesel::joinable!(alerts -> articles (article_id));
 diesel::joinable!(article_events -> articles (article_id));
+diesel::joinable!(reviews -> articles (article_id));
 diesel::joinable!(sessions -> editors (editor_id));
 diesel::joinable!(editor_scopes -> editors (editor_id));
 diesel::joinable!(vote_reasons -> votes (vote_id));
@@ -251,4 +268,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     vote_reasons,
     submission_keys,
     vote_addresses,
+    reviews,
 );

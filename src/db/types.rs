@@ -8,7 +8,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::domain::{
-    ArticleEventKind, Category, MailKind, OutboxStatus, Reason, ReportStatus, Role, SubmissionKind,
+    ArticleEventKind, Category, MailKind, OutboxStatus, Reason, ReportStatus, ReviewOutcome,
+    ReviewSource, Role, SubmissionKind,
 };
 
 macro_rules! stored_as_text {
@@ -44,5 +45,7 @@ stored_as_text!(
     OutboxStatus,
     MailKind,
     ArticleEventKind,
-    SubmissionKind
+    SubmissionKind,
+    ReviewOutcome,
+    ReviewSource
 );

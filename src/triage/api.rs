@@ -1,5 +1,5 @@
 //! The bearer-token JSON API for integrations: articles in the order that needs attention first,
-//! reports, triage changes and re-reviews. Each handler extracts, calls the triage service and
+//! reports and triage changes (reviews are `crate::reviews`). Each handler extracts, calls the triage service and
 //! renders the answer.
 
 use actix_web::{web, HttpResponse};
@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::filter::{page_size, ArticleListParams, ReportListParams};
 use super::service::Triage;
-use super::views::{ArticleDetail, ArticlePage, ArticleView, OutboxView, ReportDetail, ReportPage};
+use super::views::{ArticleDetail, ArticlePage, OutboxView, ReportDetail, ReportPage};
 use crate::auth::Authed;
-use crate::domain::{ArticleId, Note, OutboxStatus, ReportChange, ReportId, ReportStatus};
+use crate::domain::{ArticleId, OutboxStatus, ReportChange, ReportId, ReportStatus};
 use crate::errors::{ApiError, ErrorBody};
-use crate::http::{Id, Json, OptionalJson, Query};
+use crate::http::{Id, Json, Query};
 use crate::mail::Outbox;
 
 /// Articles in the order that needs attention first (or another order).
@@ -140,44 +140,6 @@ pub async fn patch_report(
         .await?;
     let (report, events) = triage.report(id.get()).await?;
     Ok(HttpResponse::Ok().json(ReportDetail::new(&report, &events)))
-}
-
-/// Optional body of `POST /api/v1/articles/{id}/reviewed`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewedRequest {
-    /// What was checked or changed.
-    #[schema(max_length = 4000)]
-    pub note: Option<String>,
-}
-
-/// Mark an article re-reviewed: alerts re-arm and only feedback from now on counts towards them.
-#[utoipa::path(
-    post, path = "/api/v1/articles/{id}/reviewed", tag = "triage",
-    params(("id" = i64, Path, description = "Article id", minimum = 1)),
-    request_body(content = ReviewedRequest, description = "Optional note"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Recorded", body = ArticleView),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Missing or unknown token", body = ErrorBody),
-        (status = 404, description = "No such article", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "A body that is not application/json", body = ErrorBody),
-        (status = 422, description = "A field is invalid", body = ErrorBody),
-    )
-)]
-pub async fn mark_reviewed(
-    triage: web::Data<Triage>,
-    body: Authed<(Id<ArticleId>, OptionalJson<ReviewedRequest>)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, request) = &body.value;
-    let note = Note::parse(request.0.note.as_deref().unwrap_or(""))
-        .map_err(|why| ApiError::invalid("note", why))?;
-    let article = triage
-        .mark_reviewed(id.get(), body.client.actor(), note)
-        .await?;
-    Ok(HttpResponse::Ok().json(ArticleView::from(&article)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -18,13 +18,15 @@ use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, Report, ReportEvent, ReportQuery};
 use crate::db::votes::{self, VoteFeedback};
 use crate::db::{Db, DbConn};
-use crate::domain::{Actor, ArticleId, MailKind, Note, ReportChange, ReportId};
+use crate::domain::{Actor, ArticleId, MailKind, Note, ReportChange, ReportId, ReviewPolicies};
 use crate::errors::ApiError;
 
 #[derive(Clone)]
 pub struct Triage {
     db: Db,
     alerting: Arc<Alerting>,
+    /// For "due soon" in the listing's review filter.
+    review_policies: Arc<ReviewPolicies>,
 }
 
 /// One page of a listing.
@@ -67,13 +69,19 @@ const ARTICLE_PAGE_REPORTS: i64 = 200;
 const RECENT: i64 = 20;
 
 impl Triage {
-    pub fn new(db: Db, alerting: Arc<Alerting>) -> Triage {
-        Triage { db, alerting }
+    pub fn new(db: Db, alerting: Arc<Alerting>, review_policies: Arc<ReviewPolicies>) -> Triage {
+        Triage {
+            db,
+            alerting,
+            review_policies,
+        }
     }
 
     /// One page of articles in the requested order.
     pub async fn articles(&self, params: &ArticleListParams) -> Result<Page<Article>, ApiError> {
-        let q = params.query()?;
+        let mut q = params.query()?;
+        let now = crate::db::now();
+        q.review_window = Some((now, self.review_policies.soon_until(now)));
         let (limit, sort) = (q.limit, q.sort);
         let items = self.db.run(move |c| Ok(articles::list(c, &q)?)).await?;
         let next_cursor = next_page(&items, limit, |a| article_cursor(sort_key(sort, a), a.id));
@@ -205,26 +213,6 @@ impl Triage {
             self.alerting.queued.notify_one();
         }
         Ok(changed)
-    }
-
-    /// Records that an editor re-reviewed an article: its alerts re-arm and only feedback from
-    /// now on counts towards them.
-    pub async fn mark_reviewed(
-        &self,
-        id: ArticleId,
-        actor: Actor,
-        note: Option<Note>,
-    ) -> Result<Article, ApiError> {
-        self.db
-            .write(move |c| {
-                let now = crate::db::now();
-                let note = note.as_ref().map(Note::as_str);
-                if !alert_store::mark_reviewed(c, id.get(), &actor.to_string(), note, now)? {
-                    return Err(ApiError::not_found(ArticleId::WHAT));
-                }
-                find_article(c, id)
-            })
-            .await
     }
 }
 

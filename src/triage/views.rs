@@ -12,7 +12,7 @@ use crate::db::articles::Article;
 use crate::db::outbox::OutboxRow;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::votes::VoteFeedback;
-use crate::domain::{Category, MailKind, OutboxStatus, Reason, ReportStatus};
+use crate::domain::{Category, DueReason, MailKind, OutboxStatus, Reason, ReportStatus};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
@@ -39,12 +39,23 @@ pub struct ArticleView {
     /// The attention score; higher needs attention sooner. See README "Attention".
     pub attention: f64,
     pub last_activity_at: DateTime<Utc>,
+    /// When an editor last marked it re-reviewed or recorded a review: feedback before this
+    /// does not count towards alerts.
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// The newest review, by an editor or read from the page (`lastReviewed`).
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<String>,
+    /// When the next review is due: the review policy's interval after the last review (or the
+    /// first sighting), or now when an open harmful, inaccurate or outdated report pulls it
+    /// forward.
+    pub review_due_at: Option<DateTime<Utc>>,
+    pub review_due_reason: Option<DueReason>,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<&Article> for ArticleView {
     fn from(a: &Article) -> Self {
+        let due = a.review_due(crate::db::now());
         ArticleView {
             id: a.id,
             url: a.url.clone(),
@@ -64,6 +75,10 @@ impl From<&Article> for ArticleView {
             attention: a.attention,
             last_activity_at: utc(a.last_activity_at),
             reviewed_at: a.reviewed_at.map(utc),
+            last_reviewed_at: a.last_reviewed_at.map(utc),
+            reviewed_by: a.reviewed_by.clone(),
+            review_due_at: due.map(|(at, _)| utc(at)),
+            review_due_reason: due.map(|(_, why)| why),
             created_at: utc(a.created_at),
         }
     }

@@ -8,7 +8,7 @@ use crate::on_both_backends;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn add_user(app: &TestApp, email: &str, admin: bool) {
+pub(crate) async fn add_user(app: &TestApp, email: &str, admin: bool) {
     let target = app.settings.database.url.clone();
     let new = flagpole::editors::new_editor(email, email, admin, &[], true, true).unwrap();
     let hash = flagpole::auth::passwords::hash(PASSWORD).unwrap();
@@ -32,7 +32,7 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+pub(crate) async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     let client = browser();
     let r = client
         .post(app.url("/dashboard/login"))
@@ -61,17 +61,17 @@ async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     (client, csrf_of(&page))
 }
 
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     let re = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
     re.captures(page).expect("a csrf field")[1].to_string()
 }
 
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+pub(crate) async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let r = client.get(app.url(path)).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-async fn post(
+pub(crate) async fn post(
     client: &reqwest::Client,
     app: &TestApp,
     path: &str,

@@ -22,6 +22,7 @@ mod ops;
 mod privacy;
 mod privacy_ops;
 mod properties;
+mod reviews;
 mod sessions;
 mod triage;
 mod widget;

@@ -25,7 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
-use crate::domain::{Category, ReviewPolicies, ReviewPolicy, Scope};
+use crate::domain::{Category, ReviewPolicies, ReviewPolicy, Scope, SiteRules};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -40,6 +40,7 @@ pub struct Settings {
     pub alerts: AlertSettings,
     pub digest: DigestSettings,
     pub review: ReviewSettings,
+    pub catalogue: CatalogueSettings,
     pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
 }
@@ -72,6 +73,44 @@ pub struct SiteSettings {
     pub allowed_hosts: Vec<String>,
     pub tracking_params: Vec<String>,
     pub query_params: Vec<String>,
+    /// `[[sites.catalogue]]`: the sitemaps that list the articles.
+    pub catalogue: Vec<CatalogueSitemap>,
+}
+
+impl SiteSettings {
+    /// The rules article URLs are checked and canonicalised by.
+    pub fn rules(&self) -> SiteRules {
+        SiteRules {
+            allowed_hosts: self.allowed_hosts.clone(),
+            tracking_params: self.tracking_params.clone(),
+            query_params: self.query_params.clone(),
+        }
+    }
+}
+
+/// One `[[sites.catalogue]]` entry: a sitemap (or sitemap index; `.xml.gz` too).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueSitemap {
+    pub sitemap: Url,
+}
+
+/// How the catalogue fetches pages.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueSettings {
+    /// `flagpole serve` syncs the catalogue this often; 0: only `flagpole catalogue sync`.
+    pub sync_interval_hours: u64,
+    /// Pause between two requests to the same host, in milliseconds.
+    pub delay_ms: u64,
+    /// Give up on a request (connecting and reading the whole body) after this many seconds.
+    pub timeout_secs: u64,
+    /// A page larger than this is not read.
+    pub max_page_bytes: usize,
+    /// A sitemap larger than this (uncompressed) is not read.
+    pub max_sitemap_bytes: usize,
+    /// The User-Agent header; empty: `flagpole-catalogue/VERSION (+server.public_url)`.
+    pub user_agent: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -541,6 +580,7 @@ impl Settings {
             return bad("digest.min_votes_for_drop", "must be at least 1".into());
         }
         self.review.validate()?;
+        self.validate_catalogue()?;
         if self.smtp.host.trim().is_empty() {
             return bad("smtp.host", "must name the SMTP server".into());
         }
@@ -561,6 +601,41 @@ impl Settings {
 }
 
 impl Settings {
+    fn validate_catalogue(&self) -> Result<(), ConfigError> {
+        let sites = self.sites.rules();
+        for entry in &self.sites.catalogue {
+            let url = &entry.sitemap;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(ConfigError(format!(
+                    "sites.catalogue: {url} must be an http:// or https:// URL"
+                )));
+            }
+            if !url.host_str().is_some_and(|h| sites.host_allowed(h)) {
+                return Err(ConfigError(format!(
+                    "sites.catalogue: {url} is not on a host in sites.allowed_hosts"
+                )));
+            }
+        }
+        let c = &self.catalogue;
+        if c.timeout_secs == 0 {
+            return Err(ConfigError(
+                "catalogue.timeout_secs: must be at least 1".into(),
+            ));
+        }
+        if c.max_page_bytes < 1024 || c.max_sitemap_bytes < 1024 {
+            return Err(ConfigError(
+                "catalogue.max_page_bytes: max_page_bytes and max_sitemap_bytes must be at least 1024"
+                    .into(),
+            ));
+        }
+        if c.user_agent.chars().any(|ch| ch.is_control()) {
+            return Err(ConfigError(
+                "catalogue.user_agent: must be one line of text".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn validate_alerts(&self) -> Result<(), ConfigError> {
         let bad = |msg: String| Err(ConfigError(format!("alerts.rules: {msg}")));
         if self.alerts.cooldown_hours < 0 {

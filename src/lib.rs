@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

@@ -38,6 +38,7 @@ use crate::{errors, ingest, reviews, triage};
         crate::domain::ReviewSource,
         crate::domain::ReviewDue,
         crate::domain::DueReason,
+        crate::domain::PassageStatus,
         errors::ErrorBody,
         errors::ErrorDetail,
         ingest::validate::VoteRequest,

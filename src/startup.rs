@@ -18,6 +18,7 @@ use tokio::sync::watch;
 
 use crate::alerts::{self, Alerting, Trigger};
 use crate::auth::Sessions;
+use crate::catalogue::Catalogue;
 use crate::config::Settings;
 use crate::db::{self, articles, Db, Pool};
 use crate::digest::{self, Digests};
@@ -50,6 +51,8 @@ pub struct Application {
     mailer: Mailer,
     erase_email_after_days: i64,
     digests: Digests,
+    /// The catalogue and how often `serve` syncs it; None: never by itself.
+    catalogue: Option<(Catalogue, Duration)>,
 }
 
 impl Application {
@@ -103,12 +106,14 @@ impl Application {
         let port = listener.local_addr()?.port();
 
         let settings = Arc::new(settings);
-        let sites = Arc::new(SiteRules {
-            allowed_hosts: settings.sites.allowed_hosts.clone(),
-            tracking_params: settings.sites.tracking_params.clone(),
-            query_params: settings.sites.query_params.clone(),
-        });
+        let sites = Arc::new(settings.sites.rules());
         let db = Db::new(pool.clone());
+        let catalogue = Catalogue::new(
+            db.clone(),
+            settings.clone(),
+            sites.clone(),
+            review_policies.clone(),
+        );
         let ingest = web::Data::new(Ingest::new(
             settings.clone(),
             sites.clone(),
@@ -195,6 +200,14 @@ impl Application {
             mailer,
             erase_email_after_days: settings.privacy.erase_email_after_days,
             digests,
+            catalogue: (catalogue.configured() && settings.catalogue.sync_interval_hours > 0).then(
+                || {
+                    (
+                        catalogue,
+                        Duration::from_secs(settings.catalogue.sync_interval_hours * 3600),
+                    )
+                },
+            ),
         })
     }
 
@@ -258,7 +271,29 @@ impl Application {
             }
         });
 
+        let cataloguer = self.catalogue.map(|(catalogue, every)| {
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    match catalogue.sync(&mut log_progress).await {
+                        Ok(s) => tracing::info!(
+                            listed = s.listed,
+                            new = s.new,
+                            changed = s.changed,
+                            skipped = s.skipped.len(),
+                            failed = s.errors.len(),
+                            "catalogue synced"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, "catalogue sync failed"),
+                    }
+                }
+            })
+        });
         let served = self.server.await;
+        if let Some(cataloguer) = cataloguer {
+            cataloguer.abort();
+        }
         refresher.abort();
         upkeep.abort();
         // Let the delivery worker finish the e-mail in hand, so none is left half-sent; a digest
@@ -294,6 +329,26 @@ struct Services {
     outbox: web::Data<Outbox>,
     sessions: web::Data<Sessions>,
     body_limit: BodyLimit,
+}
+
+/// A background catalogue sync reports failures to the log; the rest is in its summary.
+fn log_progress(p: crate::catalogue::Progress) {
+    use crate::catalogue::{Outcome, Progress};
+    match p {
+        Progress::SitemapFailed { url, error } => {
+            tracing::warn!(sitemap = url, error, "catalogue: sitemap not read")
+        }
+        Progress::Page {
+            url,
+            outcome: Outcome::Failed(error),
+            ..
+        } => tracing::warn!(
+            page = url,
+            error = error.as_str(),
+            "catalogue: page not read"
+        ),
+        _ => {}
+    }
 }
 
 /// Every route, in one table.

@@ -301,6 +301,8 @@ mod tests {
             created_at: t,
             updated_at: t,
             closed_at: None,
+            passage_status: None,
+            passage_revision: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod articles;
 pub mod digest;
 pub mod editors;
 pub mod outbox;
+pub mod pages;
 mod prepared;
 pub mod reports;
 pub mod reviews;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::articles;
 use super::schema::{report_events, reports};
 use super::{lower, DbConn};
-use crate::domain::{Actor, Category, NewReport, ReportChange, ReportStatus};
+use crate::domain::{Actor, Category, NewReport, PassageStatus, ReportChange, ReportStatus};
 use crate::with_conn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub struct Report {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// Whether the quoted passage was on the page, and in which revision; None: unknown.
+    pub passage_status: Option<PassageStatus>,
+    pub passage_revision: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -233,4 +236,34 @@ pub fn erase_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
         reports::contact_consent.eq(false)
     ))
     .execute(c))
+}
+
+/// The open reports on an article that quote a passage: (id, quote).
+pub fn open_quoted(conn: &mut DbConn, article_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, Option<String>)> = with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq(article_id))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::quote.is_not_null())
+        .select((reports::id, reports::quote))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, quote)| Some((id, quote?)))
+        .collect())
+}
+
+/// Records whether a report's passage was on the page in `revision`.
+pub fn set_passage(
+    conn: &mut DbConn,
+    id: i64,
+    status: PassageStatus,
+    revision: &str,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(reports::table.find(id))
+        .set((
+            reports::passage_status.eq(status),
+            reports::passage_revision.eq(revision),
+        ))
+        .execute(c))?;
+    Ok(())
 }

@@ -91,6 +91,23 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        passage_status -> Nullable<Text>,
+        passage_revision -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    article_pages (article_id) {
+        article_id -> BigInt,
+        sitemap_lastmod -> Nullable<Text>,
+        title -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        date_modified -> Nullable<Text>,
+        last_reviewed -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        revision -> Text,
+        main_text -> Text,
+        fetched_at -> Timestamp,
     }
 }
 
@@ -245,6 +262,7 @@ diesel::joinable!(alert_states -> articles (article_id));
 diesel::joinable!(alerts -> articles (article_id));
 diesel::joinable!(article_events -> articles (article_id));
 diesel::joinable!(reviews -> articles (article_id));
+diesel::joinable!(article_pages -> articles (article_id));
 diesel::joinable!(sessions -> editors (editor_id));
 diesel::joinable!(editor_scopes -> editors (editor_id));
 diesel::joinable!(vote_reasons -> votes (vote_id));
@@ -269,4 +287,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     submission_keys,
     vote_addresses,
     reviews,
+    article_pages,
 );

@@ -8,8 +8,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::domain::{
-    ArticleEventKind, Category, MailKind, OutboxStatus, Reason, ReportStatus, ReviewOutcome,
-    ReviewSource, Role, SubmissionKind,
+    ArticleEventKind, Category, MailKind, OutboxStatus, PassageStatus, Reason, ReportStatus,
+    ReviewOutcome, ReviewSource, Role, SubmissionKind,
 };
 
 macro_rules! stored_as_text {
@@ -47,5 +47,6 @@ stored_as_text!(
     ArticleEventKind,
     SubmissionKind,
     ReviewOutcome,
-    ReviewSource
+    ReviewSource,
+    PassageStatus
 );

@@ -262,6 +262,18 @@ impl DueReason {
     }
 }
 
+stable_ids! {
+    /// Whether a report's quoted passage is still on the article's page.
+    pub enum PassageStatus {
+        /// No text of the page is known yet, or the report quotes nothing.
+        Unknown = "unknown",
+        /// Still on the page, in the revision checked.
+        OnPage = "on_page",
+        /// No longer on the page: possibly fixed in the revision checked.
+        Gone = "gone",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

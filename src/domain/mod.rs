@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod keys;
 pub mod kinds;
 pub mod note;
+pub mod passage;
 pub mod review;
 pub mod scope;
 pub mod scrub;
@@ -20,7 +21,8 @@ pub use feedback::{NewReport, NewVote, VisitorKey};
 pub use keys::{ArticleId, EditorId, OutboxId, ReportId};
 pub use kinds::{
     ArticleEventKind, ArticleSort, ArticleState, Category, DueReason, MailKind, OutboxStatus,
-    Reason, ReportStatus, ReviewDue, ReviewOutcome, ReviewSource, Role, SubmissionKind,
+    PassageStatus, Reason, ReportStatus, ReviewDue, ReviewOutcome, ReviewSource, Role,
+    SubmissionKind,
 };
 pub use note::Note;
 pub use review::{ReviewPolicies, ReviewPolicy};

@@ -12,7 +12,9 @@ use crate::db::articles::Article;
 use crate::db::outbox::OutboxRow;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::votes::VoteFeedback;
-use crate::domain::{Category, DueReason, MailKind, OutboxStatus, Reason, ReportStatus};
+use crate::domain::{
+    Category, DueReason, MailKind, OutboxStatus, PassageStatus, Reason, ReportStatus,
+};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
@@ -157,6 +159,11 @@ pub struct ReportView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the quoted passage is still on the article's page (`on_page`), no longer there
+    /// (`gone`: possibly fixed), or `unknown` (no text of the page known yet, or no quote).
+    pub passage_status: PassageStatus,
+    /// The revision of the page the passage was checked against.
+    pub passage_revision: Option<String>,
 }
 
 impl From<&Report> for ReportView {
@@ -174,6 +181,8 @@ impl From<&Report> for ReportView {
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
             closed_at: r.closed_at.map(utc),
+            passage_status: r.passage_status.unwrap_or(PassageStatus::Unknown),
+            passage_revision: r.passage_revision.clone(),
         }
     }
 }

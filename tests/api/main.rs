@@ -10,6 +10,7 @@ mod abuse;
 mod access;
 mod alerts;
 mod browser;
+mod catalogue;
 mod cli;
 mod crash;
 mod dashboard;

@@ -64,6 +64,7 @@ pub enum DoneCode {
     Thanked,
     Bulk,
     Reviewed,
+    Fixed,
 }
 
 impl Done {
@@ -77,6 +78,11 @@ impl Done {
                 None => "Done.".to_string(),
             },
             DoneCode::Reviewed => "Review recorded; alerts are re-armed.".to_string(),
+            DoneCode::Fixed => match self.n {
+                Some(1) => "Resolved 1 report as fixed.".to_string(),
+                Some(n) => format!("Resolved {n} reports as fixed."),
+                None => "Done.".to_string(),
+            },
         })
     }
 }
@@ -181,4 +187,31 @@ pub async fn reviewed(
         .record(id.get(), post.session.editor.name.clone(), request)
         .await?;
     Ok(back_to(Some(id.get().get()), DoneCode::Reviewed, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FixedForm {
+    revision: String,
+}
+
+/// "Resolve all as fixed": every open report whose passage is gone from the revision.
+pub async fn fixed(
+    triage: web::Data<Triage>,
+    id: Id<ArticleId, DashError>,
+    post: CsrfForm<FixedForm>,
+) -> Result<HttpResponse, DashError> {
+    let revision = post.form.revision.trim();
+    if revision.is_empty() {
+        return Err(DashError::BadRequest(
+            "Name the revision that fixed them.".into(),
+        ));
+    }
+    let changed = triage
+        .resolve_fixed(id.get(), revision.to_string(), post.session.actor())
+        .await?;
+    Ok(back_to(
+        Some(id.get().get()),
+        DoneCode::Fixed,
+        Some(changed.reports),
+    ))
 }

@@ -16,8 +16,8 @@ use crate::db::editors::Editor;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::reviews::Review;
 use crate::domain::{
-    ArticleId, ArticleSort, ArticleState, Category, ReportStatus, ReviewDue, ReviewOutcome,
-    ReviewSource,
+    ArticleId, ArticleSort, ArticleState, Category, PassageStatus, ReportStatus, ReviewDue,
+    ReviewOutcome, ReviewSource,
 };
 use crate::http::{Id, Query};
 use crate::reviews::Reviews;
@@ -257,6 +257,7 @@ fn render_article(
                     }
                 }
             }
+            (possibly_fixed(session, a, &p.reports))
             h2 { "Reports (" (p.reports.len()) ")" }
             @if groups.is_empty() { p class="muted" { "No reports yet." } }
             @else {
@@ -280,6 +281,43 @@ fn render_article(
                 }
                 @for g in &groups {
                     (report_group(session, a, g, &p.events, &p.editors, now))
+                }
+            }
+        }
+    }
+}
+
+/// Open reports whose quoted passage is no longer on the page, by the revision it went in, with
+/// one action per revision to resolve them all as fixed.
+fn possibly_fixed(session: &Session, a: &Article, reports: &[Report]) -> Markup {
+    let mut by_revision: Vec<(&str, Vec<&Report>)> = Vec::new();
+    for r in reports
+        .iter()
+        .filter(|r| r.status.is_open() && r.passage_status == Some(PassageStatus::Gone))
+    {
+        let revision = r.passage_revision.as_deref().unwrap_or("");
+        match by_revision.iter_mut().find(|(rev, _)| *rev == revision) {
+            Some((_, list)) => list.push(r),
+            None => by_revision.push((revision, vec![r])),
+        }
+    }
+    html! {
+        @for (i, (revision, list)) in by_revision.iter().enumerate() {
+            section class="possibly-fixed" aria-labelledby={ "fixed-" (i) } {
+                h2 id={ "fixed-" (i) } { "Possibly fixed in revision " (revision) }
+                p { (list.len()) " reported passage(s) are no longer on the page:" }
+                ul {
+                    @for r in list {
+                        li {
+                            (category_badge(r.category)) " "
+                            blockquote class="reader" { (r.quote.clone().unwrap_or_default()) }
+                        }
+                    }
+                }
+                form method="post" action={ "/dashboard/articles/" (a.id) "/fixed" } {
+                    (csrf(session))
+                    input type="hidden" name="revision" value=(revision);
+                    button type="submit" class="primary" { "Resolve all as fixed in revision " (revision) }
                 }
             }
         }
@@ -328,6 +366,11 @@ fn report_card(
                 " · reported " (ago(r.created_at, now))
                 @if let Some(rev) = &r.revision { " · saw revision " (rev) }
                 @if changed { " · " strong { "article changed since" } }
+                @match (r.passage_status, &r.passage_revision) {
+                    (Some(PassageStatus::OnPage), Some(rev)) => { " · passage still on the page (revision " (rev) ")" }
+                    (Some(PassageStatus::Gone), Some(rev)) => { " · " strong { "passage gone in revision " (rev) } }
+                    _ => {}
+                }
                 @if let Some(who) = &r.assignee { " · assigned to " (who) }
                 @if r.email.is_some() { " · reader may be contacted" }
             }

@@ -52,6 +52,7 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("/logout").route(post().to(login::logout)))
         .service(resource("/articles/{id}").route(get().to(articles::article)))
         .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
+        .service(resource("/articles/{id}/fixed").route(post().to(actions::fixed)))
         .service(resource("/reports/bulk").route(post().to(actions::bulk)))
         .service(resource("/reports/{id}").route(post().to(actions::act)))
         .service(resource("/export/articles.csv").route(get().to(export::articles_csv)))

@@ -267,3 +267,15 @@ pub fn set_passage(
         .execute(c))?;
     Ok(())
 }
+
+/// The open reports on an article whose passage is gone from `revision`.
+pub fn gone_in(conn: &mut DbConn, article_id: i64, revision: &str) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq(article_id))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::passage_status.eq(PassageStatus::Gone))
+        .filter(reports::passage_revision.eq(revision))
+        .order(reports::id.asc())
+        .select(reports::id)
+        .load(c))
+}

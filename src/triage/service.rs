@@ -18,7 +18,9 @@ use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, Report, ReportEvent, ReportQuery};
 use crate::db::votes::{self, VoteFeedback};
 use crate::db::{Db, DbConn};
-use crate::domain::{Actor, ArticleId, MailKind, Note, ReportChange, ReportId, ReviewPolicies};
+use crate::domain::{
+    Actor, ArticleId, MailKind, Note, ReportChange, ReportId, ReportStatus, ReviewPolicies,
+};
 use crate::errors::ApiError;
 
 #[derive(Clone)]
@@ -213,6 +215,41 @@ impl Triage {
             self.alerting.queued.notify_one();
         }
         Ok(changed)
+    }
+}
+
+impl Triage {
+    /// Resolves every open report on the article whose passage is gone from `revision` (the
+    /// dashboard's "possibly fixed" list), noting the revision. Zero when there are none.
+    pub async fn resolve_fixed(
+        &self,
+        id: ArticleId,
+        revision: String,
+        actor: Actor,
+    ) -> Result<Changed, ApiError> {
+        let note = format!("Fixed in revision {revision}");
+        let ids = self
+            .db
+            .run(move |c| {
+                find_article(c, id)?;
+                Ok(reports::gone_in(c, id.get(), &revision)?)
+            })
+            .await?;
+        if ids.is_empty() {
+            return Ok(Changed {
+                reports: 0,
+                replies: 0,
+            });
+        }
+        let change = ReportChange::new(Some(ReportStatus::Resolved), None, Some(&note))
+            .map_err(|(field, why)| ApiError::invalid(field, why))?;
+        self.change(
+            ids.into_iter().map(ReportId).collect(),
+            change,
+            actor,
+            false,
+        )
+        .await
     }
 }
 

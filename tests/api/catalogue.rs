@@ -390,6 +390,41 @@ async fn the_catalogue_reads_a_site_politely(backend: Backend) {
         "the same lastReviewed is one review"
     );
 
+    // The dashboard lists the gone passage as possibly fixed; one action resolves it.
+    crate::dashboard::add_user(&app, "lee@example.org", false).await;
+    let (client, csrf) = crate::dashboard::sign_in(&app, "lee@example.org").await;
+    let article_page = format!("/dashboard/articles/{}", ibu["id"]);
+    let (_, html) = crate::dashboard::page(&client, &app, &article_page).await;
+    assert!(
+        html.contains("Possibly fixed in revision 2026-11-20"),
+        "{html}"
+    );
+    assert!(html.contains("passage still on the page (revision 2026-11-20)"));
+    let r = crate::dashboard::post(
+        &client,
+        &app,
+        &format!("{article_page}/fixed"),
+        &[("csrf", &csrf), ("revision", "2026-11-20")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) =
+        crate::dashboard::page(&client, &app, r.headers()["location"].to_str().unwrap()).await;
+    assert!(html.contains("Resolved 1 report as fixed."), "{html}");
+    assert!(!html.contains("Possibly fixed in revision"));
+    let resolved = app
+        .get_json(&token, &format!("/api/v1/reports/{fixed}"))
+        .await;
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(
+        resolved["events"][0]["note"],
+        "Fixed in revision 2026-11-20"
+    );
+    let still = app
+        .get_json(&token, &format!("/api/v1/reports/{kept}"))
+        .await;
+    assert_eq!(still["status"], "new");
+
     // Nothing changed: the page with a lastmod is not fetched again.
     let (_, out, _) = run_sync(&app, &site).await;
     assert!(

@@ -24,6 +24,7 @@ use crate::{errors, ingest, reviews, triage};
         reviews::api::post_review,
         reviews::api::list_reviews,
         reviews::api::mark_reviewed,
+        reviews::public::article_corrections,
         triage::api::list_outbox,
     ),
     components(schemas(
@@ -50,6 +51,8 @@ use crate::{errors, ingest, reviews, triage};
         reviews::api::ReviewBody,
         reviews::api::ReviewView,
         reviews::api::ReviewList,
+        reviews::public::PublicCorrection,
+        reviews::public::PublicCorrections,
         triage::views::AlertStateView,
         triage::views::OutboxView,
         triage::views::ArticlePage,
@@ -66,6 +69,7 @@ use crate::{errors, ingest, reviews, triage};
         (name = "ingest", description = "Public: what the widget and the HTML forms send"),
         (name = "triage", description = "Bearer token: read and triage feedback"),
         (name = "reviews", description = "Bearer token: reviews of articles and their due dates"),
+        (name = "public", description = "Public: published corrections, for the publisher's pages"),
     )
 )]
 pub struct ApiDoc;

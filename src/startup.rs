@@ -392,6 +392,12 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(post().to(reviews::api::post_review)),
         )
         .service(resource("/api/v1/outbox").route(get().to(triage::api::list_outbox)))
+        // Public corrections: for the publisher's pages, cacheable.
+        .service(
+            resource("/api/v1/public/corrections")
+                .route(get().to(reviews::public::article_corrections)),
+        )
+        .service(resource("/corrections.atom").route(get().to(reviews::public::feed)))
         .service(
             resource("/api/v1/reports/{id}")
                 .route(get().to(triage::api::get_report))

@@ -21,6 +21,8 @@ pub struct ActionForm {
     note: Option<String>,
     assignee: Option<String>,
     reply: Option<String>,
+    /// With "resolve": a correction to publish.
+    public_correction: Option<String>,
     article: Option<i64>,
     #[serde(default)]
     ids: Vec<i64>,
@@ -47,7 +49,12 @@ fn change_for(form: &ActionForm) -> Result<ReportChange, ApiError> {
     if form.action == "note" && note.is_none_or(|n| n.trim().is_empty()) {
         return Err(ApiError::invalid("note", "Write a note before adding it."));
     }
-    ReportChange::new(status, assignee, note).map_err(|(field, why)| ApiError::invalid(field, why))
+    let correction = (form.action == "resolve")
+        .then_some(form.public_correction.as_deref())
+        .flatten();
+    ReportChange::new(status, assignee, note)
+        .and_then(|c| c.with_public_correction(correction))
+        .map_err(|(field, why)| ApiError::invalid(field, why))
 }
 
 /// What the page says after an action, by code: the URL never carries text to display.

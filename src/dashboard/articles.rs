@@ -394,6 +394,10 @@ fn report_card(
                     button type="submit" name="action" value="reopen" { "Reopen" }
                 }
                 button type="submit" name="action" value="note" { "Add note" }
+                @if open {
+                    label for={ "correction-" (r.id) } { "Public correction, on resolve (optional, your words)" }
+                    input id={ "correction-" (r.id) } name="public_correction" maxlength="4000";
+                }
                 @if r.email.is_some() && open {
                     span class="check" {
                         input type="checkbox" id={ "reply-" (r.id) } name="reply" value="1";

@@ -12,6 +12,7 @@
 
 pub mod alerts;
 pub mod articles;
+pub mod corrections;
 pub mod digest;
 pub mod editors;
 pub mod outbox;

@@ -97,6 +97,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    corrections (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        report_id -> Nullable<BigInt>,
+        body -> Text,
+        created_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     article_pages (article_id) {
         article_id -> BigInt,
         sitemap_lastmod -> Nullable<Text>,
@@ -263,6 +274,7 @@ diesel::joinable!(alerts -> articles (article_id));
 diesel::joinable!(article_events -> articles (article_id));
 diesel::joinable!(reviews -> articles (article_id));
 diesel::joinable!(article_pages -> articles (article_id));
+diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(sessions -> editors (editor_id));
 diesel::joinable!(editor_scopes -> editors (editor_id));
 diesel::joinable!(vote_reasons -> votes (vote_id));
@@ -288,4 +300,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     vote_addresses,
     reviews,
     article_pages,
+    corrections,
 );

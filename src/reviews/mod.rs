@@ -4,9 +4,13 @@
 //! inaccurate or outdated. The service (`service`) is what the API (`api`), the dashboard and
 //! the digest call.
 //!
-//! May import: `auth`, `db`, `domain`, `errors`, `http`, `triage` (the article JSON shape).
+//! Public corrections (`public`), written when a report is resolved, are published here too.
+//!
+//! May import: `auth`, `config`, `db`, `domain`, `errors`, `http`, `triage` (the article JSON
+//! shape).
 
 pub mod api;
+pub mod public;
 pub mod service;
 
 pub use service::{DueArticle, ReviewRequest, Reviews};

@@ -102,6 +102,10 @@ pub struct ReportPatch {
     /// Who should handle it; an empty string removes the assignee.
     #[schema(max_length = 254)]
     pub assignee: Option<String>,
+    /// With `"status": "resolved"`: a correction to publish with today's date (your words, not
+    /// the reader's), in `GET /api/v1/public/corrections` and `/corrections.atom`.
+    #[schema(max_length = 4000)]
+    pub public_correction: Option<String>,
 }
 
 impl TryFrom<ReportPatch> for ReportChange {
@@ -109,6 +113,7 @@ impl TryFrom<ReportPatch> for ReportChange {
 
     fn try_from(p: ReportPatch) -> Result<ReportChange, ApiError> {
         ReportChange::new(p.status, p.assignee.as_deref(), p.note.as_deref())
+            .and_then(|c| c.with_public_correction(p.public_correction.as_deref()))
             .map_err(|(field, why)| ApiError::invalid(field, why))
     }
 }

@@ -13,6 +13,7 @@ use super::reply;
 use crate::alerts::{Alerting, Trigger};
 use crate::db::alerts::{self as alert_store, AlertState};
 use crate::db::articles::{self, sort_key, Article};
+use crate::db::corrections;
 use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, Report, ReportEvent, ReportQuery};
@@ -182,6 +183,12 @@ impl Triage {
                 "give a status, a note or an assignee",
             ));
         }
+        if change.public_correction.is_some() && ids.len() > 1 {
+            return Err(ApiError::invalid(
+                "public_correction",
+                "a public correction belongs to one report: resolve the others without one",
+            ));
+        }
         let alerting = self.alerting.clone();
         let (changed, emails) = self
             .db
@@ -203,6 +210,16 @@ impl Triage {
                         now,
                     )?;
                     changed.reports += 1;
+                    if let Some(text) = &change.public_correction {
+                        corrections::insert(
+                            c,
+                            report.article_id,
+                            Some(report.id),
+                            text.as_str(),
+                            &actor.to_string(),
+                            now,
+                        )?;
+                    }
                     if thank_readers && report.status == crate::domain::ReportStatus::Resolved {
                         let queued = queue_reply(c, &alerting, &report, change.note.as_ref(), now)?;
                         changed.replies += usize::from(queued);

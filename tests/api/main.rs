@@ -12,6 +12,7 @@ mod alerts;
 mod browser;
 mod catalogue;
 mod cli;
+mod corrections;
 mod crash;
 mod dashboard;
 mod digest;

@@ -63,6 +63,8 @@ use crate::{errors, ingest, reviews, triage};
         triage::views::ReportDetail,
         triage::views::ReportEventView,
         triage::views::VoteView,
+        triage::views::RevisionView,
+        triage::views::TallyView,
     )),
     modifiers(&BearerAuth),
     tags(

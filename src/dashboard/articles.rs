@@ -214,6 +214,22 @@ fn render_article(
                 div { dt { "Alert" } dd { @if alerted.is_empty() { "none" } @else { "alerted: " (alerted.join(", ")) } } }
             }
             (trend::svg(&p.days, &p.revisions, now.date()))
+            @if !p.revisions.is_empty() {
+                table class="revisions" {
+                    caption { "Helpful share before and after each revision" }
+                    thead { tr { th scope="col" { "Revision" } th scope="col" { "First seen" } th scope="col" { "Before → after" } th scope="col" { "Votes before, after" } } }
+                    tbody {
+                        @for r in &p.revisions {
+                            tr {
+                                td { (r.revision) }
+                                td { (r.first_seen_at.format("%-d %B %Y")) }
+                                td { (trend::before_after(r)) }
+                                td { (r.before.total()) ", " (r.after.total()) }
+                            }
+                        }
+                    }
+                }
+            }
             form method="post" action={ "/dashboard/articles/" (a.id) "/reviewed" } class="reviewed" {
                 (csrf(session))
                 fieldset {

@@ -10,6 +10,7 @@ use super::filter::{
     article_cursor, next_page, report_cursor, ArticleListParams, ReportListParams,
 };
 use super::reply;
+use super::revisions::{before_after, RevisionShare};
 use crate::alerts::{Alerting, Trigger};
 use crate::db::alerts::{self as alert_store, AlertState};
 use crate::db::articles::{self, sort_key, Article};
@@ -42,6 +43,8 @@ pub struct Page<T> {
 /// An article with what the API shows beside it.
 pub struct ArticleSummary {
     pub article: Article,
+    /// Helpfulness before and after each revision, oldest first.
+    pub revisions: Vec<RevisionShare>,
     pub recent_reports: Vec<Report>,
     pub recent_votes: Vec<VoteFeedback>,
     pub alerts: Vec<AlertState>,
@@ -53,7 +56,8 @@ pub struct ArticleOverview {
     pub reports: Vec<Report>,
     pub events: Vec<ReportEvent>,
     pub days: Vec<(NaiveDate, i64, i64)>,
-    pub revisions: Vec<(String, chrono::NaiveDateTime)>,
+    /// Each revision with the helpfulness before and after it, oldest first.
+    pub revisions: Vec<RevisionShare>,
     pub editors: Vec<Editor>,
     pub feedback: Vec<VoteFeedback>,
     pub alerts: Vec<AlertState>,
@@ -66,6 +70,12 @@ pub struct Changed {
     /// Thank-you e-mails queued to readers.
     pub replies: usize,
 }
+
+/// From before any vote was cast: the before-and-after figures reach back to the first one.
+const ALL_DAYS: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
 
 /// How many reports the article page and the API's article show.
 const ARTICLE_PAGE_REPORTS: i64 = 200;
@@ -107,7 +117,11 @@ impl Triage {
         self.db
             .run(move |c| {
                 let article = find_article(c, id)?;
+                // Every day with votes: the share before a revision reaches back to the one before.
+                let days = votes::days(c, id.get(), ALL_DAYS)?;
+                let revisions = before_after(&days, &articles::revisions(c, id.get())?);
                 Ok(ArticleSummary {
+                    revisions,
                     recent_reports: reports::list(c, &reports_of(id, RECENT))?,
                     recent_votes: votes::recent_feedback(c, id.get(), RECENT)?,
                     alerts: alert_store::states(c, id.get(), &alerting.rule_names())?,
@@ -128,10 +142,15 @@ impl Triage {
                 let article = find_article(c, id)?;
                 let reports = reports::list(c, &reports_of(id, ARTICLE_PAGE_REPORTS))?;
                 let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+                let all_days = votes::days(c, id.get(), ALL_DAYS)?;
+                let revisions = before_after(&all_days, &articles::revisions(c, id.get())?);
                 Ok(ArticleOverview {
                     events: reports::events_of(c, &ids)?,
-                    days: votes::days(c, id.get(), trend_from)?,
-                    revisions: articles::revisions(c, id.get())?,
+                    days: all_days
+                        .into_iter()
+                        .filter(|(d, _, _)| *d >= trend_from)
+                        .collect(),
+                    revisions,
                     editors: editors::active(c)?,
                     feedback: votes::recent_feedback(c, id.get(), 10)?,
                     alerts: alert_store::states(c, id.get(), &alerting.rule_names())?,

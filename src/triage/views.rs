@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::revisions::{RevisionShare, Tally};
 use super::service::{ArticleSummary, Page};
 use crate::db::alerts::AlertState;
 use crate::db::articles::Article;
@@ -117,6 +118,46 @@ pub struct ArticleDetail {
     pub recent_reports: Vec<ReportView>,
     /// The newest votes that came with reasons or a comment.
     pub recent_votes: Vec<VoteView>,
+    /// Each revision, oldest first, with the votes before it (since the revision before) and
+    /// after it (until the next), counted by UTC day: the day it was first seen counts after.
+    pub revisions: Vec<RevisionView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub revision: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub before: TallyView,
+    pub after: TallyView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TallyView {
+    pub helpful: i64,
+    pub not_helpful: i64,
+    /// helpful / (helpful + not_helpful); null without votes.
+    pub helpful_share: Option<f64>,
+}
+
+impl From<Tally> for TallyView {
+    fn from(t: Tally) -> Self {
+        TallyView {
+            helpful: t.helpful,
+            not_helpful: t.not_helpful,
+            helpful_share: t.share(),
+        }
+    }
+}
+
+impl From<&RevisionShare> for RevisionView {
+    fn from(r: &RevisionShare) -> Self {
+        RevisionView {
+            revision: r.revision.clone(),
+            first_seen_at: utc(r.first_seen_at),
+            before: r.before.into(),
+            after: r.after.into(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -239,6 +280,7 @@ impl From<&ArticleSummary> for ArticleDetail {
             alerts: s.alerts.iter().map(AlertStateView::from).collect(),
             recent_reports: s.recent_reports.iter().map(ReportView::from).collect(),
             recent_votes: s.recent_votes.iter().map(VoteView::from).collect(),
+            revisions: s.revisions.iter().map(RevisionView::from).collect(),
         }
     }
 }

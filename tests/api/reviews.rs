@@ -407,3 +407,58 @@ async fn the_digest_lists_the_reviews_due_in_an_editors_scope(backend: Backend) 
     );
 }
 each_backend!(the_digest_lists_the_reviews_due_in_an_editors_scope);
+
+async fn helpfulness_before_and_after_each_revision(backend: Backend) {
+    let app = spawn_app(backend, |_| {}).await;
+    let token = app.token("t").await;
+    let id = app.vote("r1", &article("/medicines/aspirin"), true).await["article_id"]
+        .as_i64()
+        .unwrap();
+    // Earlier days' votes and two revisions, as the writer and the catalogue store them.
+    let today = Utc::now().date_naive();
+    let day = |n: i64| (today - TimeDelta::days(n)).format("%Y-%m-%d").to_string();
+    let sql = format!(
+        "INSERT INTO vote_days (article_id, day, helpful, not_helpful) VALUES \
+           ({id}, '{}', 1, 3), ({id}, '{}', 2, 2);
+         INSERT INTO article_revisions (article_id, revision, first_seen_at) VALUES \
+           ({id}, 'r1', '{} 09:00:00'), ({id}, 'r2', '{} 09:00:00');",
+        day(12),
+        day(5),
+        day(10),
+        day(3)
+    );
+    let target = app.settings.database.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = flagpole::db::open(&target).unwrap();
+        flagpole::with_conn!(&mut conn, |c| {
+            diesel::connection::SimpleConnection::batch_execute(c, &sql)
+        })
+        .unwrap();
+    })
+    .await
+    .unwrap();
+
+    let a = app
+        .get_json(&token, &format!("/api/v1/articles/{id}"))
+        .await;
+    let revisions = a["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 2, "{a}");
+    assert_eq!(revisions[0]["revision"], "r1");
+    assert_eq!(
+        revisions[0]["before"],
+        json!({"helpful": 1, "not_helpful": 3, "helpful_share": 0.25})
+    );
+    assert_eq!(revisions[0]["after"]["helpful_share"], 0.5);
+    assert_eq!(revisions[1]["before"], revisions[0]["after"]);
+    assert_eq!(
+        revisions[1]["after"],
+        json!({"helpful": 1, "not_helpful": 0, "helpful_share": 1.0})
+    );
+
+    add_user(&app, "lee@example.org", false).await;
+    let (client, _) = sign_in(&app, "lee@example.org").await;
+    let (_, html) = page(&client, &app, &format!("/dashboard/articles/{id}")).await;
+    assert!(html.contains("revision r2: 50 % → 100 %"), "{html}");
+    assert!(html.contains("<td>25 % → 50 %</td>"), "{html}");
+}
+each_backend!(helpfulness_before_and_after_each_revision);

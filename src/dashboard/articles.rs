@@ -240,7 +240,7 @@ fn render_article(
                     }
                     label for="review-on" { "Reviewed on (empty: today)" }
                     input id="review-on" name="reviewed_on" type="date" max=(now.format("%Y-%m-%d"));
-                    label for="review-note" { "Note (optional)" }
+                    label for="review-note" { "Review note (optional)" }
                     input id="review-note" name="note" maxlength="4000";
                     button type="submit" { "Record review" }
                     span class="hint" { " Re-arms alerts; only feedback after the review counts towards them." }

@@ -36,6 +36,7 @@
     ".fp textarea,.fp input[type=email]{display:block;width:100%;border:2px solid var(--line);background:transparent;padding:.4em;margin:.25em 0 .75em;border-radius:var(--r)}" +
     ".fp textarea{min-height:4.5em;resize:vertical}" +
     ".fp .hint{font-size:.9em}.fp .error{color:var(--err);font-weight:700}" +
+    ".fp .record{font-size:.9em;border-bottom:1px solid var(--line);margin-bottom:.75em}.fp .record:empty{display:none}" +
     ".fp .invalid{border-inline-start:4px solid var(--err);padding-inline-start:.75em}" +
     ".fp .done{color:var(--ok);font-weight:700}" +
     ".fp .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
@@ -161,7 +162,8 @@
     } catch (e) {
       // an old browser keeps the colours it started with
     }
-    // Later, "last reviewed" and the latest correction (data-show-corrections) go above the vote.
+    // With data-show-corrections, "last reviewed" and the latest correction go above the vote.
+    this.record = h("div", { "class": "record" });
     this.vote = h("div");
     this.status = h("p", { role: "status", "aria-live": "polite", "class": "done" });
     this.reportArea = h("div");
@@ -169,15 +171,49 @@
       onclick: this.toggleReport.bind(this) });
     // Character counts are announced here once typing pauses, not at every key.
     this.counts = h("p", { "class": "sr", "aria-live": "polite" });
-    [this.vote, this.status, h("hr"), this.reportButton, this.reportArea, this.counts].forEach(function (el) {
+    [this.record, this.vote, this.status, h("hr"), this.reportButton, this.reportArea, this.counts].forEach(function (el) {
       self.box.appendChild(el);
     });
+    if (mount.hasAttribute("data-show-corrections")) this.showRecord();
     var known = this.remembered();
     if (known) this.showRemembered(known.helpful); else this.ask();
     if (location.hash === "#flagpole-thanks" || location.hash === "#flagpole-reported") {
       self.say(location.hash === "#flagpole-thanks" ? self.t.thanks : self.t.reported);
     }
   }
+
+  // "Last reviewed on …" and the latest published correction, in the reader's language. The record
+  // is extra: when it cannot be fetched the widget works without it.
+  Widget.prototype.showRecord = function () {
+    var self = this, t = this.t;
+    function dated(template, iso) {
+      var at = new Date(iso), shown;
+      try {
+        shown = new Intl.DateTimeFormat(self.lang, { dateStyle: "long", timeZone: "UTC" }).format(at);
+      } catch (e) {
+        shown = iso.slice(0, 10);
+      }
+      var parts = template.split("{date}");
+      return [document.createTextNode(parts[0]), h("time", { datetime: iso.slice(0, 10), text: shown }),
+        document.createTextNode(parts.slice(1).join(""))];
+    }
+    fetch(API + "/api/v1/public/corrections?article_url=" + encodeURIComponent(this.article), { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var shown = [];
+        if (data.last_reviewed_at) shown.push(h("p", {}, dated(t.last_reviewed, data.last_reviewed_at)));
+        var latest = data.corrections && data.corrections[0];
+        if (latest) {
+          shown.push(h("p", {}, [h("strong", {}, dated(t.correction, latest.published_at)),
+            document.createTextNode(" " + latest.text)]));
+        }
+        self.replace(self.record, shown);
+      })
+      .catch(function () {
+        // no record shown
+      });
+  };
 
   // Applies the publisher's colours that keep their contrast (see THEME); each refused one is
   // named in a console warning and ours stays. Runs again when the reader's colour scheme changes,

@@ -13,6 +13,7 @@ use crate::domain::{ArticleId, Note, ReportChange, ReportId, ReportStatus, Revie
 use crate::errors::ApiError;
 use crate::http::Id;
 use crate::reviews::{ReviewRequest, Reviews};
+use crate::triage::filter::Bound;
 use crate::triage::Triage;
 
 #[derive(Debug, Deserialize)]
@@ -175,14 +176,9 @@ pub async fn reviewed(
     let reviewed_at = match form.reviewed_on.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(
-            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| {
-                    ApiError::invalid(
-                        "reviewed_on",
-                        format!("{raw:?} is not a date like 2026-11-25."),
-                    )
-                })?
-                .and_time(chrono::NaiveTime::MIN),
+            raw.parse::<Bound>()
+                .map_err(|why| ApiError::invalid("reviewed_on", why))?
+                .start(),
         ),
     };
     let request = ReviewRequest {

@@ -2,7 +2,7 @@
 //! re-reviewed" endpoint, which records a review with outcome `no_change`.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,6 +12,7 @@ use crate::db::reviews::Review;
 use crate::domain::{ArticleId, DueReason, Note, ReviewOutcome, ReviewSource};
 use crate::errors::{ApiError, ErrorBody};
 use crate::http::{Id, Json, OptionalJson};
+use crate::triage::filter::Bound;
 use crate::triage::views::{utc, ArticleView};
 
 /// Body of `POST /api/v1/articles/{id}/reviews`.
@@ -70,20 +71,11 @@ pub struct ReviewList {
     pub items: Vec<ReviewView>,
 }
 
-/// A date (`2026-11-25`, midnight UTC) or a time (RFC 3339).
+/// A date (`2026-11-25`, midnight UTC) or a time (RFC 3339), as listings take them.
 fn parse_moment(raw: &str) -> Result<NaiveDateTime, ApiError> {
-    let raw = raw.trim();
-    if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(day.and_time(NaiveTime::MIN));
-    }
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.naive_utc())
-        .map_err(|_| {
-            ApiError::invalid(
-                "reviewed_at",
-                format!("{raw:?} is neither a date like 2026-11-25 nor a time like 2026-11-25T08:00:00Z"),
-            )
-        })
+    raw.parse::<Bound>()
+        .map(Bound::start)
+        .map_err(|why| ApiError::invalid("reviewed_at", why))
 }
 
 fn note(raw: Option<&str>) -> Result<Option<Note>, ApiError> {

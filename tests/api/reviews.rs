@@ -331,7 +331,7 @@ async fn the_dashboard_lists_reviews_due_and_records_reviews(backend: Backend) {
         assert!(r.status().is_client_error(), "{form:?}");
         let body = r.text().await.unwrap();
         assert!(
-            body.contains("outcome") || body.contains("not a date"),
+            body.contains("Choose an outcome") || body.contains("is neither a date"),
             "{body}"
         );
     }

@@ -433,3 +433,37 @@ async fn the_catalogue_reads_a_site_politely(backend: Backend) {
     );
 }
 each_backend!(the_catalogue_reads_a_site_politely);
+
+/// What an operator sees when the catalogue is not set up, or set up wrong: one line naming
+/// the key, and a failing exit code.
+#[test]
+fn a_missing_or_foreign_sitemap_is_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("flagpole.toml");
+    let run = |toml: &str| {
+        std::fs::write(&config, toml).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_flagpole"))
+            .args(["--config", config.to_str().unwrap(), "catalogue", "sync"])
+            .output()
+            .expect("run flagpole");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )
+    };
+    let (code, err) = run("");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("sites.catalogue: no sitemap configured"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let (code, err) =
+        run("[[sites.catalogue]]\nsitemap = \"https://elsewhere.example/sitemap.xml\"\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("sites.catalogue: https://elsewhere.example/sitemap.xml is not on a host in sites.allowed_hosts"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

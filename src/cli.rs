@@ -76,6 +76,19 @@ pub enum Command {
         #[command(subcommand)]
         action: DigestAction,
     },
+    /// The catalogue of articles, from the sitemaps in sites.catalogue.
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogueAction {
+    /// Read the sitemaps and fetch every page that is new or whose <lastmod> changed, politely
+    /// (see [catalogue] in the configuration). Progress goes to standard error, the summary to
+    /// standard output; a page that fails is listed in the summary and the rest go on.
+    Sync,
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,7 +312,76 @@ fn execute(command: Command, settings: Settings, out: &mut Stdout) -> anyhow::Re
             digest(&mut open_migrated(&settings)?, &settings, action, out)
         }
         Command::Token { action } => token(&mut open_migrated(&settings)?, action, out),
+        Command::Catalogue {
+            action: CatalogueAction::Sync,
+        } => catalogue_sync(settings, out),
     }
+}
+
+fn catalogue_sync(settings: Settings, out: &mut Stdout) -> anyhow::Result<()> {
+    use crate::catalogue::{Catalogue, Outcome, Progress};
+    if settings.sites.catalogue.is_empty() {
+        anyhow::bail!(
+            "sites.catalogue: no sitemap configured; add [[sites.catalogue]] with sitemap = \"https://…/sitemap.xml\""
+        );
+    }
+    drop(open_migrated(&settings)?);
+    let (pool, _) = db::connect(
+        &settings.database.url,
+        2,
+        std::time::Duration::from_secs(settings.database.connect_timeout_secs),
+    )?;
+    let sites = Arc::new(settings.sites.rules());
+    let policies = Arc::new(settings.review.policies());
+    let catalogue = Catalogue::new(db::Db::new(pool), Arc::new(settings), sites, policies);
+    let mut show = |p: Progress| match p {
+        Progress::Sitemap { url, pages: 0 } => eprintln!("sitemap index {url}"),
+        Progress::Sitemap { url, pages } => eprintln!("sitemap {url}: {pages} pages"),
+        Progress::SitemapFailed { url, error } => eprintln!("sitemap {url}: {error}"),
+        Progress::Page {
+            n,
+            of,
+            url,
+            outcome,
+        } => {
+            let what = match outcome {
+                Outcome::New { revision } => format!("new, revision {revision}"),
+                Outcome::Changed { revision, gone: 0 } => format!("new revision {revision}"),
+                Outcome::Changed { revision, gone } => {
+                    format!("new revision {revision}; {gone} reported passage(s) gone")
+                }
+                Outcome::Same => "same revision".into(),
+                Outcome::Unchanged => "unchanged (lastmod)".into(),
+                Outcome::Skipped(why) => format!("skipped: {why}"),
+                Outcome::Failed(error) => format!("failed: {error}"),
+            };
+            eprintln!("[{n}/{of}] {url}: {what}");
+        }
+    };
+    let summary = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(catalogue.sync(&mut show))?;
+    say!(
+        out,
+        "catalogue: {} sitemap(s), {} page(s) listed: {} new, {} changed, {} same, {} unchanged, {} skipped, {} failed; {} reported passage(s) gone",
+        summary.sitemaps,
+        summary.listed,
+        summary.new,
+        summary.changed,
+        summary.same,
+        summary.unchanged,
+        summary.skipped.len(),
+        summary.errors.len(),
+        summary.passages_gone
+    );
+    for (url, why) in &summary.skipped {
+        say!(out, "skipped {url}: {why}");
+    }
+    for (url, error) in &summary.errors {
+        say!(out, "failed {url}: {error}");
+    }
+    Ok(())
 }
 
 fn token(conn: &mut db::DbConn, action: TokenAction, out: &mut Stdout) -> anyhow::Result<()> {

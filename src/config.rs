@@ -25,7 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use url::Url;
 
-use crate::domain::Category;
+use crate::domain::{Category, ReviewPolicies, ReviewPolicy, Scope, SiteRules};
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -39,6 +39,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub alerts: AlertSettings,
     pub digest: DigestSettings,
+    pub review: ReviewSettings,
+    pub catalogue: CatalogueSettings,
     pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
     pub lanes: LaneConfig,
@@ -96,6 +98,44 @@ pub struct SiteSettings {
     pub allowed_hosts: Vec<String>,
     pub tracking_params: Vec<String>,
     pub query_params: Vec<String>,
+    /// `[[sites.catalogue]]`: the sitemaps that list the articles.
+    pub catalogue: Vec<CatalogueSitemap>,
+}
+
+impl SiteSettings {
+    /// The rules article URLs are checked and canonicalised by.
+    pub fn rules(&self) -> SiteRules {
+        SiteRules {
+            allowed_hosts: self.allowed_hosts.clone(),
+            tracking_params: self.tracking_params.clone(),
+            query_params: self.query_params.clone(),
+        }
+    }
+}
+
+/// One `[[sites.catalogue]]` entry: a sitemap (or sitemap index; `.xml.gz` too).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueSitemap {
+    pub sitemap: Url,
+}
+
+/// How the catalogue fetches pages.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueSettings {
+    /// `flagpole serve` syncs the catalogue this often; 0: only `flagpole catalogue sync`.
+    pub sync_interval_hours: u64,
+    /// Pause between two requests to the same host, in milliseconds.
+    pub delay_ms: u64,
+    /// Give up on a request (connecting and reading the whole body) after this many seconds.
+    pub timeout_secs: u64,
+    /// A page larger than this is not read.
+    pub max_page_bytes: usize,
+    /// A sitemap larger than this (uncompressed) is not read.
+    pub max_sitemap_bytes: usize,
+    /// The User-Agent header; empty: `flagpole-catalogue/VERSION (+server.public_url)`.
+    pub user_agent: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -230,6 +270,73 @@ impl TryFrom<u32> for DigestHour {
 impl From<DigestHour> for u32 {
     fn from(hour: DigestHour) -> u32 {
         hour.0.hour()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// The interval for articles no policy covers.
+    pub default_interval_days: i64,
+    /// "Due soon" means due within this many days.
+    pub due_soon_days: i64,
+    pub policies: Vec<ReviewPolicySetting>,
+}
+
+/// `[[review.policies]]`: review articles under `scope` (a host, or host/path) every
+/// `interval_days` days.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewPolicySetting {
+    pub scope: String,
+    pub interval_days: i64,
+}
+
+impl ReviewSettings {
+    /// The policies as the code applies them (validated when the configuration loaded).
+    pub fn policies(&self) -> ReviewPolicies {
+        let policies = self
+            .policies
+            .iter()
+            .filter_map(|p| {
+                Some(ReviewPolicy {
+                    scope: Scope::parse(&p.scope).ok()?,
+                    interval_days: p.interval_days,
+                })
+            })
+            .collect();
+        ReviewPolicies::new(policies, self.default_interval_days, self.due_soon_days)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        // About 270 years: beyond that a due date leaves the range of a timestamp.
+        const MAX_DAYS: i64 = 100_000;
+        if !(1..=MAX_DAYS).contains(&self.default_interval_days) {
+            return Err(ConfigError(format!(
+                "review.default_interval_days: must be between 1 and {MAX_DAYS}"
+            )));
+        }
+        if !(0..=MAX_DAYS).contains(&self.due_soon_days) {
+            return Err(ConfigError(format!(
+                "review.due_soon_days: must be between 0 and {MAX_DAYS}"
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for p in &self.policies {
+            let scope = Scope::parse(&p.scope)
+                .map_err(|why| ConfigError(format!("review.policies: scope {why}")))?;
+            if !(1..=MAX_DAYS).contains(&p.interval_days) {
+                return Err(ConfigError(format!(
+                    "review.policies: {scope}: interval_days must be between 1 and {MAX_DAYS}"
+                )));
+            }
+            if !seen.insert(scope.to_string()) {
+                return Err(ConfigError(format!(
+                    "review.policies: {scope} has two policies"
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -505,6 +612,8 @@ impl Settings {
         if self.digest.min_votes_for_drop < 1 {
             return bad("digest.min_votes_for_drop", "must be at least 1".into());
         }
+        self.review.validate()?;
+        self.validate_catalogue()?;
         if self.smtp.host.trim().is_empty() {
             return bad("smtp.host", "must name the SMTP server".into());
         }
@@ -544,6 +653,41 @@ impl Settings {
             if s.text.trim().is_empty() || s.text.chars().count() > 500 {
                 return bad("signposting", "every text must be 1 to 500 characters");
             }
+        }
+        Ok(())
+    }
+
+    fn validate_catalogue(&self) -> Result<(), ConfigError> {
+        let sites = self.sites.rules();
+        for entry in &self.sites.catalogue {
+            let url = &entry.sitemap;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(ConfigError(format!(
+                    "sites.catalogue: {url} must be an http:// or https:// URL"
+                )));
+            }
+            if !url.host_str().is_some_and(|h| sites.host_allowed(h)) {
+                return Err(ConfigError(format!(
+                    "sites.catalogue: {url} is not on a host in sites.allowed_hosts"
+                )));
+            }
+        }
+        let c = &self.catalogue;
+        if c.timeout_secs == 0 {
+            return Err(ConfigError(
+                "catalogue.timeout_secs: must be at least 1".into(),
+            ));
+        }
+        if c.max_page_bytes < 1024 || c.max_sitemap_bytes < 1024 {
+            return Err(ConfigError(
+                "catalogue.max_page_bytes: max_page_bytes and max_sitemap_bytes must be at least 1024"
+                    .into(),
+            ));
+        }
+        if c.user_agent.chars().any(|ch| ch.is_control()) {
+            return Err(ConfigError(
+                "catalogue.user_agent: must be one line of text".into(),
+            ));
         }
         Ok(())
     }
@@ -740,6 +884,43 @@ mod tests {
             let err = load_with(toml).0.unwrap_err().to_string();
             assert!(err.contains(key), "{toml}: {err}");
             assert!(!err.contains("s3cret"), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+
+    #[test]
+    fn review_policies_are_checked_and_named() {
+        let (s, _dir) = load_with(
+            "[review]\ndue_soon_days = 14\n\
+             [[review.policies]]\nscope = \"health.example.org/medicines\"\ninterval_days = 365\n",
+        );
+        let policies = s.expect("valid").review.policies();
+        assert_eq!(
+            policies.interval_days("health.example.org", "/medicines/x"),
+            365
+        );
+        assert_eq!(
+            policies.interval_days("health.example.org", "/conditions"),
+            730
+        );
+        assert_eq!(policies.due_soon_days, 14);
+        for (toml, key) in [
+            (
+                "[[review.policies]]\nscope = \"a b\"\ninterval_days = 1\n",
+                "review.policies",
+            ),
+            (
+                "[[review.policies]]\nscope = \"example.org\"\ninterval_days = 0\n",
+                "review.policies",
+            ),
+            (
+                "[[review.policies]]\nscope = \"example.org\"\n",
+                "review.policies",
+            ),
+            ("[review]\ndue_soon_days = -1\n", "review.due_soon_days"),
+        ] {
+            let err = load_with(toml).0.unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
             assert_eq!(err.lines().count(), 1, "{err}");
         }
     }

@@ -183,3 +183,20 @@ impl From<actix_web::error::BlockingError> for ApiError {
         ApiError::internal(e)
     }
 }
+
+impl From<crate::domain::UrlProblem> for ApiError {
+    /// An `article_url` that cannot be an article here: 422, or 403 for a host not served.
+    fn from(problem: crate::domain::UrlProblem) -> ApiError {
+        match problem {
+            crate::domain::UrlProblem::Invalid(why) => {
+                ApiError::invalid("article_url", format!("article_url {why}"))
+            }
+            crate::domain::UrlProblem::HostNotAllowed(host) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "host_not_allowed",
+                format!("article_url: articles on {host} are not served here"),
+            )
+            .with_field("article_url"),
+        }
+    }
+}

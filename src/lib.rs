@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod ops;
 pub mod privacy;
 pub mod problems;
+pub mod reviews;
 pub mod startup;
 pub mod telemetry;
 pub mod triage;

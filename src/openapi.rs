@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{errors, ingest, triage};
+use crate::{errors, ingest, reviews, triage};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,10 @@ use crate::{errors, ingest, triage};
         triage::api::list_problems,
         triage::api::get_problem,
         triage::api::patch_problem,
-        triage::api::mark_reviewed,
+        reviews::api::post_review,
+        reviews::api::list_reviews,
+        reviews::api::mark_reviewed,
+        reviews::public::article_corrections,
         triage::api::list_outbox,
     ),
     components(schemas(
@@ -37,6 +40,11 @@ use crate::{errors, ingest, triage};
         crate::domain::OutboxStatus,
         crate::domain::MailKind,
         crate::domain::Reason,
+        crate::domain::ReviewOutcome,
+        crate::domain::ReviewSource,
+        crate::domain::ReviewDue,
+        crate::domain::DueReason,
+        crate::domain::PassageStatus,
         errors::ErrorBody,
         errors::ErrorDetail,
         ingest::validate::VoteRequest,
@@ -44,7 +52,12 @@ use crate::{errors, ingest, triage};
         ingest::api::VoteCreated,
         ingest::api::ReportCreated,
         triage::api::ReportPatch,
-        triage::api::ReviewedRequest,
+        reviews::api::ReviewedRequest,
+        reviews::api::ReviewBody,
+        reviews::api::ReviewView,
+        reviews::api::ReviewList,
+        reviews::public::PublicCorrection,
+        reviews::public::PublicCorrections,
         triage::views::AlertStateView,
         triage::views::OutboxView,
         triage::views::ArticlePage,
@@ -59,11 +72,15 @@ use crate::{errors, ingest, triage};
         triage::views::ProblemPage,
         triage::views::ProblemDetail,
         triage::filter::ProblemState,
+        triage::views::RevisionView,
+        triage::views::TallyView,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "ingest", description = "Public: what the widget and the HTML forms send"),
         (name = "triage", description = "Bearer token: read and triage feedback"),
+        (name = "reviews", description = "Bearer token: reviews of articles and their due dates"),
+        (name = "public", description = "Public: published corrections, for the publisher's pages"),
     )
 )]
 pub struct ApiDoc;

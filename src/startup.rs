@@ -18,6 +18,7 @@ use tokio::sync::watch;
 
 use crate::alerts::{self, Alerting, Trigger};
 use crate::auth::Sessions;
+use crate::catalogue::Catalogue;
 use crate::config::Settings;
 use crate::db::{self, articles, Db, Pool};
 use crate::digest::{self, Digests};
@@ -31,8 +32,9 @@ use crate::lanes::{LaneSettings, Sorter};
 use crate::mail::delivery::{self, Mailer};
 use crate::mail::Outbox;
 use crate::problems::store as problems;
+use crate::reviews::Reviews;
 use crate::triage::Triage;
-use crate::{dashboard, editors, ingest, openapi, ops, telemetry, triage, widget};
+use crate::{dashboard, editors, ingest, openapi, ops, reviews, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
 /// How long a submission key is remembered: a retry comes within seconds; a day is generous.
@@ -52,6 +54,8 @@ pub struct Application {
     mailer: Mailer,
     erase_email_after_days: i64,
     digests: Digests,
+    /// The catalogue and how often `serve` syncs it; None: never by itself.
+    catalogue: Option<(Catalogue, Duration)>,
 }
 
 impl Application {
@@ -64,6 +68,7 @@ impl Application {
             settings.database.pool_size,
             Duration::from_secs(settings.database.connect_timeout_secs),
         )?;
+        let review_policies = Arc::new(settings.review.policies());
         {
             let mut conn = pool.get()?;
             if settings.database.migrate_on_start {
@@ -72,6 +77,13 @@ impl Application {
                 }
             } else if conn.has_pending_migrations()? {
                 tracing::warn!("migrations are pending: run `flagpole migrate`; /readyz says not ready until then");
+            }
+            // The review policies may have changed since the last start.
+            if !conn.has_pending_migrations()? {
+                let changed = db::reviews::refresh_due_dates(&mut conn, &review_policies)?;
+                if changed > 0 {
+                    tracing::info!(articles = changed, "review due dates recomputed");
+                }
             }
             if !conn.has_pending_migrations()? {
                 // After the migration that added problems this groups every existing report;
@@ -96,6 +108,7 @@ impl Application {
         let rules = Arc::new(WriteRules {
             alerting: alerting.clone(),
             vote_cap: Some(settings.limits.votes_per_address_per_article).filter(|cap| *cap > 0),
+            review_policies: review_policies.clone(),
         });
         let (writer, writer_threads) = Writer::start(manager, rules, writers)?;
         let listener = TcpListener::bind(settings.server.bind).map_err(|e| {
@@ -107,11 +120,7 @@ impl Application {
         let port = listener.local_addr()?.port();
 
         let settings = Arc::new(settings);
-        let sites = Arc::new(SiteRules {
-            allowed_hosts: settings.sites.allowed_hosts.clone(),
-            tracking_params: settings.sites.tracking_params.clone(),
-            query_params: settings.sites.query_params.clone(),
-        });
+        let sites = Arc::new(settings.sites.rules());
         let db = Db::new(pool.clone());
         let sorter = Arc::new(Sorter::new(lane_settings(&settings)));
         // With migrations pending the lessons table may not exist yet: the corpus alone sorts
@@ -119,6 +128,12 @@ impl Application {
         if let Err(error) = sorter.refresh(&mut *pool.get()?) {
             tracing::warn!(%error, "editors' lessons not loaded yet; sorting with the corpus alone");
         }
+        let catalogue = Catalogue::new(
+            db.clone(),
+            settings.clone(),
+            sites.clone(),
+            review_policies.clone(),
+        );
         let ingest = web::Data::new(Ingest::new(
             settings.clone(),
             sites.clone(),
@@ -132,8 +147,14 @@ impl Application {
             settings: web::Data::from(settings.clone()),
             db: web::Data::new(db.clone()),
             ingest: ingest.clone(),
-            triage: web::Data::new(Triage::new(db.clone(), alerting.clone(), sorter.clone())),
+            triage: web::Data::new(Triage::new(
+                db.clone(),
+                alerting.clone(),
+                sorter.clone(),
+                review_policies.clone(),
+            )),
             sorter: web::Data::from(sorter.clone()),
+            reviews: web::Data::new(Reviews::new(db.clone(), review_policies.clone())),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
             sessions: sessions.clone(),
             body_limit: BodyLimit {
@@ -167,6 +188,7 @@ impl Application {
                 .app_data(services.ingest.clone())
                 .app_data(services.triage.clone())
                 .app_data(services.sorter.clone())
+                .app_data(services.reviews.clone())
                 .app_data(services.outbox.clone())
                 .app_data(services.sessions.clone())
                 .app_data(services.body_limit)
@@ -207,6 +229,14 @@ impl Application {
             mailer,
             erase_email_after_days: settings.privacy.erase_email_after_days,
             digests,
+            catalogue: (catalogue.configured() && settings.catalogue.sync_interval_hours > 0).then(
+                || {
+                    (
+                        catalogue,
+                        Duration::from_secs(settings.catalogue.sync_interval_hours * 3600),
+                    )
+                },
+            ),
         })
     }
 
@@ -284,7 +314,29 @@ impl Application {
             }
         });
 
+        let cataloguer = self.catalogue.map(|(catalogue, every)| {
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    match catalogue.sync(&mut log_progress).await {
+                        Ok(s) => tracing::info!(
+                            listed = s.listed,
+                            new = s.new,
+                            changed = s.changed,
+                            skipped = s.skipped.len(),
+                            failed = s.errors.len(),
+                            "catalogue synced"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, "catalogue sync failed"),
+                    }
+                }
+            })
+        });
         let served = self.server.await;
+        if let Some(cataloguer) = cataloguer {
+            cataloguer.abort();
+        }
         refresher.abort();
         upkeep.abort();
         // Let the delivery worker finish the e-mail in hand, so none is left half-sent; a digest
@@ -333,9 +385,30 @@ struct Services {
     ingest: web::Data<Ingest>,
     triage: web::Data<Triage>,
     sorter: web::Data<Sorter>,
+    reviews: web::Data<Reviews>,
     outbox: web::Data<Outbox>,
     sessions: web::Data<Sessions>,
     body_limit: BodyLimit,
+}
+
+/// A background catalogue sync reports failures to the log; the rest is in its summary.
+fn log_progress(p: crate::catalogue::Progress) {
+    use crate::catalogue::{Outcome, Progress};
+    match p {
+        Progress::SitemapFailed { url, error } => {
+            tracing::warn!(sitemap = url, error, "catalogue: sitemap not read")
+        }
+        Progress::Page {
+            url,
+            outcome: Outcome::Failed(error),
+            ..
+        } => tracing::warn!(
+            page = url,
+            error = error.as_str(),
+            "catalogue: page not read"
+        ),
+        _ => {}
+    }
 }
 
 /// Every route, in one table.
@@ -370,7 +443,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/articles").route(get().to(triage::api::list_articles)))
         .service(resource("/api/v1/articles/{id}").route(get().to(triage::api::get_article)))
         .service(
-            resource("/api/v1/articles/{id}/reviewed").route(post().to(triage::api::mark_reviewed)),
+            resource("/api/v1/articles/{id}/reviewed")
+                .route(post().to(reviews::api::mark_reviewed)),
+        )
+        .service(
+            resource("/api/v1/articles/{id}/reviews")
+                .route(get().to(reviews::api::list_reviews))
+                .route(post().to(reviews::api::post_review)),
         )
         .service(resource("/api/v1/outbox").route(get().to(triage::api::list_outbox)))
         .service(resource("/api/v1/problems").route(get().to(triage::api::list_problems)))
@@ -379,6 +458,12 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(get().to(triage::api::get_problem))
                 .route(patch().to(triage::api::patch_problem)),
         )
+        // Public corrections: for the publisher's pages, cacheable.
+        .service(
+            resource("/api/v1/public/corrections")
+                .route(get().to(reviews::public::article_corrections)),
+        )
+        .service(resource("/corrections.atom").route(get().to(reviews::public::feed)))
         .service(
             resource("/api/v1/reports/{id}")
                 .route(get().to(triage::api::get_report))

@@ -306,6 +306,8 @@ mod tests {
             fingerprint: None,
             lang: None,
             problem_id: None,
+            passage_status: None,
+            passage_revision: None,
         }
     }
 

@@ -9,9 +9,13 @@ use serde::Deserialize;
 
 use super::layout::DashError;
 use super::session::CsrfForm;
-use crate::domain::{ArticleId, Lane, Note, ProblemId, ReportChange, ReportId, ReportStatus};
+use crate::domain::{
+    ArticleId, Lane, Note, ProblemId, ReportChange, ReportId, ReportStatus, ReviewOutcome,
+};
 use crate::errors::ApiError;
 use crate::http::Id;
+use crate::reviews::{ReviewRequest, Reviews};
+use crate::triage::filter::Bound;
 use crate::triage::Triage;
 
 #[derive(Debug, Deserialize)]
@@ -22,6 +26,8 @@ pub struct ActionForm {
     note: Option<String>,
     assignee: Option<String>,
     reply: Option<String>,
+    /// With "resolve": a correction to publish.
+    public_correction: Option<String>,
     article: Option<i64>,
     /// Set on the lanes page: go back to that lane.
     from_lane: Option<Lane>,
@@ -55,7 +61,11 @@ fn change_for(form: &ActionForm) -> Result<ReportChange, ApiError> {
         ("move", None) => return Err(ApiError::invalid("lane", "Choose the lane to move to.")),
         _ => None,
     };
+    let correction = (form.action == "resolve")
+        .then_some(form.public_correction.as_deref())
+        .flatten();
     let change = ReportChange::new(status, assignee, note)
+        .and_then(|c| c.with_public_correction(correction))
         .map_err(|(field, why)| ApiError::invalid(field, why))?;
     Ok(ReportChange { lane, ..change })
 }
@@ -75,6 +85,7 @@ pub enum DoneCode {
     Bulk,
     Reviewed,
     Reset,
+    Fixed,
 }
 
 impl Done {
@@ -87,22 +98,32 @@ impl Done {
                 Some(n) => format!("Done for {n} reports."),
                 None => "Done.".to_string(),
             },
-            DoneCode::Reviewed => "Marked re-reviewed; alerts are re-armed.".to_string(),
+            DoneCode::Reviewed => "Review recorded; alerts are re-armed.".to_string(),
             DoneCode::Reset => {
                 "The classifier forgot its lessons; it sorts as it came.".to_string()
             }
+            DoneCode::Fixed => match self.n {
+                Some(1) => "Resolved 1 report as fixed.".to_string(),
+                Some(n) => format!("Resolved {n} reports as fixed."),
+                None => "Done.".to_string(),
+            },
         })
     }
 }
 
 /// Back to where the action came from: the article page, or a lane's page.
-fn back_to(form: &ActionForm, done: DoneCode, n: Option<usize>) -> HttpResponse {
+fn back_to(
+    article: Option<i64>,
+    from_lane: Option<Lane>,
+    done: DoneCode,
+    n: Option<usize>,
+) -> HttpResponse {
     let code = serde_json::to_value(done)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     let count = n.map(|n| format!("&n={n}")).unwrap_or_default();
-    let target = match (form.article, form.from_lane) {
+    let target = match (article, from_lane) {
         (Some(id), _) => format!("/dashboard/articles/{id}?done={code}{count}"),
         (None, Some(lane)) => format!("/dashboard/lanes?lane={lane}&done={code}{count}"),
         (None, None) => "/dashboard".into(),
@@ -128,7 +149,7 @@ pub async fn act(
     } else {
         DoneCode::Done
     };
-    Ok(back_to(form, code, None))
+    Ok(back_to(form.article, form.from_lane, code, None))
 }
 
 /// One action on every report of a problem.
@@ -142,7 +163,12 @@ pub async fn act_on_problem(
     let changed = triage
         .change_problem(id.get(), change_for(form)?, post.session.actor(), thank)
         .await?;
-    Ok(back_to(form, DoneCode::Bulk, Some(changed.reports)))
+    Ok(back_to(
+        form.article,
+        form.from_lane,
+        DoneCode::Bulk,
+        Some(changed.reports),
+    ))
 }
 
 pub async fn bulk(
@@ -159,23 +185,56 @@ pub async fn bulk(
     let changed = triage
         .change(ids, change_for(form)?, post.session.actor(), false)
         .await?;
-    Ok(back_to(form, DoneCode::Bulk, Some(changed.reports)))
+    Ok(back_to(
+        form.article,
+        form.from_lane,
+        DoneCode::Bulk,
+        Some(changed.reports),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ReviewForm {
     note: Option<String>,
+    /// Absent on the older "mark re-reviewed" form: no change.
+    outcome: Option<String>,
+    /// A date (`2026-11-25`) to back-fill an earlier review; empty for now.
+    reviewed_on: Option<String>,
 }
 
+/// Records a review by the signed-in editor (the article page's review form).
 pub async fn reviewed(
-    triage: web::Data<Triage>,
+    reviews: web::Data<Reviews>,
     id: Id<ArticleId, DashError>,
     post: CsrfForm<ReviewForm>,
 ) -> Result<HttpResponse, DashError> {
-    let note = Note::parse(post.form.note.as_deref().unwrap_or(""))
+    let form = &post.form;
+    let note = Note::parse(form.note.as_deref().unwrap_or(""))
         .map_err(|why| ApiError::invalid("note", why))?;
-    triage
-        .mark_reviewed(id.get(), post.session.actor(), note)
+    let outcome = match form.outcome.as_deref().map(str::trim) {
+        None | Some("") => ReviewOutcome::NoChange,
+        Some(raw) => ReviewOutcome::parse(raw).ok_or_else(|| {
+            ApiError::invalid(
+                "outcome",
+                format!("Choose an outcome: {}.", ReviewOutcome::choices()),
+            )
+        })?,
+    };
+    let reviewed_at = match form.reviewed_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            raw.parse::<Bound>()
+                .map_err(|why| ApiError::invalid("reviewed_on", why))?
+                .start(),
+        ),
+    };
+    let request = ReviewRequest {
+        outcome,
+        note,
+        reviewed_at,
+    };
+    reviews
+        .record(id.get(), post.session.editor.name.clone(), request)
         .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((
@@ -183,4 +242,32 @@ pub async fn reviewed(
             format!("/dashboard/articles/{}?done=reviewed", id.get().get()),
         ))
         .finish())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FixedForm {
+    revision: String,
+}
+
+/// "Resolve all as fixed": every open report whose passage is gone from the revision.
+pub async fn fixed(
+    triage: web::Data<Triage>,
+    id: Id<ArticleId, DashError>,
+    post: CsrfForm<FixedForm>,
+) -> Result<HttpResponse, DashError> {
+    let revision = post.form.revision.trim();
+    if revision.is_empty() {
+        return Err(DashError::BadRequest(
+            "Name the revision that fixed them.".into(),
+        ));
+    }
+    let changed = triage
+        .resolve_fixed(id.get(), revision.to_string(), post.session.actor())
+        .await?;
+    Ok(back_to(
+        Some(id.get().get()),
+        None,
+        DoneCode::Fixed,
+        Some(changed.reports),
+    ))
 }

@@ -14,8 +14,13 @@ use super::trend;
 use crate::db::articles::Article;
 use crate::db::editors::Editor;
 use crate::db::reports::{Report, ReportEvent};
-use crate::domain::{ArticleId, ArticleSort, ArticleState, Category, Lane, ReportStatus};
+use crate::db::reviews::Review;
+use crate::domain::{
+    ArticleId, ArticleSort, ArticleState, Category, Lane, PassageStatus, ReportStatus, ReviewDue,
+    ReviewOutcome, ReviewSource,
+};
 use crate::http::{FormQuery, Id, Query};
+use crate::reviews::Reviews;
 use crate::triage::filter::ArticleListParams;
 use crate::triage::service::ArticleOverview;
 use crate::triage::{grouping, Page, Triage};
@@ -34,7 +39,7 @@ pub async fn list(
 }
 
 /// The active editors who own an article.
-fn owners<'a>(editors: &'a [Editor], a: &Article) -> Vec<&'a str> {
+pub(super) fn owners<'a>(editors: &'a [Editor], a: &Article) -> Vec<&'a str> {
     editors
         .iter()
         .filter(|e| e.active && e.owns(&a.host, &a.path))
@@ -76,6 +81,13 @@ fn render_list(
                         @for c in Category::ALL {
                             option value=(c.as_str()) selected[params.category == Some(c)] { (c.label()) }
                         }
+                    }
+                }
+                div { label for="review" { "Review" }
+                    select id="review" name="review" {
+                        option value="" { "Any" }
+                        option value="overdue" selected[params.review == Some(ReviewDue::Overdue)] { "Overdue" }
+                        option value="due_soon" selected[params.review == Some(ReviewDue::DueSoon)] { "Due soon" }
                     }
                 }
                 div { label for="from" { "Active from" } input id="from" name="from" type="date" value=(params.from.map(|b| b.to_string()).unwrap_or_default()); }
@@ -141,6 +153,7 @@ fn render_list(
 
 pub async fn article(
     triage: web::Data<Triage>,
+    reviews: web::Data<Reviews>,
     session: Session,
     id: Id<ArticleId, DashError>,
     done: Query<Done, DashError>,
@@ -149,14 +162,21 @@ pub async fn article(
     let overview = triage
         .article_overview(id.get(), trend::first_day(today))
         .await?;
+    let (_, history) = reviews.list(id.get()).await?;
     let a = &overview.article;
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
-    let body = render_article(&session, &overview, done.0.message());
+    let body = render_article(&session, &overview, &history, done.0.message());
     Ok(layout::page(&title, &session, body))
 }
 
-fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) -> Markup {
+fn render_article(
+    session: &Session,
+    p: &ArticleOverview,
+    history: &[Review],
+    done: Option<String>,
+) -> Markup {
     let now = crate::db::now();
+    let due = p.article.review_due(now);
     let a = &p.article;
     // Only the queue is the editor's work here; the other lanes are folded below it.
     let (queue, elsewhere): (Vec<Report>, Vec<Report>) = p
@@ -183,16 +203,68 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
                 div { dt { "Open reports" } dd { (a.open_reports) } }
                 div { dt { "Revision" } dd { (a.revision.clone().unwrap_or_else(|| "unknown".into())) } }
                 div { dt { "Last feedback" } dd { (ago(a.last_activity_at, now)) } }
-                div { dt { "Re-reviewed" } dd { (a.reviewed_at.map(|t| ago(t, now)).unwrap_or_else(|| "never".into())) } }
+                div { dt { "Last reviewed" } dd {
+                    @match (a.last_reviewed_at, &a.reviewed_by) {
+                        (Some(at), Some(by)) => { (ago(at, now)) " by " (by) }
+                        (Some(at), None) => { (ago(at, now)) }
+                        _ => { "never" }
+                    }
+                } }
+                div { dt { "Next review" } dd {
+                    @match due {
+                        Some((at, why)) if at <= now => { strong { "due now" } " (" (why.label()) ")" }
+                        Some((at, _)) => { (at.format("%-d %B %Y")) }
+                        None => { "unknown" }
+                    }
+                } }
                 div { dt { "Alert" } dd { @if alerted.is_empty() { "none" } @else { "alerted: " (alerted.join(", ")) } } }
             }
             (trend::svg(&p.days, &p.revisions, now.date()))
+            @if !p.revisions.is_empty() {
+                table class="revisions" {
+                    caption { "Helpful share before and after each revision" }
+                    thead { tr { th scope="col" { "Revision" } th scope="col" { "First seen" } th scope="col" { "Before → after" } th scope="col" { "Votes before, after" } } }
+                    tbody {
+                        @for r in &p.revisions {
+                            tr {
+                                td { (r.revision) }
+                                td { (r.first_seen_at.format("%-d %B %Y")) }
+                                td { (trend::before_after(r)) }
+                                td { (r.before.total()) ", " (r.after.total()) }
+                            }
+                        }
+                    }
+                }
+            }
             form method="post" action={ "/dashboard/articles/" (a.id) "/reviewed" } class="reviewed" {
                 (csrf(session))
-                label for="review-note" { "Re-review note (optional)" }
-                input id="review-note" name="note" maxlength="4000";
-                button type="submit" { "Mark article re-reviewed" }
-                span class="hint" { " Re-arms alerts; only feedback after this counts towards them." }
+                fieldset {
+                    legend { "Record a review" }
+                    label for="review-outcome" { "Outcome" }
+                    select id="review-outcome" name="outcome" {
+                        @for o in ReviewOutcome::ALL { option value=(o.as_str()) { (o.label()) } }
+                    }
+                    label for="review-on" { "Reviewed on (empty: today)" }
+                    input id="review-on" name="reviewed_on" type="date" max=(now.format("%Y-%m-%d"));
+                    label for="review-note" { "Review note (optional)" }
+                    input id="review-note" name="note" maxlength="4000";
+                    button type="submit" { "Record review" }
+                    span class="hint" { " Re-arms alerts; only feedback after the review counts towards them." }
+                }
+            }
+            @if !history.is_empty() {
+                details class="history reviews" {
+                    summary { "Reviews (" (history.len()) ")" }
+                    ol {
+                        @for r in history {
+                            li {
+                                (r.reviewed_at.format("%-d %B %Y")) ": " (r.outcome.label()) ", " (r.reviewer)
+                                @if r.source == ReviewSource::Page { " (from the page)" }
+                                @if let Some(n) = &r.note { " — " (n) }
+                            }
+                        }
+                    }
+                }
             }
             @if !p.feedback.is_empty() {
                 h2 { "What voters said" }
@@ -207,6 +279,7 @@ fn render_article(session: &Session, p: &ArticleOverview, done: Option<String>) 
                     }
                 }
             }
+            (possibly_fixed(session, a, &p.reports))
             h2 { "Reports in the queue (" (queue.len()) ")" }
             @if groups.is_empty() { p class="muted" { "No reports in the queue." } }
             @else {
@@ -274,6 +347,43 @@ pub fn lane_select(id: &str, current: Option<Lane>) -> Markup {
         select id=(id) name="lane" {
             @for lane in Lane::ALL {
                 option value=(lane) selected[current == Some(lane)] { (lane.label()) }
+            }
+        }
+    }
+}
+
+/// Open reports whose quoted passage is no longer on the page, by the revision it went in, with
+/// one action per revision to resolve them all as fixed.
+fn possibly_fixed(session: &Session, a: &Article, reports: &[Report]) -> Markup {
+    let mut by_revision: Vec<(&str, Vec<&Report>)> = Vec::new();
+    for r in reports
+        .iter()
+        .filter(|r| r.status.is_open() && r.passage_status == Some(PassageStatus::Gone))
+    {
+        let revision = r.passage_revision.as_deref().unwrap_or("");
+        match by_revision.iter_mut().find(|(rev, _)| *rev == revision) {
+            Some((_, list)) => list.push(r),
+            None => by_revision.push((revision, vec![r])),
+        }
+    }
+    html! {
+        @for (i, (revision, list)) in by_revision.iter().enumerate() {
+            section class="possibly-fixed" aria-labelledby={ "fixed-" (i) } {
+                h2 id={ "fixed-" (i) } { "Possibly fixed in revision " (revision) }
+                p { (list.len()) " reported passage(s) are no longer on the page:" }
+                ul {
+                    @for r in list {
+                        li {
+                            (category_badge(r.category)) " "
+                            blockquote class="reader" { (r.quote.clone().unwrap_or_default()) }
+                        }
+                    }
+                }
+                form method="post" action={ "/dashboard/articles/" (a.id) "/fixed" } {
+                    (csrf(session))
+                    input type="hidden" name="revision" value=(revision);
+                    button type="submit" class="primary" { "Resolve all as fixed in revision " (revision) }
+                }
             }
         }
     }
@@ -366,6 +476,11 @@ fn report_card(
                 " · reported " (ago(r.created_at, now))
                 @if let Some(rev) = &r.revision { " · saw revision " (rev) }
                 @if changed { " · " strong { "article changed since" } }
+                @match (r.passage_status, &r.passage_revision) {
+                    (Some(PassageStatus::OnPage), Some(rev)) => { " · passage still on the page (revision " (rev) ")" }
+                    (Some(PassageStatus::Gone), Some(rev)) => { " · " strong { "passage gone in revision " (rev) } }
+                    _ => {}
+                }
                 @if let Some(who) = &r.assignee { " · assigned to " (who) }
                 @if r.email.is_some() { " · reader may be contacted" }
             }
@@ -390,6 +505,10 @@ fn report_card(
                     button type="submit" name="action" value="reopen" { "Reopen" }
                 }
                 button type="submit" name="action" value="note" { "Add note" }
+                @if open {
+                    label for={ "correction-" (r.id) } { "Public correction, on resolve (optional, your words)" }
+                    input id={ "correction-" (r.id) } name="public_correction" maxlength="4000";
+                }
                 @if r.email.is_some() && open {
                     span class="check" {
                         input type="checkbox" id={ "reply-" (r.id) } name="reply" value="1";

@@ -35,7 +35,7 @@ pub fn cell(text: &str) -> String {
     }
 }
 
-fn csv_line(fields: &[String]) -> Vec<u8> {
+pub(super) fn csv_line(fields: &[String]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let _ = w.write_record(fields.iter().map(|f| cell(f)));
     w.into_inner().unwrap_or_default()

@@ -131,6 +131,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> HttpResponse {
                 a href="/dashboard" class="brand" { "flagpole" }
                 a href="/dashboard" { "Articles" }
                 a href="/dashboard/lanes" { "Lanes" }
+                a href="/dashboard/reviews" { "Reviews due" }
                 a href="/dashboard/preferences" { "My e-mail" }
                 @if session.editor.is_admin() {
                     a href="/dashboard/editors" { "Editors" }

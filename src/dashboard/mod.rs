@@ -4,7 +4,7 @@
 //! `mail`); pages are `render_*` functions beside them.
 //!
 //! May import: `auth`, `config`, `db` (read models), `domain`, `editors`, `errors`, `http`,
-//! `mail`, `triage`.
+//! `mail`, `reviews`, `triage`.
 
 mod actions;
 mod admin;
@@ -13,6 +13,7 @@ mod export;
 mod lanes;
 mod layout;
 mod login;
+mod reviews;
 mod session;
 mod trend;
 
@@ -54,12 +55,15 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
         .service(resource("/lanes").route(get().to(lanes::page)))
         .service(resource("/lanes/reset").route(post().to(lanes::reset)))
+        .service(resource("/articles/{id}/fixed").route(post().to(actions::fixed)))
         .service(resource("/reports/bulk").route(post().to(actions::bulk)))
         .service(resource("/reports/{id}").route(post().to(actions::act)))
         .service(resource("/problems/{id}").route(post().to(actions::act_on_problem)))
         .service(resource("/export/articles.csv").route(get().to(export::articles_csv)))
         .service(resource("/export/reports.csv").route(get().to(export::reports_csv)))
         .service(resource("/export/lane.csv").route(get().to(export::lane_csv)))
+        .service(resource("/reviews").route(get().to(reviews::page)))
+        .service(resource("/export/reviews.csv").route(get().to(reviews::csv)))
         .service(
             resource("/preferences")
                 .route(get().to(admin::preferences_page))

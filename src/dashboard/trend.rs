@@ -1,8 +1,10 @@
 //! The helpfulness trend: share of "Yes" votes per ISO week, as inline SVG (no chart library),
 //! with a mark where readers first saw a new revision.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use maud::{html, Markup};
+
+use crate::triage::revisions::{RevisionShare, Tally};
 
 pub const WEEKS: i64 = 26;
 const W: f64 = 640.0;
@@ -18,10 +20,19 @@ pub fn first_day(today: NaiveDate) -> NaiveDate {
     week_start(today) - TimeDelta::weeks(WEEKS - 1)
 }
 
-/// `days`: (day, helpful, not helpful); `revisions`: (revision, first seen).
+/// "40 % → 75 %": the helpful share before and after a revision.
+pub fn before_after(r: &RevisionShare) -> String {
+    let pct = |t: Tally| {
+        t.share()
+            .map_or("–".into(), |s| format!("{:.0} %", s * 100.0))
+    };
+    format!("{} → {}", pct(r.before), pct(r.after))
+}
+
+/// `days`: (day, helpful, not helpful); `revisions`: each with the share before and after it.
 pub fn svg(
     days: &[(NaiveDate, i64, i64)],
-    revisions: &[(String, NaiveDateTime)],
+    revisions: &[RevisionShare],
     today: NaiveDate,
 ) -> Markup {
     let start = first_day(today);
@@ -49,11 +60,11 @@ pub fn svg(
         .map(|(px, py, _, _)| format!("{px:.1},{py:.1}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let marks: Vec<(f64, &str)> = revisions
+    let marks: Vec<(f64, &RevisionShare)> = revisions
         .iter()
-        .filter_map(|(rev, at)| {
-            let i = (week_start(at.date()) - start).num_weeks();
-            (0..WEEKS).contains(&i).then(|| (x(i), rev.as_str()))
+        .filter_map(|r| {
+            let i = (week_start(r.first_seen_at.date()) - start).num_weeks();
+            (0..WEEKS).contains(&i).then(|| (x(i), r))
         })
         .collect();
     let summary = match points.as_slice() {
@@ -82,7 +93,7 @@ pub fn svg(
                 @for (mx, rev) in &marks {
                     line x1=(mx) x2=(mx) y1=(PAD - 8.0) y2=(H - PAD) stroke="#d4351c" stroke-dasharray="4 3" stroke-width="1.5" {}
                     @let (tx, anchor) = if *mx > W / 2.0 { (mx - 3.0, "end") } else { (mx + 3.0, "start") };
-                    text x=(tx) y=(PAD - 10.0) font-size="10" text-anchor=(anchor) fill="#d4351c" { "revision " (rev) }
+                    text x=(tx) y=(PAD - 10.0) font-size="10" text-anchor=(anchor) fill="#d4351c" { "revision " (rev.revision) ": " (before_after(rev)) }
                 }
                 @if points.len() > 1 {
                     polyline points=(line) fill="none" stroke="#1d5fa6" stroke-width="2.5" {}
@@ -95,7 +106,7 @@ pub fn svg(
                 text x=(PAD) y=(H - 8.0) font-size="11" fill="currentColor" { (start.format("%-d %b")) }
                 text x=(W - PAD) y=(H - 8.0) font-size="11" text-anchor="end" fill="currentColor" { "this week" }
             }
-            figcaption { (summary) " Dashed lines: a new revision first seen by readers." }
+            figcaption { (summary) " Dashed lines: a new revision first seen by readers, with the helpful share before → after it." }
         }
     }
 }

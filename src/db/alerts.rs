@@ -3,9 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{alert_states, alerts, article_events, articles, reports, vote_days};
+use super::schema::{alert_states, alerts, articles, reports, vote_days};
 use super::DbConn;
-use crate::domain::{ArticleEventKind, Category, Lane, ReportStatus};
+use crate::domain::{Category, Lane, ReportStatus};
 use crate::with_conn;
 
 /// Open reports on an article created at or after `since`.
@@ -133,36 +133,29 @@ pub fn insert_alert(
         .get_result(c))
 }
 
-/// Marks an article re-reviewed: feedback before now no longer counts towards alerts, and every
-/// rule is armed again. Recorded as an article event. False when the article does not exist.
-pub fn mark_reviewed(
+/// An editor reviewed an article at `at`: feedback before then no longer counts towards alerts
+/// (a back-filled review never moves that moment back), and every rule is armed again.
+pub fn re_arm_after_review(
     conn: &mut DbConn,
     article_id: i64,
-    actor: &str,
-    note: Option<&str>,
+    at: NaiveDateTime,
     now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = with_conn!(conn, |c| diesel::update(articles::table.find(article_id))
-        .set((articles::reviewed_at.eq(now), articles::updated_at.eq(now)))
-        .execute(c))?;
-    if n == 0 {
-        return Ok(false);
-    }
-    with_conn!(conn, |c| diesel::insert_into(article_events::table)
-        .values((
-            article_events::article_id.eq(article_id),
-            article_events::actor.eq(actor),
-            article_events::kind.eq(ArticleEventKind::Reviewed),
-            article_events::note.eq(note),
-            article_events::created_at.eq(now),
-        ))
-        .execute(c))?;
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(
+        articles::table.find(article_id).filter(
+            articles::reviewed_at
+                .is_null()
+                .or(articles::reviewed_at.lt(at))
+        )
+    )
+    .set((articles::reviewed_at.eq(at), articles::updated_at.eq(now)))
+    .execute(c))?;
     with_conn!(conn, |c| diesel::update(
         alert_states::table.filter(alert_states::article_id.eq(article_id))
     )
     .set(alert_states::armed.eq(true))
     .execute(c))?;
-    Ok(true)
+    Ok(())
 }
 
 /// For each of these articles, the rules it is currently alerted on (fired, not yet re-armed).

@@ -17,7 +17,11 @@ use diesel::prelude::*;
 use super::prepared::SetReportScore;
 use super::schema::{article_revisions, articles, reports};
 use super::{lower, DbConn};
-use crate::domain::{ArticleSort, ArticleState, ArticleUrl, Category, Lane, ReportStatus};
+use crate::domain::review::{effective_due, PULLS_REVIEW_FORWARD};
+use crate::domain::{
+    ArticleSort, ArticleState, ArticleUrl, Category, DueReason, Lane, ReportStatus, ReviewDue,
+    ReviewPolicies,
+};
 use crate::with_conn;
 
 pub(super) const PRIOR_HELPFUL: f64 = 8.0;
@@ -54,9 +58,21 @@ pub struct Article {
     pub reviewed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The newest review (by an editor or read from the page) and who made it.
+    pub last_reviewed_at: Option<NaiveDateTime>,
+    pub reviewed_by: Option<String>,
+    /// When the next review is due by policy; see [`Article::review_due`].
+    pub review_due_at: Option<NaiveDateTime>,
 }
 
 impl Article {
+    /// When the next review is due and why: by policy, or now when an open harmful, inaccurate or
+    /// outdated report pulls it forward.
+    pub fn review_due(&self, now: NaiveDateTime) -> Option<(NaiveDateTime, DueReason)> {
+        let pulled = PULLS_REVIEW_FORWARD.iter().any(|c| self.open_in(*c) > 0);
+        effective_due(self.review_due_at, pulled, now)
+    }
+
     pub fn open_in(&self, category: Category) -> i64 {
         match category {
             Category::Inaccurate => self.open_inaccurate,
@@ -98,6 +114,9 @@ impl Article {
             reviewed_at: None,
             created_at: t,
             updated_at: t,
+            last_reviewed_at: None,
+            reviewed_by: None,
+            review_due_at: Some(t + TimeDelta::days(730)),
         }
     }
 
@@ -160,6 +179,7 @@ pub fn find_or_create(
     url: &ArticleUrl,
     title: Option<&str>,
     revision: Option<&str>,
+    policies: &ReviewPolicies,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     if let Some(k) = known.get(&url.url) {
@@ -196,6 +216,7 @@ pub fn find_or_create(
                     articles::last_activity_at.eq(now),
                     articles::created_at.eq(now),
                     articles::updated_at.eq(now),
+                    articles::review_due_at.eq(policies.due(&url.host, &url.path, now)),
                 ))
                 .on_conflict(articles::url)
                 .do_nothing()
@@ -409,6 +430,10 @@ pub struct ArticleQuery {
     pub active_to: Option<NaiveDateTime>,
     /// Only articles with an open report assigned to this person.
     pub assignee: Option<String>,
+    /// Only articles whose review is overdue or due soon, as of `review_window`.
+    pub review: Option<ReviewDue>,
+    /// (now, end of "due soon"); set by the caller that knows the policy.
+    pub review_window: Option<(NaiveDateTime, NaiveDateTime)>,
     pub after: Option<(SortKey, i64)>,
     pub limit: i64,
 }
@@ -425,10 +450,23 @@ impl ArticleQuery {
             active_from: None,
             active_to: None,
             assignee: None,
+            review: None,
+            review_window: None,
             after: None,
             limit,
         }
     }
+}
+
+/// [`PULLS_REVIEW_FORWARD`] as the counters say it: an open report in any of those categories
+/// makes the article's review due now.
+#[diesel::dsl::auto_type]
+pub(super) fn pulled_forward() -> _ {
+    let none: i64 = 0;
+    articles::open_harmful
+        .gt(none)
+        .or(articles::open_inaccurate.gt(none))
+        .or(articles::open_outdated.gt(none))
 }
 
 /// A LIKE pattern that matches `text` literally (with `\` as the escape character).
@@ -487,6 +525,21 @@ pub fn list(conn: &mut DbConn, q: &ArticleQuery) -> QueryResult<Vec<Article>> {
                         .select(reports::article_id),
                 ),
             );
+        }
+        if let Some(review) = q.review {
+            let (now, soon) = q.review_window.unwrap_or_else(|| {
+                let now = super::now();
+                (now, now)
+            });
+            query = match review {
+                ReviewDue::Overdue => {
+                    query.filter(articles::review_due_at.le(now).or(pulled_forward()))
+                }
+                ReviewDue::DueSoon => query
+                    .filter(articles::review_due_at.le(soon))
+                    .filter(articles::review_due_at.gt(now))
+                    .filter(diesel::dsl::not(pulled_forward())),
+            };
         }
         query = match q.category {
             Some(Category::Inaccurate) => query.filter(articles::open_inaccurate.gt(0)),
@@ -576,6 +629,7 @@ mod tests {
             &url,
             None,
             None,
+            &ReviewPolicies::default(),
             now,
         )
         .expect("article");

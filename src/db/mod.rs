@@ -12,13 +12,16 @@
 
 pub mod alerts;
 pub mod articles;
+pub mod corrections;
 pub mod digest;
 pub mod editors;
 pub mod lanes;
 pub mod outbox;
+pub mod pages;
 mod prepared;
 pub mod problems;
 pub mod reports;
+pub mod reviews;
 pub mod salts;
 pub mod schema;
 pub mod sessions;

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use super::articles;
 use super::schema::{report_events, reports};
 use super::{lower, DbConn};
-use crate::domain::{Actor, Category, Lane, LaneReasons, NewReport, ReportChange, ReportStatus};
+use crate::domain::{
+    Actor, Category, Lane, LaneReasons, NewReport, PassageStatus, ReportChange, ReportStatus,
+};
 use crate::with_conn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub struct Report {
     pub lang: Option<String>,
     /// The problem it is one report of (queue reports only; see `problems`).
     pub problem_id: Option<i64>,
+    /// Whether the quoted passage was on the page, and in which revision; None: unknown.
+    pub passage_status: Option<PassageStatus>,
+    pub passage_revision: Option<String>,
 }
 
 impl Report {
@@ -269,4 +274,46 @@ pub fn erase_email(conn: &mut DbConn, email: &str) -> QueryResult<usize> {
         reports::contact_consent.eq(false)
     ))
     .execute(c))
+}
+
+/// The open reports on an article that quote a passage: (id, quote).
+pub fn open_quoted(conn: &mut DbConn, article_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, Option<String>)> = with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq(article_id))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::quote.is_not_null())
+        .select((reports::id, reports::quote))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, quote)| Some((id, quote?)))
+        .collect())
+}
+
+/// Records whether a report's passage was on the page in `revision`.
+pub fn set_passage(
+    conn: &mut DbConn,
+    id: i64,
+    status: PassageStatus,
+    revision: &str,
+) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(reports::table.find(id))
+        .set((
+            reports::passage_status.eq(status),
+            reports::passage_revision.eq(revision),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The open reports on an article whose passage is gone from `revision`.
+pub fn gone_in(conn: &mut DbConn, article_id: i64, revision: &str) -> QueryResult<Vec<i64>> {
+    with_conn!(conn, |c| reports::table
+        .filter(reports::article_id.eq(article_id))
+        .filter(reports::status.eq_any(ReportStatus::OPEN))
+        .filter(reports::passage_status.eq(PassageStatus::Gone))
+        .filter(reports::passage_revision.eq(revision))
+        .order(reports::id.asc())
+        .select(reports::id)
+        .load(c))
 }

@@ -26,6 +26,22 @@ diesel::table! {
         reviewed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        review_due_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        reviewer -> Text,
+        reviewed_at -> Timestamp,
+        outcome -> Text,
+        note -> Nullable<Text>,
+        source -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -80,6 +96,8 @@ diesel::table! {
         fingerprint -> Nullable<Text>,
         lang -> Nullable<Text>,
         problem_id -> Nullable<BigInt>,
+        passage_status -> Nullable<Text>,
+        passage_revision -> Nullable<Text>,
     }
 }
 
@@ -95,6 +113,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    corrections (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        report_id -> Nullable<BigInt>,
+        body -> Text,
+        created_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     lane_lessons (id) {
         id -> BigInt,
         quote -> Nullable<Text>,
@@ -103,6 +132,21 @@ diesel::table! {
         lane -> Text,
         actor -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_pages (article_id) {
+        article_id -> BigInt,
+        sitemap_lastmod -> Nullable<Text>,
+        title -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        date_modified -> Nullable<Text>,
+        last_reviewed -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        revision -> Text,
+        main_text -> Text,
+        fetched_at -> Timestamp,
     }
 }
 
@@ -259,6 +303,9 @@ diesel::joinable!(report_events -> reports (report_id));
 diesel::joinable!(alert_states -> articles (article_id));
 diesel::joinable!(alerts -> articles (article_id));
 diesel::joinable!(article_events -> articles (article_id));
+diesel::joinable!(reviews -> articles (article_id));
+diesel::joinable!(article_pages -> articles (article_id));
+diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(sessions -> editors (editor_id));
 diesel::joinable!(editor_scopes -> editors (editor_id));
 diesel::joinable!(vote_reasons -> votes (vote_id));
@@ -284,4 +331,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     vote_addresses,
     lane_lessons,
     problems,
+    reviews,
+    article_pages,
+    corrections,
 );

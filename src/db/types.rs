@@ -8,8 +8,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::domain::{
-    ArticleEventKind, Category, Lane, LaneReasons, MailKind, OutboxStatus, Reason, ReportStatus,
-    Role, SubmissionKind,
+    ArticleEventKind, Category, Lane, LaneReasons, MailKind, OutboxStatus, PassageStatus, Reason,
+    ReportStatus, ReviewOutcome, ReviewSource, Role, SubmissionKind,
 };
 
 macro_rules! stored_as_text {
@@ -46,7 +46,10 @@ stored_as_text!(
     MailKind,
     ArticleEventKind,
     SubmissionKind,
-    Lane
+    Lane,
+    ReviewOutcome,
+    ReviewSource,
+    PassageStatus
 );
 
 /// A report's lane reasons, stored as a JSON array of `{code, text}`. The text is made here, so

@@ -11,13 +11,17 @@ use super::schedule::{IsoWeek, Schedule};
 use crate::db::digest::{self as store, DigestArticle, OpenReport};
 use crate::db::editors::Editor;
 use crate::db::DbConn;
-use crate::domain::{Category, Lane, Scope};
+use crate::domain::{Category, DueReason, Lane, Scope};
+use crate::reviews::service::due_articles;
+use crate::reviews::DueArticle;
 
 /// How long the lists are, and how many votes make a drop in helpfulness worth showing.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub items_per_section: usize,
     pub min_votes_for_drop: i64,
+    /// `review.due_soon_days`: reviews due within this many days are listed.
+    pub review_due_soon_days: i64,
 }
 
 /// One editor's digest.
@@ -49,6 +53,18 @@ pub struct Digest {
     /// Alerts raised this week, newest first.
     pub alerts: Vec<AlertItem>,
     pub alerts_total: usize,
+    /// Reviews overdue (first) or due soon, as of when the digest was made.
+    pub reviews_due: Vec<ReviewDueItem>,
+    pub reviews_due_total: usize,
+    pub reviews_overdue_total: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReviewDueItem {
+    pub article: ArticleRef,
+    pub due_at: NaiveDateTime,
+    pub overdue: bool,
+    pub reason: DueReason,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -167,9 +183,20 @@ pub fn build(
     let (start, end) = schedule.bounds(week);
     let (start, end) = (start.naive_utc(), end.naive_utc());
     let data = load(conn, week, start, end, editors)?;
+    let now = crate::db::now();
+    let due = due_articles(
+        conn,
+        now + TimeDelta::days(limits.review_due_soon_days),
+        &[],
+        now,
+    )?;
     let mut digests: Vec<Digest> = editors
         .iter()
-        .map(|editor| data.digest(week, editor.scopes.clone(), limits))
+        .map(|editor| {
+            let mut digest = data.digest(week, editor.scopes.clone(), limits);
+            add_reviews_due(&mut digest, &due, limits.items_per_section);
+            digest
+        })
         .collect();
     attach_reader_text(conn, &mut digests)?;
     Ok(digests)
@@ -442,8 +469,45 @@ impl Week {
                 })
                 .collect(),
             alerts_total: alerts.len(),
+            reviews_due: Vec::new(),
+            reviews_due_total: 0,
+            reviews_overdue_total: 0,
         }
     }
+}
+
+/// The reviews due on the articles the digest covers (every article for an editor who owns none).
+fn add_reviews_due(digest: &mut Digest, due: &[DueArticle], n: usize) {
+    let owned: Vec<&DueArticle> = due
+        .iter()
+        .filter(|d| {
+            digest.scopes.is_empty()
+                || digest
+                    .scopes
+                    .iter()
+                    .any(|s| s.covers(&d.article.host, &d.article.path))
+        })
+        .collect();
+    digest.reviews_due_total = owned.len();
+    digest.reviews_overdue_total = owned.iter().filter(|d| d.overdue).count();
+    digest.reviews_due = owned
+        .iter()
+        .take(n)
+        .map(|d| ReviewDueItem {
+            article: ArticleRef {
+                id: d.article.id,
+                url: d.article.url.clone(),
+                title: d
+                    .article
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| d.article.url.clone()),
+            },
+            due_at: d.due_at,
+            overdue: d.overdue,
+            reason: d.reason,
+        })
+        .collect();
 }
 
 /// The middle value; the mean of the two middle ones for an even count.

@@ -6,7 +6,7 @@ use chrono::{NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use maud::{html, Markup};
 
-use super::compose::{ArticleRef, Digest, Votes};
+use super::compose::{ArticleRef, Digest, ReviewDueItem, Votes};
 use crate::mail::templates::{
     html_document, percent, quote_lines, shorten, text_footer, Email, NOTE_STYLE, QUOTE_STYLE,
 };
@@ -200,6 +200,27 @@ fn drop_phrase(before: Votes, after: Votes) -> String {
 const NO_ATTENTION: &str = "No article has open reports.";
 const NO_OPEN: &str = "No report is waiting.";
 const NO_ALERTS: &str = "No alerts this week.";
+const NO_REVIEWS_DUE: &str = "No review is due.";
+
+fn reviews_heading(d: &Digest) -> String {
+    format!(
+        "Reviews due ({} overdue, {} due soon)",
+        d.reviews_overdue_total,
+        d.reviews_due_total - d.reviews_overdue_total
+    )
+}
+
+fn review_due_phrase(ctx: &DigestContext, r: &ReviewDueItem) -> String {
+    let date = Utc
+        .from_utc_datetime(&r.due_at)
+        .with_timezone(&ctx.tz)
+        .format("%-d %B %Y");
+    if r.overdue {
+        format!("overdue since {date} ({})", r.reason.label())
+    } else {
+        format!("due {date}")
+    }
+}
 
 fn no_drops(min_votes: i64) -> String {
     format!("No article with at least {min_votes} votes in each week became less helpful.")
@@ -225,7 +246,7 @@ fn text(ctx: &DigestContext) -> String {
     if quiet {
         out.push_str(quiet_line(d));
         out.push('\n');
-        if d.open_total == 0 {
+        if d.open_total == 0 && d.reviews_due_total == 0 {
             out.push_str(&format!("\nEverything in flagpole: {}\n", ctx.dashboard()));
             text_footer(&mut out, STOP, ctx.unsubscribe_url);
             return out;
@@ -316,6 +337,26 @@ fn text(ctx: &DigestContext) -> String {
             ));
         }
     }
+    out.push_str(&format!("\n{}\n", reviews_heading(d)));
+    if d.reviews_due.is_empty() {
+        out.push_str(&format!("{NO_REVIEWS_DUE}\n"));
+    }
+    for (i, r) in d.reviews_due.iter().enumerate() {
+        out.push_str(&format!(
+            "{:>2}. {} — {}\n    {}\n",
+            i + 1,
+            shorten(&r.article.title, TITLE_CHARS),
+            review_due_phrase(ctx, r),
+            ctx.article_link(&r.article)
+        ));
+    }
+    if d.reviews_due_total > d.reviews_due.len() {
+        out.push_str(&format!(
+            " … and {} more: {}/reviews\n",
+            d.reviews_due_total - d.reviews_due.len(),
+            ctx.dashboard()
+        ));
+    }
     out.push_str(&format!("\nEverything in flagpole: {}\n", ctx.dashboard()));
     text_footer(&mut out, STOP, ctx.unsubscribe_url);
     out
@@ -401,6 +442,20 @@ fn html(ctx: &DigestContext) -> Markup {
                             li { "… and " (d.alerts_total - d.alerts.len()) " more" }
                         }
                     }
+                }
+            }
+        }
+        h2 style="font-size:1.1em" { (reviews_heading(d)) }
+        @if d.reviews_due.is_empty() { p { (NO_REVIEWS_DUE) } } @else {
+            ol {
+                @for r in &d.reviews_due {
+                    li {
+                        a href=(ctx.article_link(&r.article)) { (shorten(&r.article.title, TITLE_CHARS)) }
+                        " — " (review_due_phrase(ctx, r))
+                    }
+                }
+                @if d.reviews_due_total > d.reviews_due.len() {
+                    li { a href={ (ctx.dashboard()) "/reviews" } { "… and " (d.reviews_due_total - d.reviews_due.len()) " more" } }
                 }
             }
         }

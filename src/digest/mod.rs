@@ -6,7 +6,7 @@
 //! or `flagpole digest send` — inserts with ON CONFLICT DO NOTHING, so racing instances leave one
 //! row, and a digest already in the outbox is never composed again.
 //!
-//! May import: `config`, `db`, `domain`, `mail` (the e-mail frame).
+//! May import: `config`, `db`, `domain`, `mail` (the e-mail frame), `reviews` (the reviews due).
 
 pub mod compose;
 pub mod email;
@@ -68,6 +68,7 @@ impl Digests {
             limits: Limits {
                 items_per_section: settings.digest.items_per_section,
                 min_votes_for_drop: settings.digest.min_votes_for_drop,
+                review_due_soon_days: settings.review.due_soon_days,
             },
             mail_domain: mail::message_id_domain(&public_url),
             public_url,

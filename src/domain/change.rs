@@ -14,6 +14,8 @@ pub struct ReportChange {
     /// `Some(None)` removes the assignee.
     pub assignee: Option<Option<String>>,
     pub note: Option<Note>,
+    /// Published with the date when the report is resolved: editor-written, never the reader's.
+    pub public_correction: Option<Note>,
 }
 
 impl ReportChange {
@@ -56,7 +58,32 @@ impl ReportChange {
             lane: None,
             assignee,
             note,
+            public_correction: None,
         })
+    }
+
+    /// Adds a public correction; only a change that resolves may carry one.
+    pub fn with_public_correction(
+        mut self,
+        raw: Option<&str>,
+    ) -> Result<ReportChange, (&'static str, String)> {
+        let Some(raw) = raw else {
+            return Ok(self);
+        };
+        let text = Note::parse(raw).map_err(|why| {
+            (
+                "public_correction",
+                why.replacen("a note", "a public correction", 1),
+            )
+        })?;
+        if text.is_some() && self.status != Some(ReportStatus::Resolved) {
+            return Err((
+                "public_correction",
+                "a public correction is published when resolving: give status resolved".into(),
+            ));
+        }
+        self.public_correction = text;
+        Ok(self)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -260,6 +260,79 @@ stable_ids! {
     }
 }
 
+stable_ids! {
+    /// What a review of an article found.
+    pub enum ReviewOutcome {
+        /// Checked; nothing needed changing.
+        NoChange = "no_change",
+        /// Corrected in places.
+        Corrected = "corrected",
+        /// Rewritten.
+        Rewritten = "rewritten",
+    }
+}
+
+impl ReviewOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewOutcome::NoChange => "No change",
+            ReviewOutcome::Corrected => "Corrected",
+            ReviewOutcome::Rewritten => "Rewritten",
+        }
+    }
+}
+
+stable_ids! {
+    /// Who recorded a review: an editor (dashboard, API), or the page itself (its schema.org
+    /// `lastReviewed`, read by the catalogue).
+    pub enum ReviewSource {
+        Editor = "editor",
+        Page = "page",
+    }
+}
+
+stable_ids! {
+    /// Which articles a listing shows by their review date.
+    pub enum ReviewDue {
+        /// Due now or earlier: by policy, or pulled forward by an open harmful, inaccurate or
+        /// outdated report.
+        Overdue = "overdue",
+        /// Not overdue, but due within `review.due_soon_days`.
+        DueSoon = "due_soon",
+    }
+}
+
+stable_ids! {
+    /// Why an article's review is due when it is.
+    pub enum DueReason {
+        /// The review policy's interval since the last review (or the first sighting).
+        Policy = "policy",
+        /// An open harmful, inaccurate or outdated report: due now.
+        ReaderReport = "reader_report",
+    }
+}
+
+impl DueReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            DueReason::Policy => "review interval",
+            DueReason::ReaderReport => "open reader report",
+        }
+    }
+}
+
+stable_ids! {
+    /// Whether a report's quoted passage is still on the article's page.
+    pub enum PassageStatus {
+        /// No text of the page is known yet, or the report quotes nothing.
+        Unknown = "unknown",
+        /// Still on the page, in the revision checked.
+        OnPage = "on_page",
+        /// No longer on the page: possibly fixed in the revision checked.
+        Gone = "gone",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

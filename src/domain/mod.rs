@@ -10,6 +10,8 @@ pub mod feedback;
 pub mod keys;
 pub mod kinds;
 pub mod note;
+pub mod passage;
+pub mod review;
 pub mod scope;
 pub mod scrub;
 
@@ -18,8 +20,10 @@ pub use change::{Actor, ReportChange};
 pub use feedback::{NewReport, NewVote, VisitorKey};
 pub use keys::{ArticleId, EditorId, OutboxId, ProblemId, ReportId};
 pub use kinds::{
-    ArticleEventKind, ArticleSort, ArticleState, Category, Lane, LaneReason, LaneReasons, MailKind,
-    OutboxStatus, Reason, ReportStatus, Role, SubmissionKind,
+    ArticleEventKind, ArticleSort, ArticleState, Category, DueReason, Lane, LaneReason,
+    LaneReasons, MailKind, OutboxStatus, PassageStatus, Reason, ReportStatus, ReviewDue,
+    ReviewOutcome, ReviewSource, Role, SubmissionKind,
 };
 pub use note::Note;
+pub use review::{ReviewPolicies, ReviewPolicy};
 pub use scope::Scope;

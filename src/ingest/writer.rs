@@ -35,7 +35,7 @@ use crate::db::reports::{self, ReportOutcome};
 use crate::db::submissions::{self, FirstAnswer};
 use crate::db::votes::{self, VoteOutcome, VotesAdded};
 use crate::db::{ConnectionManager, DbConn};
-use crate::domain::{Lane, NewReport, NewVote, SubmissionKind};
+use crate::domain::{Lane, NewReport, NewVote, ReviewPolicies, SubmissionKind};
 use crate::problems::store as problems;
 use crate::problems::ReportText;
 
@@ -45,6 +45,8 @@ pub struct Rules {
     pub alerting: Arc<Alerting>,
     /// Counted votes per client address (IPv6: per /64), article and day; None: no cap.
     pub vote_cap: Option<u32>,
+    /// A new article's first review is due by these.
+    pub review_policies: Arc<ReviewPolicies>,
 }
 
 /// Most jobs committed in one transaction; bounds how long the first request in a batch waits.
@@ -451,8 +453,15 @@ fn apply<'a>(
             Job::Vote(v) => (&v.article, &v.title, &v.revision),
             Job::Report(r) => (&r.article, &r.title, &r.revision),
         };
-        let article_id =
-            articles::find_or_create(conn, known, url, title.as_deref(), revision.as_deref(), now)?;
+        let article_id = articles::find_or_create(
+            conn,
+            known,
+            url,
+            title.as_deref(),
+            revision.as_deref(),
+            &rules.review_policies,
+            now,
+        )?;
         jobs_on.push((i, article_id, job));
     }
     let mut ids: Vec<i64> = jobs_on.iter().map(|(_, id, _)| *id).collect();

@@ -1,5 +1,5 @@
 //! The bearer-token JSON API for integrations: articles in the order that needs attention first,
-//! reports, triage changes and re-reviews. Each handler extracts, calls the triage service and
+//! reports and triage changes (reviews are `crate::reviews`). Each handler extracts, calls the triage service and
 //! renders the answer.
 
 use actix_web::{web, HttpResponse};
@@ -9,15 +9,15 @@ use utoipa::{IntoParams, ToSchema};
 use super::filter::{page_size, ArticleListParams, ProblemListParams, ReportListParams};
 use super::service::Triage;
 use super::views::{
-    ArticleDetail, ArticlePage, ArticleView, OutboxView, ProblemDetail, ProblemPage, ReportDetail,
-    ReportPage, ReportView,
+    ArticleDetail, ArticlePage, OutboxView, ProblemDetail, ProblemPage, ReportDetail, ReportPage,
+    ReportView,
 };
 use crate::auth::Authed;
 use crate::domain::{
-    ArticleId, Lane, Note, OutboxStatus, ProblemId, ReportChange, ReportId, ReportStatus,
+    ArticleId, Lane, OutboxStatus, ProblemId, ReportChange, ReportId, ReportStatus,
 };
 use crate::errors::{ApiError, ErrorBody};
-use crate::http::{Id, Json, OptionalJson, Query};
+use crate::http::{Id, Json, Query};
 use crate::mail::Outbox;
 
 /// Articles in the order that needs attention first (or another order).
@@ -145,10 +145,13 @@ pub async fn get_problem(
     request_body = ReportPatch,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ProblemDetail),
+        (status = 200, description = "Changed and recorded", body = ProblemDetail),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing or unknown token", body = ErrorBody),
         (status = 404, description = "No such problem", body = ErrorBody),
-        (status = 422, description = "A field is invalid, or nothing to change", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not application/json", body = ErrorBody),
+        (status = 422, description = "A field is invalid or nothing to change", body = ErrorBody),
     )
 )]
 pub async fn patch_problem(
@@ -182,6 +185,10 @@ pub struct ReportPatch {
     /// Who should handle it; an empty string removes the assignee.
     #[schema(max_length = 254)]
     pub assignee: Option<String>,
+    /// With `"status": "resolved"`: a correction to publish with today's date (your words, not
+    /// the reader's), in `GET /api/v1/public/corrections` and `/corrections.atom`.
+    #[schema(max_length = 4000)]
+    pub public_correction: Option<String>,
 }
 
 impl TryFrom<ReportPatch> for ReportChange {
@@ -189,6 +196,7 @@ impl TryFrom<ReportPatch> for ReportChange {
 
     fn try_from(p: ReportPatch) -> Result<ReportChange, ApiError> {
         let change = ReportChange::new(p.status, p.assignee.as_deref(), p.note.as_deref())
+            .and_then(|c| c.with_public_correction(p.public_correction.as_deref()))
             .map_err(|(field, why)| ApiError::invalid(field, why))?;
         Ok(ReportChange {
             lane: p.lane,
@@ -224,44 +232,6 @@ pub async fn patch_report(
         .await?;
     let (report, events) = triage.report(id.get()).await?;
     Ok(HttpResponse::Ok().json(ReportDetail::new(&report, &events)))
-}
-
-/// Optional body of `POST /api/v1/articles/{id}/reviewed`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewedRequest {
-    /// What was checked or changed.
-    #[schema(max_length = 4000)]
-    pub note: Option<String>,
-}
-
-/// Mark an article re-reviewed: alerts re-arm and only feedback from now on counts towards them.
-#[utoipa::path(
-    post, path = "/api/v1/articles/{id}/reviewed", tag = "triage",
-    params(("id" = i64, Path, description = "Article id", minimum = 1)),
-    request_body(content = ReviewedRequest, description = "Optional note"),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Recorded", body = ArticleView),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Missing or unknown token", body = ErrorBody),
-        (status = 404, description = "No such article", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "A body that is not application/json", body = ErrorBody),
-        (status = 422, description = "A field is invalid", body = ErrorBody),
-    )
-)]
-pub async fn mark_reviewed(
-    triage: web::Data<Triage>,
-    body: Authed<(Id<ArticleId>, OptionalJson<ReviewedRequest>)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, request) = &body.value;
-    let note = Note::parse(request.0.note.as_deref().unwrap_or(""))
-        .map_err(|why| ApiError::invalid("note", why))?;
-    let article = triage
-        .mark_reviewed(id.get(), body.client.actor(), note)
-        .await?;
-    Ok(HttpResponse::Ok().json(ArticleView::from(&article)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use crate::db::articles::{ArticleQuery, SortKey};
 use crate::db::problems::ProblemQuery;
 use crate::db::reports::ReportQuery;
-use crate::domain::{ArticleSort, ArticleState, Category, Lane, ReportStatus};
+use crate::domain::{ArticleSort, ArticleState, Category, Lane, ReportStatus, ReviewDue};
 use crate::errors::ApiError;
 
 pub const DEFAULT_PAGE: i64 = 50;
@@ -59,6 +59,11 @@ pub struct ArticleListParams {
     /// Only articles with an open report assigned to this person.
     #[serde(default, deserialize_with = "given")]
     pub assignee: Option<String>,
+    /// Only articles whose review is `overdue` (by policy, or pulled forward by an open harmful,
+    /// inaccurate or outdated report) or `due_soon` (within `review.due_soon_days`).
+    #[serde(default, deserialize_with = "given")]
+    #[param(value_type = Option<ReviewDue>)]
+    pub review: Option<ReviewDue>,
     /// Page size, 1 to 200 (default 50).
     #[serde(default, deserialize_with = "given_parsed")]
     #[param(minimum = 1, maximum = 200)]
@@ -92,6 +97,7 @@ impl ArticleListParams {
                 .assignee
                 .as_ref()
                 .map(|a| a.trim().to_ascii_lowercase()),
+            review: self.review,
             after: self
                 .cursor
                 .as_deref()
@@ -119,6 +125,7 @@ impl ArticleListParams {
         pair("from", self.from.map(|b| b.to_string()));
         pair("to", self.to.map(|b| b.to_string()));
         pair("assignee", self.assignee.clone());
+        pair("review", self.review.map(|r| r.to_string()));
         pair("limit", self.limit.map(|l| l.to_string()));
         out.finish()
     }
@@ -470,6 +477,7 @@ mod tests {
             ("status=closed", "status"),
             ("from=yesterday", "from"),
             ("limit=0", "limit"),
+            ("review=late", "review"),
             ("mine=1", "mine"),
         ] {
             let err = parse(qs).and_then(|p| p.query()).unwrap_err();

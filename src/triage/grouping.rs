@@ -45,6 +45,8 @@ mod tests {
             fingerprint: None,
             lang: None,
             problem_id,
+            passage_status: None,
+            passage_revision: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod api;
 pub mod filter;
 pub mod grouping;
 pub mod reply;
+pub mod revisions;
 pub mod service;
 pub mod views;
 

@@ -11,10 +11,12 @@ use super::filter::{
     ReportListParams,
 };
 use super::reply;
+use super::revisions::{before_after, RevisionShare};
 use super::views::ProblemView;
 use crate::alerts::{Alerting, Trigger};
 use crate::db::alerts::{self as alert_store, AlertState};
 use crate::db::articles::{self, sort_key, Article};
+use crate::db::corrections;
 use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::problems as problem_store;
@@ -23,6 +25,7 @@ use crate::db::votes::{self, VoteFeedback};
 use crate::db::{Db, DbConn};
 use crate::domain::{
     Actor, ArticleId, Lane, MailKind, Note, ProblemId, ReportChange, ReportId, ReportStatus,
+    ReviewPolicies,
 };
 use crate::errors::ApiError;
 use crate::lanes;
@@ -33,6 +36,8 @@ pub struct Triage {
     db: Db,
     alerting: Arc<Alerting>,
     sorter: Arc<Sorter>,
+    /// For "due soon" in the listing's review filter.
+    review_policies: Arc<ReviewPolicies>,
 }
 
 /// One page of a listing.
@@ -45,6 +50,8 @@ pub struct Page<T> {
 /// An article with what the API shows beside it.
 pub struct ArticleSummary {
     pub article: Article,
+    /// Helpfulness before and after each revision, oldest first.
+    pub revisions: Vec<RevisionShare>,
     pub recent_reports: Vec<Report>,
     pub recent_votes: Vec<VoteFeedback>,
     pub alerts: Vec<AlertState>,
@@ -56,7 +63,8 @@ pub struct ArticleOverview {
     pub reports: Vec<Report>,
     pub events: Vec<ReportEvent>,
     pub days: Vec<(NaiveDate, i64, i64)>,
-    pub revisions: Vec<(String, chrono::NaiveDateTime)>,
+    /// Each revision with the helpfulness before and after it, oldest first.
+    pub revisions: Vec<RevisionShare>,
     pub editors: Vec<Editor>,
     pub feedback: Vec<VoteFeedback>,
     pub alerts: Vec<AlertState>,
@@ -70,22 +78,36 @@ pub struct Changed {
     pub replies: usize,
 }
 
+/// From before any vote was cast: the before-and-after figures reach back to the first one.
+const ALL_DAYS: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
 /// How many reports the article page and the API's article show.
 const ARTICLE_PAGE_REPORTS: i64 = 200;
 const RECENT: i64 = 20;
 
 impl Triage {
-    pub fn new(db: Db, alerting: Arc<Alerting>, sorter: Arc<Sorter>) -> Triage {
+    pub fn new(
+        db: Db,
+        alerting: Arc<Alerting>,
+        sorter: Arc<Sorter>,
+        review_policies: Arc<ReviewPolicies>,
+    ) -> Triage {
         Triage {
             db,
             alerting,
             sorter,
+            review_policies,
         }
     }
 
     /// One page of articles in the requested order.
     pub async fn articles(&self, params: &ArticleListParams) -> Result<Page<Article>, ApiError> {
-        let q = params.query()?;
+        let mut q = params.query()?;
+        let now = crate::db::now();
+        q.review_window = Some((now, self.review_policies.soon_until(now)));
         let (limit, sort) = (q.limit, q.sort);
         let items = self.db.run(move |c| Ok(articles::list(c, &q)?)).await?;
         let next_cursor = next_page(&items, limit, |a| article_cursor(sort_key(sort, a), a.id));
@@ -108,7 +130,11 @@ impl Triage {
         self.db
             .run(move |c| {
                 let article = find_article(c, id)?;
+                // Every day with votes: the share before a revision reaches back to the one before.
+                let days = votes::days(c, id.get(), ALL_DAYS)?;
+                let revisions = before_after(&days, &articles::revisions(c, id.get())?);
                 Ok(ArticleSummary {
+                    revisions,
                     recent_reports: reports::list(c, &reports_of(id, RECENT))?,
                     recent_votes: votes::recent_feedback(c, id.get(), RECENT)?,
                     alerts: alert_store::states(c, id.get(), &alerting.rule_names())?,
@@ -129,10 +155,15 @@ impl Triage {
                 let article = find_article(c, id)?;
                 let reports = reports::list(c, &reports_of(id, ARTICLE_PAGE_REPORTS))?;
                 let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+                let all_days = votes::days(c, id.get(), ALL_DAYS)?;
+                let revisions = before_after(&all_days, &articles::revisions(c, id.get())?);
                 Ok(ArticleOverview {
                     events: reports::events_of(c, &ids)?,
-                    days: votes::days(c, id.get(), trend_from)?,
-                    revisions: articles::revisions(c, id.get())?,
+                    days: all_days
+                        .into_iter()
+                        .filter(|(d, _, _)| *d >= trend_from)
+                        .collect(),
+                    revisions,
                     editors: editors::active(c)?,
                     feedback: votes::recent_feedback(c, id.get(), 10)?,
                     alerts: alert_store::states(c, id.get(), &alerting.rule_names())?,
@@ -221,7 +252,7 @@ impl Triage {
                 replies: 0,
             });
         }
-        self.change(ids, change, actor, thank_readers).await
+        self.apply(ids, change, actor, thank_readers).await
     }
 
     /// Article URLs by id, for reports listed without their articles (the lane CSV).
@@ -251,6 +282,23 @@ impl Triage {
         actor: Actor,
         thank_readers: bool,
     ) -> Result<Changed, ApiError> {
+        if change.public_correction.is_some() && ids.len() > 1 {
+            return Err(ApiError::invalid(
+                "public_correction",
+                "a public correction belongs to one report: resolve the others without one",
+            ));
+        }
+        self.apply(ids, change, actor, thank_readers).await
+    }
+
+    /// `change` for reports that may share one public correction (a problem's).
+    async fn apply(
+        &self,
+        ids: Vec<ReportId>,
+        change: ReportChange,
+        actor: Actor,
+        thank_readers: bool,
+    ) -> Result<Changed, ApiError> {
         if change.is_empty() {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -271,6 +319,7 @@ impl Triage {
                     reports: 0,
                     replies: 0,
                 };
+                let mut published = false;
                 let (mut emails, mut lessons) = (0, 0);
                 for id in &ids {
                     let before = reports::get(c, id.get())?
@@ -301,6 +350,18 @@ impl Triage {
                         now,
                     )?;
                     changed.reports += 1;
+                    // One correction per action: a problem's reports share it.
+                    if let Some(text) = change.public_correction.as_ref().filter(|_| !published) {
+                        published = true;
+                        corrections::insert(
+                            c,
+                            report.article_id,
+                            Some(report.id),
+                            text.as_str(),
+                            &actor.to_string(),
+                            now,
+                        )?;
+                    }
                     if thank_readers && report.status == ReportStatus::Resolved {
                         let queued = queue_reply(c, &alerting, &report, change.note.as_ref(), now)?;
                         changed.replies += usize::from(queued);
@@ -318,7 +379,9 @@ impl Triage {
         }
         Ok(changed)
     }
+}
 
+impl Triage {
     /// How many reports are in each lane (every lane present).
     pub async fn lane_counts(&self) -> Result<Vec<(Lane, i64)>, ApiError> {
         let stored = self
@@ -344,24 +407,37 @@ impl Triage {
         self.db.write(move |c| Ok(sorter.reset(c)?)).await
     }
 
-    /// Records that an editor re-reviewed an article: its alerts re-arm and only feedback from
-    /// now on counts towards them.
-    pub async fn mark_reviewed(
+    /// Resolves every open report on the article whose passage is gone from `revision` (the
+    /// dashboard's "possibly fixed" list), noting the revision. Zero when there are none.
+    pub async fn resolve_fixed(
         &self,
         id: ArticleId,
+        revision: String,
         actor: Actor,
-        note: Option<Note>,
-    ) -> Result<Article, ApiError> {
-        self.db
-            .write(move |c| {
-                let now = crate::db::now();
-                let note = note.as_ref().map(Note::as_str);
-                if !alert_store::mark_reviewed(c, id.get(), &actor.to_string(), note, now)? {
-                    return Err(ApiError::not_found(ArticleId::WHAT));
-                }
-                find_article(c, id)
+    ) -> Result<Changed, ApiError> {
+        let note = format!("Fixed in revision {revision}");
+        let ids = self
+            .db
+            .run(move |c| {
+                find_article(c, id)?;
+                Ok(reports::gone_in(c, id.get(), &revision)?)
             })
-            .await
+            .await?;
+        if ids.is_empty() {
+            return Ok(Changed {
+                reports: 0,
+                replies: 0,
+            });
+        }
+        let change = ReportChange::new(Some(ReportStatus::Resolved), None, Some(&note))
+            .map_err(|(field, why)| ApiError::invalid(field, why))?;
+        self.change(
+            ids.into_iter().map(ReportId).collect(),
+            change,
+            actor,
+            false,
+        )
+        .await
     }
 }
 

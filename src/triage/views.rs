@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::revisions::{RevisionShare, Tally};
 use super::service::{ArticleSummary, Page};
 use crate::db::alerts::AlertState;
 use crate::db::articles::Article;
@@ -13,7 +14,10 @@ use crate::db::outbox::OutboxRow;
 use crate::db::problems::StoredProblem;
 use crate::db::reports::{Report, ReportEvent};
 use crate::db::votes::VoteFeedback;
-use crate::domain::{Category, Lane, LaneReason, MailKind, OutboxStatus, Reason, ReportStatus};
+use crate::domain::{
+    Category, DueReason, Lane, LaneReason, MailKind, OutboxStatus, PassageStatus, Reason,
+    ReportStatus,
+};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
@@ -40,12 +44,23 @@ pub struct ArticleView {
     /// The attention score; higher needs attention sooner. See README "Attention".
     pub attention: f64,
     pub last_activity_at: DateTime<Utc>,
+    /// When an editor last marked it re-reviewed or recorded a review: feedback before this
+    /// does not count towards alerts.
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// The newest review, by an editor or read from the page (`lastReviewed`).
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<String>,
+    /// When the next review is due: the review policy's interval after the last review (or the
+    /// first sighting), or now when an open harmful, inaccurate or outdated report pulls it
+    /// forward.
+    pub review_due_at: Option<DateTime<Utc>>,
+    pub review_due_reason: Option<DueReason>,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<&Article> for ArticleView {
     fn from(a: &Article) -> Self {
+        let due = a.review_due(crate::db::now());
         ArticleView {
             id: a.id,
             url: a.url.clone(),
@@ -65,6 +80,10 @@ impl From<&Article> for ArticleView {
             attention: a.attention,
             last_activity_at: utc(a.last_activity_at),
             reviewed_at: a.reviewed_at.map(utc),
+            last_reviewed_at: a.last_reviewed_at.map(utc),
+            reviewed_by: a.reviewed_by.clone(),
+            review_due_at: due.map(|(at, _)| utc(at)),
+            review_due_reason: due.map(|(_, why)| why),
             created_at: utc(a.created_at),
         }
     }
@@ -101,6 +120,46 @@ pub struct ArticleDetail {
     pub recent_reports: Vec<ReportView>,
     /// The newest votes that came with reasons or a comment.
     pub recent_votes: Vec<VoteView>,
+    /// Each revision, oldest first, with the votes before it (since the revision before) and
+    /// after it (until the next), counted by UTC day: the day it was first seen counts after.
+    pub revisions: Vec<RevisionView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub revision: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub before: TallyView,
+    pub after: TallyView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TallyView {
+    pub helpful: i64,
+    pub not_helpful: i64,
+    /// helpful / (helpful + not_helpful); null without votes.
+    pub helpful_share: Option<f64>,
+}
+
+impl From<Tally> for TallyView {
+    fn from(t: Tally) -> Self {
+        TallyView {
+            helpful: t.helpful,
+            not_helpful: t.not_helpful,
+            helpful_share: t.share(),
+        }
+    }
+}
+
+impl From<&RevisionShare> for RevisionView {
+    fn from(r: &RevisionShare) -> Self {
+        RevisionView {
+            revision: r.revision.clone(),
+            first_seen_at: utc(r.first_seen_at),
+            before: r.before.into(),
+            after: r.after.into(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -149,6 +208,11 @@ pub struct ReportView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Whether the quoted passage is still on the article's page (`on_page`), no longer there
+    /// (`gone`: possibly fixed), or `unknown` (no text of the page known yet, or no quote).
+    pub passage_status: PassageStatus,
+    /// The revision of the page the passage was checked against.
+    pub passage_revision: Option<String>,
 }
 
 impl From<&Report> for ReportView {
@@ -169,6 +233,8 @@ impl From<&Report> for ReportView {
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
             closed_at: r.closed_at.map(utc),
+            passage_status: r.passage_status.unwrap_or(PassageStatus::Unknown),
+            passage_revision: r.passage_revision.clone(),
         }
     }
 }
@@ -306,6 +372,7 @@ impl From<&ArticleSummary> for ArticleDetail {
             alerts: s.alerts.iter().map(AlertStateView::from).collect(),
             recent_reports: s.recent_reports.iter().map(ReportView::from).collect(),
             recent_votes: s.recent_votes.iter().map(VoteView::from).collect(),
+            revisions: s.revisions.iter().map(RevisionView::from).collect(),
         }
     }
 }

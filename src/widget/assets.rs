@@ -1,7 +1,7 @@
 //! What readers download: `widget.js`, bare or with one language's strings inlined
 //! (`?lang=`), and each language's strings on their own, which the script fetches when its page
-//! needs a language that did not come with it. Built once, at first use, and gzipped at the best
-//! level then rather than on every request at a fast one.
+//! needs a language that did not come with it. Built once, at first use, and gzipped as small as
+//! gzip goes then (zopfli) rather than on every request at a fast level.
 //!
 //! Every reader so downloads the script and one language: 12 languages or 40, the same.
 
@@ -46,11 +46,19 @@ pub struct Assets {
     pub tables: BTreeMap<&'static str, Asset>,
 }
 
+/// Zopfli: the same gzip every browser reads, about 4 % smaller than zlib's best, for some
+/// 50 ms per variant once at first use — worth it for what every reader downloads.
 fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = gz.write_all(bytes);
-    gz.finish().unwrap_or_default()
+    let mut out = Vec::new();
+    match zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut out,
+    ) {
+        Ok(()) => out,
+        Err(_) => Vec::new(),
+    }
 }
 
 fn asset(body: String, version: &str, code: &str) -> Asset {

@@ -36,6 +36,7 @@
     ".fp textarea,.fp input[type=email]{display:block;width:100%;border:2px solid var(--line);background:transparent;padding:.4em;margin:.25em 0 .75em;border-radius:var(--r)}" +
     ".fp textarea{min-height:4.5em;resize:vertical}" +
     ".fp .hint{font-size:.9em}.fp .error{color:var(--err);font-weight:700}" +
+    ".fp .record{font-size:.9em;border-bottom:1px solid var(--line);margin-bottom:.75em}.fp .record:empty{display:none}" +
     ".fp .invalid{border-inline-start:4px solid var(--err);padding-inline-start:.75em}" +
     ".fp .done{color:var(--ok);font-weight:700}" +
     ".fp .help{border-inline-start:4px solid var(--accent);padding-inline-start:.75em}" +
@@ -126,7 +127,8 @@
       else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), attrs[k]);
       else if (attrs[k] !== false && attrs[k] != null) el.setAttribute(k, attrs[k] === true ? "" : attrs[k]);
     }
-    (children || []).forEach(function (c) { if (c) el.appendChild(c); });
+    // Strings become text, never markup.
+    (children || []).forEach(function (c) { if (c) el.append(c); });
     return el;
   }
 
@@ -168,7 +170,8 @@
     } catch (e) {
       // an old browser keeps the colours it started with
     }
-    // Later, "last reviewed" and the latest correction (data-show-corrections) go above the vote.
+    // With data-show-corrections, "last reviewed" and the latest correction go above the vote.
+    this.record = h("div", { "class": "record" });
     this.vote = h("div");
     this.status = h("div", { role: "status", "aria-live": "polite" });
     this.reportArea = h("div");
@@ -176,15 +179,44 @@
       onclick: this.toggleReport.bind(this) });
     // Character counts are announced here once typing pauses, not at every key.
     this.counts = h("p", { "class": "sr", "aria-live": "polite" });
-    [this.vote, this.status, h("hr"), this.reportButton, this.reportArea, this.counts].forEach(function (el) {
+    [this.record, this.vote, this.status, h("hr"), this.reportButton, this.reportArea, this.counts].forEach(function (el) {
       self.box.appendChild(el);
     });
+    if (mount.hasAttribute("data-show-corrections")) this.showRecord();
     var known = this.remembered();
     if (known) this.showRemembered(known.helpful); else this.ask();
     // Back from the no-JavaScript forms.
     var back = { "#flagpole-thanks": "thanks", "#flagpole-reported": "reported", "#flagpole-help": "reported" }[location.hash];
     if (back) self.say(self.t[back]);
   }
+
+  // "Last reviewed on …" and the latest published correction, in the reader's language. The record
+  // is extra: when it cannot be fetched the widget works without it.
+  Widget.prototype.showRecord = function () {
+    var self = this, t = this.t;
+    function dated(template, iso) {
+      // self.lang is one of our language codes, which every Intl implementation accepts.
+      var shown = new Date(iso).toLocaleDateString(self.lang, { dateStyle: "long", timeZone: "UTC" }),
+        parts = template.split("{date}");
+      return [parts[0], h("time", { datetime: iso.slice(0, 10), text: shown }), parts.slice(1).join("")];
+    }
+    fetch(API + "/api/v1/public/corrections?article_url=" + encodeURIComponent(this.article), { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var shown = [];
+        if (data.last_reviewed_at) shown.push(h("p", {}, dated(t.last_reviewed, data.last_reviewed_at)));
+        var latest = data.corrections && data.corrections[0];
+        if (latest) {
+          shown.push(h("p", {}, [h("strong", {}, dated(t.correction, latest.published_at)),
+            " " + latest.text]));
+        }
+        self.replace(self.record, shown);
+      })
+      .catch(function () {
+        // no record shown
+      });
+  };
 
   // Applies the publisher's colours that keep their contrast (see THEME); each refused one is
   // named in a console warning and ours stays. Runs again when the reader's colour scheme changes,
@@ -200,7 +232,7 @@
       return m && (m[4] == null || +m[4] === 1) ? [+m[1], +m[2], +m[3]] : null;
     }
     function refuse(name, why) {
-      console.warn("flagpole: --flagpole-" + name + " is not used: " + why + "; the default colour is used instead.");
+      console.warn("flagpole: --flagpole-" + name + " ignored: " + why);
     }
     function custom(name) {
       var value = read(host, "--flagpole-" + name), c = value && rgb(value);
@@ -209,7 +241,7 @@
     }
     function fits(name, colour, against, min, what) {
       var ratio = contrast(colour.c, against);
-      if (ratio < min) refuse(name, colour.value + " has a contrast of " + ratio.toFixed(2) + ":1 with " + what + ", and WCAG AA needs " + min + ":1");
+      if (ratio < min) refuse(name, colour.value + " has contrast " + ratio.toFixed(2) + ":1 with " + what + ", WCAG AA needs " + min + ":1");
       return ratio >= min;
     }
     try {

@@ -56,6 +56,8 @@ fn publisher_page(name: &str) -> PublisherPage {
     };
     match name {
         "es" => page("es", "ltr", "", "", "Anemia", "La anemia por falta de hierro se trata con comprimidos."),
+        // Embedded with data-show-corrections.
+        "corrections-de" => page("de", "ltr", "", "", "Eisenmangelanämie", "Sie wird mit Eisentabletten und der Behandlung der Ursache behandelt."),
         // The plain URL: the Arabic strings are fetched beside the script.
         "ar" | "nojs-ar" | "fallback-ar" => page("ar", "rtl", "", "", "فقر الدم الناجم عن نقص الحديد", "يُعالَج فقر الدم الناجم عن نقص الحديد بأقراص الحديد وبعلاج السبب."),
         // The Hebrew strings travel inside the script.
@@ -133,6 +135,7 @@ async fn publisher_site(app_url: String) -> String {
                     let widget = match name.as_str() {
                         "nojs-ar" => format!("<div data-flagpole></div><noscript>{fallback}</noscript>{script}"),
                         "fallback-ar" => fallback,
+                        "corrections-de" => format!("<div data-flagpole data-show-corrections></div>{script}"),
                         _ => format!("<div data-flagpole></div>{script}"),
                     };
                     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
@@ -250,4 +253,5 @@ browser_scenarios!(
     no_javascript_rtl,
     signposting_after_a_question,
     signposting_in_arabic,
+    corrections_shown,
 );

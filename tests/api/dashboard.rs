@@ -61,7 +61,7 @@ pub async fn sign_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     (client, csrf_of(&page))
 }
 
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     let re = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
     re.captures(page).expect("a csrf field")[1].to_string()
 }

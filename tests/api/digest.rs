@@ -424,6 +424,7 @@ impl Fixture {
                     &article,
                     None,
                     None,
+                    &flagpole::domain::ReviewPolicies::default(),
                     at,
                 )?;
                 match what {

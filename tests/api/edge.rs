@@ -348,7 +348,7 @@ async fn done_shows_only_the_dashboards_own_messages() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("Marked re-reviewed; alerts are re-armed."));
+    assert!(page.contains("Review recorded; alerts are re-armed."));
 }
 
 /// Without `server.trusted_proxies`, `X-Forwarded-Host` and `Forwarded` are whatever the client

@@ -22,6 +22,8 @@ const OLD_ROWS: &str = "
         VALUES (1, 1, 'harmful', 'Take 8 tablets', NULL, NULL, FALSE, NULL, 'acknowledged', NULL, 'k3', '2026-11-20 10:00:00', '2026-11-20 10:00:00', NULL);
     INSERT INTO editors (id, name, email, role, scopes, unsubscribe_token, created_at, updated_at)
         VALUES (1, 'Lee', 'lee@example.org', 'admin', 'localhost/medicines' || chr_nl || 'health.example.org', 'tok', '2026-11-20 10:00:00', '2026-11-20 10:00:00');
+    INSERT INTO article_events (id, article_id, actor, kind, note, created_at)
+        VALUES (1, 1, 'lee@example.org', 'reviewed', 'Checked the dose', '2026-11-21 09:00:00');
 ";
 
 fn old_rows(newline: &str) -> String {
@@ -84,10 +86,31 @@ async fn an_old_database_upgrades_with_its_rows(backend: Backend) {
         assert_eq!(report.category, flagpole::domain::Category::Harmful);
         assert_eq!(report.status, flagpole::domain::ReportStatus::Acknowledged);
 
+        // "Mark re-reviewed" before reviews existed is a review now.
+        let reviews = flagpole::db::reviews::of_article(&mut conn, 1).expect("reviews");
+        assert_eq!(reviews.len(), 1);
+        assert_eq!(reviews[0].reviewer, "lee@example.org");
+        assert_eq!(
+            reviews[0].outcome,
+            flagpole::domain::ReviewOutcome::NoChange
+        );
+        assert_eq!(reviews[0].note.as_deref(), Some("Checked the dose"));
+        let article = flagpole::db::articles::get(&mut conn, 1)
+            .expect("read")
+            .expect("article");
+        assert_eq!(article.last_reviewed_at, Some(reviews[0].reviewed_at));
+        assert_eq!(article.reviewed_by.as_deref(), Some("lee@example.org"));
+
         // The new CHECK constraints refuse what no version writes.
         let bad = flagpole::with_conn!(&mut conn, |c| c
             .batch_execute("UPDATE reports SET status = 'closed' WHERE id = 1"));
         assert!(bad.is_err(), "an unknown status is refused by the database");
+        let bad = flagpole::with_conn!(&mut conn, |c| c
+            .batch_execute("UPDATE reviews SET outcome = 'fine' WHERE id = 1"));
+        assert!(
+            bad.is_err(),
+            "an unknown outcome is refused by the database"
+        );
     })
     .await
     .expect("upgrade thread");

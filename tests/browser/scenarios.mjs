@@ -209,7 +209,39 @@ const look = (page) => inWidget(page, (b) => {
   };
 });
 
+/** A call to the token API that changes something. */
+async function change(method, path, body) {
+  const r = await fetch(APP_URL + path, {
+    method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  check(r.ok, `${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
 const scenarios = {
+  async corrections_shown(page) {
+    const url = `${HOST_URL}/corrections-de`;
+    const seeded = await postReport({ article_url: url, category: 'inaccurate', quote: 'Eisentabletten' });
+    await change('POST', `/api/v1/articles/${seeded.article_id}/reviews`, { outcome: 'corrected', reviewed_at: '2026-11-02' });
+    await change('PATCH', `/api/v1/reports/${seeded.report_id}`,
+      { status: 'resolved', public_correction: 'Die Dosis wurde auf 100 mg Eisen am Tag korrigiert.' });
+    await page.goto(url);
+    await page.getByText('Zuletzt geprüft am 2. November 2026').waitFor();
+    await page.getByText('Die Dosis wurde auf 100 mg Eisen am Tag korrigiert.').waitFor();
+    const order = await inWidget(page, (b) => [...b.querySelectorAll('p')].map((p) => p.textContent));
+    check(order[0].startsWith('Zuletzt geprüft am') && /^Korrektur vom .*: Die Dosis/.test(order[1]) && order[2] === 'War dieser Artikel hilfreich?',
+      `the record comes first, above the question: ${JSON.stringify(order.slice(0, 3))}`);
+    const when = await inWidget(page, (b) => b.querySelector('.record time').getAttribute('datetime'));
+    check(when === '2026-11-02', `machine-readable date ${when}`);
+    await axe(page, 'corrections');
+    await shot(page, '30-corrections');
+    // Without the attribute, nothing is fetched or shown.
+    await page.goto(`${HOST_URL}/es`);
+    await page.getByText('¿Le resultó útil este artículo?').waitFor();
+    check(await inWidget(page, (b) => b.querySelector('.record').childElementCount === 0), 'no record without data-show-corrections');
+  },
+
   async dashboard_keyboard_triage(page) {
     const seeded = await postReport({ article_url: 'http://localhost/medicines/naproxen', category: 'harmful',
       title: 'Naproxen', quote: XSS, details: `${XSS} take 8 at once` });

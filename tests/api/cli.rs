@@ -498,6 +498,37 @@ fn usage_errors_exit_64() {
     }
 }
 
+/// `flagpole --version` names the release and the commit it was built from, so an operator can
+/// say exactly what runs (and find it in CHANGELOG.md).
+#[test]
+fn version_names_the_release_and_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = flagpole(dir.path(), &["--version"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let shape =
+        regex::Regex::new(r"^flagpole (\S+) \(commit ([0-9a-f]{7,40}|unknown)\)\n$").unwrap();
+    let caps = shape
+        .captures(&stdout)
+        .unwrap_or_else(|| panic!("unexpected --version output: {stdout:?}"));
+    assert_eq!(&caps[1], env!("CARGO_PKG_VERSION"));
+    // Built from a git checkout (as this test is, unless from a tarball): the commit is HEAD's.
+    let head = Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| text(&o.stdout).trim().to_string());
+    match head {
+        Some(head) => assert!(
+            head.starts_with(&caps[2]),
+            "--version names commit {} but HEAD is {head}",
+            &caps[2]
+        ),
+        None => assert_eq!(&caps[2], "unknown"),
+    }
+}
+
 /// Every argument of every command says what it is, in `--help` too.
 #[test]
 fn every_argument_has_help_text() {

@@ -529,6 +529,32 @@ fn version_names_the_release_and_the_commit() {
     }
 }
 
+/// The example production configuration in deploy/ is one an operator can start from: it loads,
+/// and says what README's Deploying section says it does.
+#[test]
+fn the_example_production_configuration_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/production.toml");
+    let out = flagpole(
+        dir.path(),
+        &["--config", file.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for shown in [
+        r#"bind = "127.0.0.1:8080""#,
+        r#"public_url = "https://feedback.example-health.org/""#,
+        r#""127.0.0.1/32""#,
+        r#"url = "sqlite:///var/lib/flagpole/flagpole.db""#,
+        r#"password = "REDACTED""#,
+        r#"log_format = "json""#,
+    ] {
+        assert!(stdout.contains(shown), "{shown} not in:\n{stdout}");
+    }
+    assert!(!stdout.contains("change-me"));
+}
+
 /// Every argument of every command says what it is, in `--help` too.
 #[test]
 fn every_argument_has_help_text() {

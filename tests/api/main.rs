@@ -23,5 +23,6 @@ mod privacy;
 mod privacy_ops;
 mod properties;
 mod sessions;
+mod tls;
 mod triage;
 mod widget;

@@ -196,10 +196,11 @@ pub fn start_serve(
         if line.contains("flagpole listening") {
             break match serde_json::from_str::<serde_json::Value>(&line) {
                 Ok(v) => v["fields"]["port"].as_u64().unwrap() as u16,
-                // The pretty format: `… flagpole listening bind=127.0.0.1:0 port=40123`.
+                // The pretty format: `… flagpole listening bind=127.0.0.1:0 port=40123 version=…`.
                 Err(_) => {
-                    let (_, port) = line.split_once("port=").expect("port=");
-                    port.trim().parse().expect("a port number")
+                    let (_, rest) = line.split_once("port=").expect("port=");
+                    let port = rest.split_whitespace().next().unwrap_or_default();
+                    port.parse().expect("a port number")
                 }
             };
         }

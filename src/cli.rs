@@ -22,10 +22,19 @@ use crate::domain::EditorId;
 use crate::startup::Application;
 use crate::{editors, telemetry};
 
+/// What `flagpole --version` prints after the name: the package version and the git commit it
+/// was built from (build.rs; "unknown" outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("FLAGPOLE_GIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "flagpole",
-    version,
+    version = VERSION,
     about = "Reader feedback for articles that must be right."
 )]
 pub struct Cli {
@@ -592,7 +601,7 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.server.bind;
         let app = Application::build(settings)?;
-        tracing::info!(%bind, port = app.port(), "flagpole listening");
+        tracing::info!(%bind, port = app.port(), version = VERSION, "flagpole listening");
         let stop = stop_signal()?;
         let server = app.handle();
         actix_web::rt::spawn(async move {

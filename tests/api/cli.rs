@@ -196,10 +196,11 @@ pub fn start_serve(
         if line.contains("flagpole listening") {
             break match serde_json::from_str::<serde_json::Value>(&line) {
                 Ok(v) => v["fields"]["port"].as_u64().unwrap() as u16,
-                // The pretty format: `… flagpole listening bind=127.0.0.1:0 port=40123`.
+                // The pretty format: `… flagpole listening bind=127.0.0.1:0 port=40123 version=…`.
                 Err(_) => {
-                    let (_, port) = line.split_once("port=").expect("port=");
-                    port.trim().parse().expect("a port number")
+                    let (_, rest) = line.split_once("port=").expect("port=");
+                    let port = rest.split_whitespace().next().unwrap_or_default();
+                    port.parse().expect("a port number")
                 }
             };
         }
@@ -496,6 +497,63 @@ fn usage_errors_exit_64() {
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(!out.stdout.is_empty());
     }
+}
+
+/// `flagpole --version` names the release and the commit it was built from, so an operator can
+/// say exactly what runs (and find it in CHANGELOG.md).
+#[test]
+fn version_names_the_release_and_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = flagpole(dir.path(), &["--version"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let shape =
+        regex::Regex::new(r"^flagpole (\S+) \(commit ([0-9a-f]{7,40}|unknown)\)\n$").unwrap();
+    let caps = shape
+        .captures(&stdout)
+        .unwrap_or_else(|| panic!("unexpected --version output: {stdout:?}"));
+    assert_eq!(&caps[1], env!("CARGO_PKG_VERSION"));
+    // Built from a git checkout (as this test is, unless from a tarball): the commit is HEAD's.
+    let head = Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| text(&o.stdout).trim().to_string());
+    match head {
+        Some(head) => assert!(
+            head.starts_with(&caps[2]),
+            "--version names commit {} but HEAD is {head}",
+            &caps[2]
+        ),
+        None => assert_eq!(&caps[2], "unknown"),
+    }
+}
+
+/// The example production configuration in deploy/ is one an operator can start from: it loads,
+/// and says what README's Deploying section says it does.
+#[test]
+fn the_example_production_configuration_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/production.toml");
+    let out = flagpole(
+        dir.path(),
+        &["--config", file.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for shown in [
+        r#"bind = "127.0.0.1:8080""#,
+        r#"public_url = "https://feedback.example-health.org/""#,
+        r#""127.0.0.1/32""#,
+        r#"url = "sqlite:///var/lib/flagpole/flagpole.db""#,
+        r#"password = "REDACTED""#,
+        r#"log_format = "json""#,
+    ] {
+        assert!(stdout.contains(shown), "{shown} not in:\n{stdout}");
+    }
+    assert!(!stdout.contains("change-me"));
 }
 
 /// Every argument of every command says what it is, in `--help` too.

@@ -29,5 +29,6 @@ mod problems;
 mod properties;
 mod reviews;
 mod sessions;
+mod tls;
 mod triage;
 mod widget;

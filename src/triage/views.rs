@@ -258,6 +258,11 @@ pub struct ProblemView {
     pub categories: BTreeMap<Category, usize>,
     /// The languages of the pages its readers were on, when known.
     pub languages: Vec<String>,
+    /// Whether its passage is still on the page: `on_page` when any of its reports' quotes is
+    /// still there, `gone` when every quote checked is gone, else `unknown`.
+    pub passage_status: PassageStatus,
+    /// The revision that was checked.
+    pub passage_revision: Option<String>,
     /// Why its newest report joined it.
     pub reason: String,
     pub created_at: DateTime<Utc>,
@@ -283,6 +288,15 @@ impl ProblemView {
                 }
             }
         }
+        let checked = |status: PassageStatus| {
+            queue
+                .iter()
+                .find(|r| r.passage_status == Some(status))
+                .map(|r| (status, r.passage_revision.clone()))
+        };
+        let (passage_status, passage_revision) = checked(PassageStatus::OnPage)
+            .or_else(|| checked(PassageStatus::Gone))
+            .unwrap_or((PassageStatus::Unknown, None));
         ProblemView {
             id: p.id,
             article_id: p.article_id,
@@ -293,6 +307,8 @@ impl ProblemView {
             passage: queue.iter().find_map(|r| r.quote.clone()),
             categories,
             languages,
+            passage_status,
+            passage_revision,
             reason: p.reason.clone(),
             created_at: utc(p.created_at),
             updated_at: utc(p.updated_at),

@@ -380,6 +380,23 @@ async fn the_catalogue_reads_a_site_politely(backend: Backend) {
         report_status(&app, &token, kept).await,
         ("on_page".to_string(), json!("2026-11-20"))
     );
+    // A problem says the same of its passage.
+    for (report, status) in [(fixed, "gone"), (kept, "on_page")] {
+        let r = app
+            .get_json(&token, &format!("/api/v1/reports/{report}"))
+            .await;
+        let problem = r["problem_id"]
+            .as_i64()
+            .expect("an inaccurate report is in a problem");
+        let p = app
+            .get_json(&token, &format!("/api/v1/problems/{problem}"))
+            .await;
+        assert_eq!(
+            (p["passage_status"].as_str(), &p["passage_revision"]),
+            (Some(status), &json!("2026-11-20")),
+            "{p}"
+        );
+    }
     assert_eq!(
         app.get_json(&token, &format!("/api/v1/articles/{}/reviews", ibu["id"]))
             .await["items"]

@@ -3,7 +3,8 @@
 
 use flagpole::http::body::{parse_form, parse_json};
 use flagpole::ingest::validate::{ReportRequest, VoteRequest};
-use flagpole::triage::api::{ReportPatch, ReviewedRequest};
+use flagpole::reviews::api::{ReviewBody, ReviewedRequest};
+use flagpole::triage::api::ReportPatch;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,5 +12,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_json::<ReportRequest>(data);
     let _ = parse_json::<ReportPatch>(data);
     let _ = parse_json::<ReviewedRequest>(data);
+    let _ = parse_json::<ReviewBody>(data);
     let _ = parse_form::<VoteRequest>(data);
 });

@@ -28,7 +28,6 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::validate::primary_language;
 use crate::alerts::{self, Alerting, Trigger};
 use crate::db::articles::{self, KnownArticles};
 use crate::db::reports::{self, ReportOutcome};
@@ -37,7 +36,6 @@ use crate::db::votes::{self, VoteOutcome, VotesAdded};
 use crate::db::{ConnectionManager, DbConn};
 use crate::domain::{Lane, NewReport, NewVote, ReviewPolicies, SubmissionKind};
 use crate::problems::store as problems;
-use crate::problems::ReportText;
 
 /// What the writer applies to every job besides storing it.
 pub struct Rules {
@@ -511,11 +509,11 @@ fn apply<'a>(
                 if r.lane == Lane::Queue {
                     // In this transaction, under the article's lock: two readers reporting the
                     // same problem at once meet in one problem.
-                    let text = ReportText::new(
+                    let text = problems::analyse(
                         r.category,
                         r.quote.as_deref(),
                         r.details.as_deref(),
-                        r.lang.as_deref().map(primary_language),
+                        r.lang.as_deref(),
                     );
                     problems::assign(conn, article_id, outcome.report_id, &text, now)?;
                 }

@@ -10,22 +10,29 @@ use super::{best_match, ProblemSignature, ReportText};
 use crate::db::problems::{self as store, StoredProblem};
 use crate::db::reports::Report;
 use crate::db::DbConn;
-use crate::domain::Lane;
+use crate::domain::{Category, Lane};
 
 /// How many ungrouped reports one grouping transaction takes.
 const GROUP_BATCH: i64 = 500;
 
-/// The reader's language for the matcher's stop words: the primary subtag of the page's.
-fn language(tag: Option<&str>) -> Option<&str> {
-    tag.map(crate::ingest::validate::primary_language)
+/// A report as the matcher reads it; `lang_tag` is the page's language tag, whose primary subtag
+/// chooses the stop words. The one place ingest, triage and grouping analyse a report.
+pub fn analyse(
+    category: Category,
+    quote: Option<&str>,
+    details: Option<&str>,
+    lang_tag: Option<&str>,
+) -> ReportText {
+    let language = lang_tag.map(crate::ingest::validate::primary_language);
+    ReportText::new(category, quote, details, language)
 }
 
 pub fn text_of(report: &Report) -> ReportText {
-    ReportText::new(
+    analyse(
         report.category,
         report.quote.as_deref(),
         report.details.as_deref(),
-        language(report.lang.as_deref()),
+        report.lang.as_deref(),
     )
 }
 
@@ -103,11 +110,11 @@ pub fn group_ungrouped(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usi
             articles.dedup();
             crate::db::articles::lock(c, &articles)?;
             for r in &batch {
-                let text = ReportText::new(
+                let text = analyse(
                     r.category,
                     r.quote.as_deref(),
                     r.details.as_deref(),
-                    language(r.lang.as_deref()),
+                    r.lang.as_deref(),
                 );
                 assign(c, r.article_id, r.id, &text, now)?;
             }

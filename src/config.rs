@@ -182,8 +182,11 @@ pub struct AlertSettings {
 pub enum AlertRule {
     OpenReports {
         name: String,
+        /// The threshold, in what `count` counts.
         min_reports: i64,
         window_days: i64,
+        #[serde(default)]
+        count: OpenCount,
     },
     NotHelpfulShare {
         name: String,
@@ -195,6 +198,31 @@ pub enum AlertRule {
         name: String,
         categories: Vec<Category>,
     },
+}
+
+/// What an `open_reports` rule counts among the open reports in its window.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenCount {
+    /// Distinct readers (one reader's three reports count once; five readers of one problem
+    /// count five). The default: how many people ran into something.
+    #[default]
+    Readers,
+    /// Distinct problems (five readers of one wrong dose count once).
+    Problems,
+    /// Every report, as before problems existed.
+    Reports,
+}
+
+impl OpenCount {
+    /// The counted thing, plural, for e-mails.
+    pub fn plural(self) -> &'static str {
+        match self {
+            OpenCount::Readers => "readers with open reports",
+            OpenCount::Problems => "open problems",
+            OpenCount::Reports => "open reports",
+        }
+    }
 }
 
 impl AlertRule {

@@ -52,6 +52,7 @@ use crate::{errors, ingest, reviews, triage};
         ingest::api::VoteCreated,
         ingest::api::ReportCreated,
         triage::api::ReportPatch,
+        triage::api::ProblemPatch,
         reviews::api::ReviewedRequest,
         reviews::api::ReviewBody,
         reviews::api::ReviewView,

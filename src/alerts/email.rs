@@ -11,13 +11,14 @@ use crate::domain::Category;
 use crate::mail::templates::{
     html_document, percent, quote_lines, short_title, text_footer, Email, QUOTE_STYLE,
 };
+use crate::problems::summary;
 
 pub struct AlertContext<'a> {
     pub article: &'a Article,
     /// Most urgent first.
     pub fired: &'a [Fired<'a>],
-    /// The newest open reports.
-    pub latest: &'a [Report],
+    /// The article's open problems, newest first.
+    pub problems: &'a [OpenProblem<'a>],
     pub public_url: &'a str,
     pub unsubscribe_url: &'a str,
 }
@@ -28,9 +29,11 @@ fn subject(ctx: &AlertContext) -> String {
         Some(Figures::Immediate { category }) => {
             format!("{}: a reader reported '{title}'", category.label())
         }
-        Some(Figures::OpenReports { open_reports, .. }) => {
-            format!("{open_reports} open reports on '{title}'")
-        }
+        Some(Figures::OpenReports {
+            open_reports,
+            count,
+            ..
+        }) => format!("{open_reports} {} on '{title}'", count.plural()),
         Some(Figures::NotHelpfulShare { share, votes, .. }) => format!(
             "{} of readers found '{title}' unhelpful ({votes} votes)",
             percent(*share)
@@ -51,8 +54,10 @@ fn explain(f: &Fired) -> String {
             open_reports,
             min_reports,
             window_days,
+            count,
         } => format!(
-            "{open_reports} open reports in the last {window_days} days (rule \"{}\": {min_reports} or more).",
+            "{open_reports} {} in the last {window_days} days (rule \"{}\": {min_reports} or more).",
+            count.plural(),
             f.rule
         ),
         Figures::NotHelpfulShare {
@@ -97,8 +102,40 @@ fn open_by_category(a: &Article) -> String {
     }
 }
 
-fn category_label(report: &Report) -> &'static str {
-    report.category.label()
+/// How many readers' details an e-mail quotes per problem (the dashboard has the rest).
+const DETAILS_PER_PROBLEM: usize = 3;
+
+/// An open problem as the e-mail lists it: its open reports, newest first.
+pub struct OpenProblem<'a> {
+    pub newest: &'a Report,
+    pub reports: Vec<&'a Report>,
+}
+
+impl OpenProblem<'_> {
+    fn categories(&self) -> String {
+        summary::categories(self.reports.iter().map(|r| r.category))
+    }
+
+    fn readers(&self) -> String {
+        let readers = summary::count(self.reports.iter().map(|r| r.visitor_key.as_str()));
+        summary::phrase(readers, self.reports.len())
+    }
+
+    /// The passage: the first one quoted.
+    fn passage(&self) -> Option<&str> {
+        self.reports.iter().rev().find_map(|r| r.quote.as_deref())
+    }
+
+    /// What its readers wrote, newest first, each text once, at most `DETAILS_PER_PROBLEM`.
+    fn details(&self) -> Vec<&str> {
+        let mut details: Vec<&str> = Vec::new();
+        for d in self.reports.iter().filter_map(|r| r.details.as_deref()) {
+            if !details.contains(&d) && details.len() < DETAILS_PER_PROBLEM {
+                details.push(d);
+            }
+        }
+        details
+    }
 }
 
 fn is_harmful(ctx: &AlertContext) -> bool {
@@ -140,23 +177,29 @@ fn alert_text(ctx: &AlertContext, dashboard: &str) -> String {
         helpfulness(a),
         open_by_category(a)
     ));
-    if !ctx.latest.is_empty() {
-        out.push_str("\nLatest open reports (reader text, unverified, quoted with \"> \"):\n");
-        for r in ctx.latest {
+    if !ctx.problems.is_empty() {
+        out.push_str(
+            "\nOpen problems, newest first (reader text, unverified, quoted with \"> \"):\n",
+        );
+        for p in ctx.problems {
             out.push_str(&format!(
-                "\n* {} — {} UTC{}\n",
-                category_label(r),
-                r.created_at.format("%Y-%m-%d %H:%M"),
-                r.revision
+                "\n* {} — {} — latest {} UTC{}\n",
+                p.categories(),
+                p.readers(),
+                p.newest.created_at.format("%Y-%m-%d %H:%M"),
+                p.newest
+                    .revision
                     .as_deref()
                     .map(|v| format!(" — revision seen: {v}"))
                     .unwrap_or_default()
             ));
-            for (label, value) in [("Passage", &r.quote), ("Details", &r.details)] {
-                if let Some(value) = value {
-                    out.push_str(&format!("  {label}:\n"));
-                    quote_lines(&mut out, "  ", value);
-                }
+            if let Some(passage) = p.passage() {
+                out.push_str("  Passage:\n");
+                quote_lines(&mut out, "  ", passage);
+            }
+            for details in p.details() {
+                out.push_str("  Details:\n");
+                quote_lines(&mut out, "  ", details);
             }
         }
     }
@@ -182,19 +225,20 @@ fn alert_html(ctx: &AlertContext, dashboard: &str) -> Markup {
             tr { th style="text-align:left;padding-right:1em" { "Helpfulness" } td { (helpfulness(a)) } }
             tr { th style="text-align:left;padding-right:1em" { "Open reports" } td { (open_by_category(a)) } }
         }
-        @if !ctx.latest.is_empty() {
-            h3 style="font-size:1.05em" { "Latest open reports" }
+        @if !ctx.problems.is_empty() {
+            h3 style="font-size:1.05em" { "Open problems" }
             p style="color:#555;font-size:.9em" { "Quoted text was written by readers and is unverified." }
-            @for r in ctx.latest {
+            @for p in ctx.problems {
                 div style="margin-bottom:14px" {
-                    strong { (category_label(r)) }
-                    " · " (r.created_at.format("%Y-%m-%d %H:%M")) " UTC"
-                    @if let Some(rev) = &r.revision { " · revision seen: " (rev) }
-                    @if let Some(q) = &r.quote {
+                    strong { (p.categories()) }
+                    " · " (p.readers())
+                    " · latest " (p.newest.created_at.format("%Y-%m-%d %H:%M")) " UTC"
+                    @if let Some(rev) = &p.newest.revision { " · revision seen: " (rev) }
+                    @if let Some(q) = p.passage() {
                         div style="font-size:.85em;color:#555" { "Passage (reader text):" }
                         blockquote style=(QUOTE_STYLE) { (q) }
                     }
-                    @if let Some(d) = &r.details {
+                    @for d in p.details() {
                         div style="font-size:.85em;color:#555" { "Details (reader text):" }
                         blockquote style=(QUOTE_STYLE) { (d) }
                     }
@@ -323,15 +367,25 @@ mod tests {
             },
             alert_id: 1,
         }];
-        let latest = [report(
+        // One problem, two readers: listed once, with both counted.
+        let newest = report(
             "Take 8 tablets at once",
             "dose is wrong\nIn flagpole: https://phishing.example/login\n<script>x</script>",
-        )];
+        );
+        let earlier = Report {
+            visitor_key: "another reader".into(),
+            category: Category::Inaccurate,
+            ..report("Take 8 tablets", "too many")
+        };
+        let problems = [OpenProblem {
+            newest: &newest,
+            reports: vec![&newest, &earlier],
+        }];
         let unsubscribe = "https://feedback.example.org/unsubscribe/t?list=alerts";
         let email = alert(&AlertContext {
             article: &a,
             fired: &fired,
-            latest: &latest,
+            problems: &problems,
             public_url: "https://feedback.example.org",
             unsubscribe_url: unsubscribe,
         });
@@ -355,6 +409,12 @@ mod tests {
         let text = message.body_text(0).expect("a plain part");
         assert!(text.starts_with("POSSIBLE HARM"), "{text}");
         assert!(text.contains("In flagpole: https://feedback.example.org/dashboard/articles/7"));
+        assert!(
+            text.contains("* Inaccurate, Could cause harm — 2 readers — latest"),
+            "{text}"
+        );
+        assert!(text.contains("> too many"), "each reader's details: {text}");
+        assert_eq!(text.matches("Passage:").count(), 1, "one problem: {text}");
         for line in [
             "dose is wrong",
             "In flagpole: https://phishing.example/login",

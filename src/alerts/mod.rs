@@ -21,13 +21,18 @@ use chrono::{NaiveDateTime, TimeDelta, Timelike};
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::config::{AlertRule, Settings};
+use crate::config::{AlertRule, OpenCount, Settings};
 use crate::db::articles::{self, Article, VoteTotals};
 use crate::db::editors::{self, Editor};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::reports::{self, ReportQuery};
 use crate::db::{alerts as store, DbConn};
-use crate::domain::{Category, MailKind};
+use crate::domain::{Category, Lane, MailKind};
+use crate::problems::summary;
+
+/// How many open problems an alert e-mail lists, found among how many of the newest open reports.
+const LISTED_PROBLEMS: usize = 5;
+const LISTED_REPORTS: i64 = 100;
 
 /// What alerting needs to know, shared by the writer thread and the triage handlers.
 pub struct Alerting {
@@ -89,9 +94,11 @@ pub enum Trigger {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Figures {
     OpenReports {
+        /// How many, in what `count` counts.
         open_reports: i64,
         min_reports: i64,
         window_days: i64,
+        count: OpenCount,
     },
     NotHelpfulShare {
         not_helpful: i64,
@@ -212,6 +219,29 @@ pub fn evaluate(
     queue_emails(conn, alerting, &article, &fired, now)
 }
 
+/// How many of the open reports (report id, problem id, visitor key) a rule counts.
+fn counted(count: OpenCount, open: &[(i64, Option<i64>, String)]) -> i64 {
+    let distinct = |keys: Vec<String>| {
+        let mut keys = keys;
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len() as i64
+    };
+    match count {
+        OpenCount::Reports => open.len() as i64,
+        OpenCount::Readers => distinct(open.iter().map(|(_, _, reader)| reader.clone()).collect()),
+        // A report in no problem yet is a problem of its own.
+        OpenCount::Problems => distinct(
+            open.iter()
+                .map(|(report, problem, _)| match problem {
+                    Some(p) => format!("p{p}"),
+                    None => format!("r{report}"),
+                })
+                .collect(),
+        ),
+    }
+}
+
 fn could_cross_on_votes(alerting: &Alerting, total_votes: i64) -> bool {
     alerting.rules.iter().any(|r| match r {
         AlertRule::NotHelpfulShare { min_votes, .. } => total_votes >= *min_votes,
@@ -255,13 +285,16 @@ fn measure(
         AlertRule::OpenReports {
             min_reports,
             window_days,
+            count,
             ..
         } => {
             let open = store::open_reports_since(conn, article_id, window_start(*window_days))?;
+            let open = counted(*count, &open);
             (open >= *min_reports).then_some(Figures::OpenReports {
                 open_reports: open,
                 min_reports: *min_reports,
                 window_days: *window_days,
+                count: *count,
             })
         }
         AlertRule::NotHelpfulShare {
@@ -397,17 +430,27 @@ fn queue_emails(
             );
         }
     }
-    let latest = reports::list(
+    // The newest open problems: their reports among the article's newest open ones.
+    let open = reports::list(
         conn,
         &ReportQuery {
             article_id: Some(article.id),
-            limit: 5,
+            lane: Some(Lane::Queue),
+            limit: LISTED_REPORTS,
             ..ReportQuery::default()
         },
     )?
     .into_iter()
     .filter(|r| r.status.is_open())
     .collect::<Vec<_>>();
+    let problems: Vec<email::OpenProblem> = summary::by_problem(&open, |r| r.problem_id)
+        .into_iter()
+        .take(LISTED_PROBLEMS)
+        .map(|reports| email::OpenProblem {
+            newest: reports[0],
+            reports,
+        })
+        .collect();
     for editor in &recipients {
         let unsubscribe_url = format!(
             "{}/unsubscribe/{}?list=alerts",
@@ -416,7 +459,7 @@ fn queue_emails(
         let email = email::alert(&email::AlertContext {
             article,
             fired,
-            latest: &latest,
+            problems: &problems,
             public_url: &alerting.public_url,
             unsubscribe_url: &unsubscribe_url,
         });

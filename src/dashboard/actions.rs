@@ -31,6 +31,9 @@ pub struct ActionForm {
     article: Option<i64>,
     /// Set on the lanes page: go back to that lane.
     from_lane: Option<Lane>,
+    /// For `merge` (a problem's): the problem to merge into.
+    merge_into: Option<i64>,
+    /// The selected reports (bulk), or for `split` the reports to move into a new problem.
     #[serde(default)]
     ids: Vec<i64>,
 }
@@ -86,6 +89,8 @@ pub enum DoneCode {
     Reviewed,
     Reset,
     Fixed,
+    Merged,
+    Split,
 }
 
 impl Done {
@@ -102,6 +107,12 @@ impl Done {
             DoneCode::Reset => {
                 "The classifier forgot its lessons; it sorts as it came.".to_string()
             }
+            DoneCode::Merged => "Merged: the reports are one problem now.".to_string(),
+            DoneCode::Split => match self.n {
+                Some(1) => "Moved 1 report into a new problem.".to_string(),
+                Some(n) => format!("Moved {n} reports into a new problem."),
+                None => "Done.".to_string(),
+            },
             DoneCode::Fixed => match self.n {
                 Some(1) => "Resolved 1 report as fixed.".to_string(),
                 Some(n) => format!("Resolved {n} reports as fixed."),
@@ -159,16 +170,37 @@ pub async fn act_on_problem(
     post: CsrfForm<ActionForm>,
 ) -> Result<HttpResponse, DashError> {
     let form = &post.form;
-    let thank = form.action == "resolve" && form.reply.is_some();
-    let changed = triage
-        .change_problem(id.get(), change_for(form)?, post.session.actor(), thank)
-        .await?;
-    Ok(back_to(
-        form.article,
-        form.from_lane,
-        DoneCode::Bulk,
-        Some(changed.reports),
-    ))
+    let actor = post.session.actor();
+    let (code, n) = match form.action.as_str() {
+        "merge" => {
+            let into = form.merge_into.ok_or_else(|| {
+                ApiError::invalid("merge_into", "Choose the problem to merge into.")
+            })?;
+            let moved = triage
+                .merge_problems(id.get(), ProblemId(into), actor)
+                .await?;
+            (DoneCode::Merged, Some(moved))
+        }
+        "split" => {
+            let reports = form.ids.iter().map(|r| ReportId(*r)).collect::<Vec<_>>();
+            let moving = reports.len();
+            if moving == 0 {
+                return Err(DashError::BadRequest(
+                    "Select the reports to move into a new problem first.".into(),
+                ));
+            }
+            triage.split_problem(id.get(), reports, actor).await?;
+            (DoneCode::Split, Some(moving))
+        }
+        _ => {
+            let thank = form.action == "resolve" && form.reply.is_some();
+            let changed = triage
+                .change_problem(id.get(), change_for(form)?, actor, thank)
+                .await?;
+            (DoneCode::Bulk, Some(changed.reports))
+        }
+    };
+    Ok(back_to(form.article, form.from_lane, code, n))
 }
 
 pub async fn bulk(

@@ -23,7 +23,7 @@ use crate::http::{FormQuery, Id, Query};
 use crate::reviews::Reviews;
 use crate::triage::filter::ArticleListParams;
 use crate::triage::service::ArticleOverview;
-use crate::triage::{grouping, Page, Triage};
+use crate::triage::{Page, Triage};
 
 pub async fn list(
     triage: web::Data<Triage>,
@@ -184,7 +184,7 @@ fn render_article(
         .iter()
         .cloned()
         .partition(|r| r.lane == Lane::Queue);
-    let groups = grouping::by_problem(&queue);
+    let groups = crate::problems::summary::by_problem(&queue, |r| r.problem_id);
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
     let alerted: Vec<&str> = p
         .alerts
@@ -304,7 +304,7 @@ fn render_article(
                     }
                 }
                 @for g in &groups {
-                    (report_group(session, a, g, &p.events, &p.editors, now))
+                    (report_group(session, a, g, &groups, &p.events, &p.editors, now))
                 }
             }
             @if !elsewhere.is_empty() {
@@ -389,10 +389,32 @@ fn possibly_fixed(session: &Session, a: &Article, reports: &[Report]) -> Markup 
     }
 }
 
+/// A problem as the merge list names it: its id, kind and passage (or details).
+fn problem_label(group: &[&Report]) -> Option<(i64, String)> {
+    let lead = group.first()?;
+    let text = lead
+        .quote
+        .as_deref()
+        .or(lead.details.as_deref())
+        .unwrap_or("");
+    let text =
+        crate::mail::templates::shorten(&text.split_whitespace().collect::<Vec<_>>().join(" "), 60);
+    Some((
+        lead.problem_id?,
+        format!(
+            "{} · {} report(s) · {}",
+            lead.category.label(),
+            group.len(),
+            text
+        ),
+    ))
+}
+
 fn report_group(
     session: &Session,
     a: &Article,
     group: &[&Report],
+    all: &[Vec<&Report>],
     events: &[ReportEvent],
     editors: &[Editor],
     now: chrono::NaiveDateTime,
@@ -401,6 +423,20 @@ fn report_group(
     let mut categories: Vec<Category> = group.iter().map(|r| r.category).collect();
     categories.sort();
     categories.dedup();
+    let readers = crate::problems::summary::count(group.iter().map(|r| r.visitor_key.as_str()));
+    let mut languages: Vec<&str> = group
+        .iter()
+        .filter_map(|r| r.lang.as_deref())
+        .map(crate::ingest::validate::primary_language)
+        .collect();
+    languages.sort_unstable();
+    languages.dedup();
+    // The other problems of the article this one could be merged into.
+    let others: Vec<(i64, String)> = all
+        .iter()
+        .filter(|g| g[0].problem_id != lead.problem_id)
+        .filter_map(|g| problem_label(g))
+        .collect();
     let open = group.iter().any(|r| r.status.is_open());
     let consented = group
         .iter()
@@ -409,7 +445,12 @@ fn report_group(
         section class="group" aria-label={ (group.len()) " report(s): " (lead.category.label()) } {
             h3 {
                 @for c in &categories { (category_badge(*c)) " " }
-                @if group.len() > 1 { span class="count" { (group.len()) " readers reported this" } }
+                @if group.len() > 1 {
+                    span class="count" { (crate::problems::summary::phrase(readers, group.len())) " reported this" }
+                }
+                @if languages.len() > 1 {
+                    span class="langs" { " · in " (languages.join(", ")) }
+                }
             }
             @if let Some(q) = &lead.quote { p class="label" { "Passage (reader text)" } blockquote class="reader" { (q) } }
             @if let (Some(pid), true) = (lead.problem_id, group.len() > 1) {
@@ -447,9 +488,35 @@ fn report_group(
                 details class="readers" {
                     summary { "Each reader's report (" (group.len()) ")" }
                     @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+                    // Moving reports out: the matcher keeps the two apart from then on.
+                    form method="post" action={ "/dashboard/problems/" (pid) } class="actions split" {
+                        (csrf(session))
+                        input type="hidden" name="article" value=(a.id);
+                        fieldset {
+                            legend { "Not the same problem? Move reports out into a new problem" }
+                            @for r in group {
+                                span class="check" {
+                                    input type="checkbox" name="ids" value=(r.id) id={ "split-" (pid) "-" (r.id) };
+                                    label for={ "split-" (pid) "-" (r.id) } { "Report " (r.id) " (" (r.category.label()) ", " (ago(r.created_at, now)) ")" }
+                                }
+                            }
+                            button type="submit" name="action" value="split" { "Move selected into a new problem" }
+                        }
+                    }
                 }
             } @else {
                 @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+            }
+            @if let (Some(pid), false) = (lead.problem_id, others.is_empty()) {
+                form method="post" action={ "/dashboard/problems/" (pid) } class="actions merge" {
+                    (csrf(session))
+                    input type="hidden" name="article" value=(a.id);
+                    label for={ "merge-" (pid) } { "Same problem as" }
+                    select id={ "merge-" (pid) } name="merge_into" {
+                        @for (other, label) in &others { option value=(other) { (label) } }
+                    }
+                    button type="submit" name="action" value="merge" { "Merge into it" }
+                }
             }
         }
     }

@@ -8,19 +8,20 @@ use super::DbConn;
 use crate::domain::{Category, Lane, ReportStatus};
 use crate::with_conn;
 
-/// Open reports on an article created at or after `since`.
+/// The open queue reports on an article created at or after `since`, as (report id, problem
+/// id, visitor key): what an `open_reports` rule counts, by report, problem or reader.
 pub fn open_reports_since(
     conn: &mut DbConn,
     article_id: i64,
     since: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<Vec<(i64, Option<i64>, String)>> {
     with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(article_id))
         .filter(reports::status.eq_any(ReportStatus::OPEN))
         .filter(reports::lane.eq(Lane::Queue))
         .filter(reports::created_at.ge(since))
-        .count()
-        .get_result(c))
+        .select((reports::id, reports::problem_id, reports::visitor_key))
+        .load(c))
 }
 
 /// The category of an open report on an article in one of `categories` (made after

@@ -3,8 +3,14 @@
 //! **Attention** (highest first) is one stored number, recomputed in the same transaction as
 //! every vote, report or status change, and hourly so that age keeps counting:
 //!
-//! * each open `harmful` report adds 100, so any article with one sorts above all without;
-//! * each open report adds `1 / (1 + age_in_days / 7)`: 1 when new, ½ after a week, ⅕ after a month;
+//! * reports count by problem (see `crate::problems`): each open problem adds the weight of its
+//!   most pressing open report times `1 + log2(readers)`, where readers are the distinct readers
+//!   (visitor keys) behind its open reports: 1 reader ×1, 2 ×2, 5 ×3.3, so "5 readers" ranks
+//!   above "1 reader" without one problem's readers drowning out every other problem, and one
+//!   reader reporting a problem three times counts once. A report in no problem counts alone;
+//! * a report weighs `1 / (1 + age_in_days / 7)`: 1 when new, ½ after a week, ⅕ after a month
+//!   (for a problem, its newest report's); plus 100 if it is `harmful`, so any article with an
+//!   open harmful report sorts above all without;
 //! * low helpfulness adds `(0.8 − h) × 10` when `h` is below 0.8, where `h` is the Bayesian average
 //!   `(helpful + 8) / (helpful + not_helpful + 10)`: a prior of ten votes at 80 % helpful, so a few
 //!   "No" votes barely move an article while 100 votes at 0 % add about 7, like seven fresh reports.
@@ -340,18 +346,48 @@ pub fn report_weight(category: Category, created_at: NaiveDateTime, now: NaiveDa
     }
 }
 
+/// The report part of attention from the article's open queue reports, each given as
+/// (report id, problem id, visitor key, weight): see the module documentation.
+fn problems_score(open: &[(i64, Option<i64>, String, f64)]) -> f64 {
+    // Per problem (a report in none is its own): its highest weight and its readers.
+    let mut problems: HashMap<(bool, i64), (f64, Vec<&str>)> = HashMap::new();
+    for (report, problem, reader, weight) in open {
+        let key = problem.map_or((false, *report), |p| (true, p));
+        let (top, readers) = problems.entry(key).or_insert((0.0, Vec::new()));
+        *top = top.max(*weight);
+        if !readers.contains(&reader.as_str()) {
+            readers.push(reader);
+        }
+    }
+    problems
+        .values()
+        .map(|(top, readers)| top * (1.0 + (readers.len() as f64).log2()))
+        .sum()
+}
+
 /// Recomputes the report part of an article's attention from its open reports, then its scores.
+/// Call after the reports' problems are set (the writer calls it after matching).
 pub fn refresh_report_score(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    let open: Vec<(Category, NaiveDateTime)> = with_conn!(conn, |c| reports::table
+    type Row = (i64, Option<i64>, String, Category, NaiveDateTime);
+    let open: Vec<Row> = with_conn!(conn, |c| reports::table
         .filter(reports::article_id.eq(id))
         .filter(reports::status.eq_any(ReportStatus::OPEN))
         .filter(reports::lane.eq(Lane::Queue))
-        .select((reports::category, reports::created_at))
+        .select((
+            reports::id,
+            reports::problem_id,
+            reports::visitor_key,
+            reports::category,
+            reports::created_at,
+        ))
         .load(c))?;
-    let score: f64 = open
-        .iter()
-        .map(|(category, at)| report_weight(*category, *at, now))
-        .sum();
+    let weighed: Vec<(i64, Option<i64>, String, f64)> = open
+        .into_iter()
+        .map(|(report, problem, reader, category, at)| {
+            (report, problem, reader, report_weight(category, at, now))
+        })
+        .collect();
+    let score = problems_score(&weighed);
     with_conn!(conn, |c| SetReportScore {
         id,
         report_score: score

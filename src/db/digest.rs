@@ -140,6 +140,9 @@ pub struct OpenReport {
     pub article_id: i64,
     pub category: Category,
     pub created_at: NaiveDateTime,
+    pub problem_id: Option<i64>,
+    /// Who sent it, as far as a day's visitor key tells: readers are counted by it.
+    pub visitor_key: String,
 }
 
 /// Every open report, oldest first.
@@ -153,6 +156,8 @@ pub fn open_reports(conn: &mut DbConn) -> QueryResult<Vec<OpenReport>> {
             reports::article_id,
             reports::category,
             reports::created_at,
+            reports::problem_id,
+            reports::visitor_key,
         ))
         .load(c))
 }

@@ -75,7 +75,8 @@ pub struct ReportEvent {
 }
 
 /// Stores a report on the article `article_id` ([`articles::find_or_create`]) and, when it
-/// counts (open, in the queue), updates the article's open-report counters and attention.
+/// counts (open, in the queue), updates the article's open-report counters. The caller
+/// refreshes attention once the report is in its problem ([`articles::refresh_report_score`]).
 pub fn record(
     conn: &mut DbConn,
     article_id: i64,
@@ -105,7 +106,6 @@ pub fn record(
         .get_result(c))?;
     if counts(r.status, r.lane) {
         articles::add_open_reports(conn, article_id, r.category, 1)?;
-        articles::refresh_report_score(conn, article_id, now)?;
     }
     articles::touch(conn, article_id, now)?;
     Ok(ReportOutcome {

@@ -12,6 +12,7 @@ use crate::db::digest::{self as store, DigestArticle, OpenReport};
 use crate::db::editors::Editor;
 use crate::db::DbConn;
 use crate::domain::{Category, DueReason, Lane, Scope};
+use crate::problems::summary;
 use crate::reviews::service::due_articles;
 use crate::reviews::DueArticle;
 
@@ -42,9 +43,11 @@ pub struct Digest {
     /// those with at least `min_votes_for_drop` votes in each week.
     pub drops: Vec<DropItem>,
     pub min_votes_for_drop: i64,
-    /// Open reports, oldest first.
+    /// Open problems, the one with the oldest open report first.
     pub oldest_open: Vec<OpenItem>,
-    /// All open reports, of which `oldest_open` shows the first few.
+    /// All open problems, of which `oldest_open` shows the first few.
+    pub open_problems: usize,
+    /// All open reports (in those problems).
     pub open_total: usize,
     /// Reports resolved this week (and still resolved).
     pub resolved: usize,
@@ -115,11 +118,16 @@ impl DropItem {
     }
 }
 
+/// An open problem, led by its oldest open report.
 #[derive(Debug, Clone)]
 pub struct OpenItem {
     pub report_id: i64,
     pub article: ArticleRef,
-    pub category: Category,
+    /// Its open reports' categories, in `Category::ALL` order.
+    pub categories: Vec<Category>,
+    /// Distinct readers behind its open reports, and how many reports.
+    pub readers: usize,
+    pub reports: usize,
     pub created_at: NaiveDateTime,
     /// What the reader wrote: untrusted, shown as reader text.
     pub quote: Option<String>,
@@ -404,6 +412,7 @@ impl Week {
         // Both lists were loaded in order (open: oldest first; alerts: newest first).
         open.sort_unstable();
         alerts.sort_unstable();
+        let problems = summary::by_problem(&open, |&k| self.open[k].problem_id);
         let entry_of = |article_id: i64| {
             self.index
                 .get(&article_id)
@@ -438,21 +447,28 @@ impl Week {
                 .collect(),
             drops,
             min_votes_for_drop: limits.min_votes_for_drop,
-            oldest_open: open
+            oldest_open: problems
                 .iter()
                 .take(n)
-                .filter_map(|&k| {
-                    let r = &self.open[k];
+                .filter_map(|reports| {
+                    let of = || reports.iter().map(|&&k| &self.open[k]);
+                    let lead = of().next()?;
+                    let mut categories: Vec<Category> = of().map(|r| r.category).collect();
+                    categories.sort();
+                    categories.dedup();
                     Some(OpenItem {
-                        report_id: r.id,
-                        article: entry_of(r.article_id)?,
-                        category: r.category,
-                        created_at: r.created_at,
+                        report_id: lead.id,
+                        article: entry_of(lead.article_id)?,
+                        categories,
+                        readers: summary::count(of().map(|r| r.visitor_key.as_str())),
+                        reports: reports.len(),
+                        created_at: lead.created_at,
                         quote: None,
                         details: None,
                     })
                 })
                 .collect(),
+            open_problems: problems.len(),
             open_total: open.len(),
             resolved: resolved.len(),
             median_time_to_resolve: median(&mut resolved).map(TimeDelta::seconds),

@@ -10,6 +10,7 @@ use super::compose::{ArticleRef, Digest, ReviewDueItem, Votes};
 use crate::mail::templates::{
     html_document, percent, quote_lines, shorten, text_footer, Email, NOTE_STYLE, QUOTE_STYLE,
 };
+use crate::problems::summary;
 
 /// How much of a reader's text the digest quotes; the dashboard has the rest.
 const READER_TEXT_CHARS: usize = 300;
@@ -231,7 +232,11 @@ fn drops_heading(min_votes: i64) -> String {
 }
 
 fn oldest_heading(d: &Digest) -> String {
-    format!("Oldest unresolved reports ({} open)", d.open_total)
+    match (d.open_problems, d.open_total) {
+        (1, 1) => "Oldest unresolved problems (1 open report)".to_string(),
+        (p, r) if p == r => format!("Oldest unresolved problems ({r} open reports)"),
+        (p, r) => format!("Oldest unresolved problems ({p} problems, {r} open reports)"),
+    }
 }
 
 fn text(ctx: &DigestContext) -> String {
@@ -301,10 +306,11 @@ fn text(ctx: &DigestContext) -> String {
     }
     for (i, r) in d.oldest_open.iter().enumerate() {
         out.push_str(&format!(
-            "{:>2}. {} — {} — reported {}\n",
+            "{:>2}. {} — {} — {} — first reported {}\n",
             i + 1,
-            r.category.label(),
+            summary::categories(r.categories.iter().copied()),
             shorten(&r.article.title, TITLE_CHARS),
+            summary::phrase(r.readers, r.reports),
             ctx.local(r.created_at)
         ));
         for (label, value) in [("Passage", &r.quote), ("Details", &r.details)] {
@@ -414,9 +420,10 @@ fn html(ctx: &DigestContext) -> Markup {
                 p style=(NOTE_STYLE) { "Quoted text was written by readers and is unverified." }
                 @for r in &d.oldest_open {
                     div style="margin-bottom:14px" {
-                        strong { (r.category.label()) }
+                        strong { (summary::categories(r.categories.iter().copied())) }
                         " · " a href=(ctx.article_link(&r.article)) { (shorten(&r.article.title, TITLE_CHARS)) }
-                        " · reported " (ctx.local(r.created_at))
+                        " · " (summary::phrase(r.readers, r.reports))
+                        " · first reported " (ctx.local(r.created_at))
                         @if let Some(q) = &r.quote {
                             div style=(NOTE_STYLE) { "Passage (reader text):" }
                             blockquote style=(QUOTE_STYLE) { (shorten(q, READER_TEXT_CHARS)) }

@@ -517,6 +517,9 @@ fn apply<'a>(
                     );
                     problems::assign(conn, article_id, outcome.report_id, &text, now)?;
                 }
+                if reports::counts(r.status, r.lane) {
+                    articles::refresh_report_score(conn, article_id, now)?;
+                }
                 let trigger = Trigger::Report {
                     category: r.category,
                     open: r.status.is_open(),

@@ -271,6 +271,10 @@ fn report_conflicts(report: &ReportText, problem: &ProblemSignature) -> bool {
 /// Whether two problems may be one: a kind in common, passages that overlap (when both have
 /// any), and no conflicting values.
 fn compatible(a: &ProblemSignature, b: &ProblemSignature) -> bool {
+    // An editor's split stands: only an editor merges such a problem again.
+    if a.kept_apart || b.kept_apart {
+        return false;
+    }
     let kinds = |p: &ProblemSignature| p.categories().map(|(c, _)| kind(c)).collect::<Vec<_>>();
     let (ka, kb) = (kinds(a), kinds(b));
     if !ka.iter().any(|k| kb.contains(k)) {
@@ -661,6 +665,17 @@ mod tests {
         assert_eq!(problems.assignments(), &[0, 0, 0]);
         assert_eq!(problems.signatures().len(), 1);
         assert_eq!(problems.signatures()[0].reports(), 3);
+
+        // Had an editor split the two, the same report joins one and bridges nothing.
+        let mut split: Vec<ProblemSignature> = [&reports[0], &reports[1]]
+            .into_iter()
+            .map(ProblemSignature::new)
+            .collect();
+        split.iter_mut().for_each(ProblemSignature::keep_apart);
+        let kept = ProblemSignature::from_json(&split[1].to_json().unwrap()).unwrap();
+        assert_eq!(kept, split[1], "kept apart survives storing");
+        let found = best_match(&reports[2], &split).unwrap();
+        assert_eq!((found.index, found.merge), (0, vec![]));
     }
 
     #[test]

@@ -18,8 +18,9 @@
 //! 4. stores the changed signature ([`ProblemSignature::to_json`]) and [`Match::reason`] for
 //!    editors.
 //!
-//! An editor's merge is [`ProblemSignature::merge`]. Moving a report out of a problem rebuilds
-//! both signatures with [`ProblemSignature::from_reports`]. [`ArticleProblems`] does steps 1–4 in
+//! An editor's merge is [`ProblemSignature::merge`]. Moving a report out of a problem (a split)
+//! rebuilds both signatures with [`ProblemSignature::from_reports`] and marks them kept apart, so
+//! that the matcher never merges them again by itself. [`ArticleProblems`] does steps 1–4 in
 //! memory for a whole article's reports: for a migration grouping existing reports, and for the
 //! evaluation.
 //!
@@ -30,6 +31,7 @@ mod article;
 mod matcher;
 mod signature;
 pub mod store;
+pub mod summary;
 mod text;
 
 pub use article::ArticleProblems;

@@ -104,6 +104,9 @@ pub struct ProblemSignature {
     pub(crate) passages: Vec<Passage>,
     /// Each term's key and how many of the problem's reports use it.
     pub(crate) terms: BTreeMap<String, u32>,
+    /// An editor split this problem (or split it off another): the matcher never merges it with
+    /// another problem by itself again, though new reports may still join it.
+    pub(crate) kept_apart: bool,
 }
 
 /// The stored form: what [`ProblemSignature`] holds, less what is recomputed on loading.
@@ -115,6 +118,9 @@ struct Stored {
     languages: BTreeMap<String, u32>,
     passages: Vec<String>,
     terms: BTreeMap<String, u32>,
+    /// Absent in signatures stored before editors could split problems.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    kept_apart: bool,
 }
 
 /// Why a stored signature cannot be used.
@@ -135,6 +141,7 @@ impl ProblemSignature {
             languages: BTreeMap::new(),
             passages: Vec::new(),
             terms: BTreeMap::new(),
+            kept_apart: false,
         };
         signature.absorb(report);
         signature
@@ -176,6 +183,7 @@ impl ProblemSignature {
     /// Takes in another problem (an editor merged the two). The passages of `self` come first.
     pub fn merge(&mut self, other: &ProblemSignature) {
         self.reports += other.reports;
+        self.kept_apart |= other.kept_apart;
         for (category, n) in &other.categories {
             *self.categories.entry(category.clone()).or_default() += n;
         }
@@ -189,6 +197,11 @@ impl ProblemSignature {
             self.keep_passage(passage.clone());
         }
         self.trim_terms();
+    }
+
+    /// Marks the problem as one an editor split: see `kept_apart`.
+    pub fn keep_apart(&mut self) {
+        self.kept_apart = true;
     }
 
     /// How many reports the problem holds.
@@ -223,6 +236,7 @@ impl ProblemSignature {
             languages: self.languages.clone(),
             passages: self.passages.iter().map(|p| p.compact.clone()).collect(),
             terms: self.terms.clone(),
+            kept_apart: self.kept_apart,
         })?)
     }
 
@@ -243,6 +257,7 @@ impl ProblemSignature {
                 .map(Passage::from_compact)
                 .collect(),
             terms: stored.terms,
+            kept_apart: stored.kept_apart,
         })
     }
 

@@ -98,6 +98,61 @@ pub fn assign(
     Ok(into)
 }
 
+/// An editor's merge: every report of `from` joins `into` (same article; the caller checks and
+/// locks it), whose signature takes in `from`'s.
+pub fn merge(
+    conn: &mut DbConn,
+    from: &StoredProblem,
+    into: &StoredProblem,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let mut signature = signature_of(conn, into)?;
+    signature.merge(&signature_of(conn, from)?);
+    store::merge(conn, &[from.id], into.id)?;
+    store::update(
+        conn,
+        into.id,
+        &to_json(&signature)?,
+        "merged by an editor",
+        now,
+    )
+}
+
+/// An editor's split: `moving` (reports of `problem`) leave it for a new problem of the same
+/// article, whose id is returned. Both signatures are rebuilt from their reports and marked kept
+/// apart, so the matcher does not merge them again by itself. The caller checks that `moving`
+/// and the reports staying are both non-empty, and locks the article.
+pub fn split(
+    conn: &mut DbConn,
+    problem: &StoredProblem,
+    moving: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let reports = store::reports_of(conn, &[problem.id])?;
+    let signature = |leaving: bool| {
+        let texts: Vec<ReportText> = reports
+            .iter()
+            .filter(|r| r.lane == Lane::Queue && moving.contains(&r.id) == leaving)
+            .map(text_of)
+            .collect();
+        let mut signature =
+            ProblemSignature::from_reports(&texts).ok_or(diesel::result::Error::NotFound)?;
+        signature.keep_apart();
+        to_json(&signature)
+    };
+    let (staying, leaving) = (signature(false)?, signature(true)?);
+    let id = store::create(
+        conn,
+        problem.article_id,
+        &leaving,
+        "split off by an editor",
+        now,
+    )?;
+    store::set_problem(conn, moving, id)?;
+    store::update(conn, problem.id, &staying, "split by an editor", now)?;
+    Ok(id)
+}
+
 /// Groups queue reports that are in no problem yet, oldest first, a batch per transaction;
 /// returns how many were grouped. At start-up (after the migration that added problems, this
 /// groups every existing report) and every minute (reports an editor moved into the queue).
@@ -117,6 +172,10 @@ pub fn group_ungrouped(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usi
                     r.lang.as_deref(),
                 );
                 assign(c, r.article_id, r.id, &text, now)?;
+            }
+            // Attention counts problems: the articles' grouping changed.
+            for article in &articles {
+                crate::db::articles::refresh_report_score(c, *article, now)?;
             }
             Ok::<_, diesel::result::Error>(batch.len())
         })?;

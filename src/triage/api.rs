@@ -138,14 +138,16 @@ pub async fn get_problem(
 }
 
 /// The same action as on a report, on every report of the problem (a status only where it
-/// changes); each report's audit trail records it.
+/// changes); or a merge into another problem of the article; or a split, moving some of its
+/// reports out into a new problem. Each report's audit trail records it.
 #[utoipa::path(
     patch, path = "/api/v1/problems/{id}", tag = "triage",
     params(("id" = i64, Path, description = "Problem id", minimum = 1)),
-    request_body = ReportPatch,
+    request_body = ProblemPatch,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Changed and recorded", body = ProblemDetail),
+        (status = 200, description = "Changed and recorded: the problem, or after a merge the \
+            problem merged into, or after a split the new problem", body = ProblemDetail),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing or unknown token", body = ErrorBody),
         (status = 404, description = "No such problem", body = ErrorBody),
@@ -156,19 +158,97 @@ pub async fn get_problem(
 )]
 pub async fn patch_problem(
     triage: web::Data<Triage>,
-    patch: Authed<(Id<ProblemId>, Json<ReportPatch>)>,
+    patch: Authed<(Id<ProblemId>, Json<ProblemPatch>)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = patch.value;
-    let change = ReportChange::try_from(body.into_inner())?;
     let id = id.get();
-    triage
-        .change_problem(id, change, patch.client.actor(), false)
-        .await?;
-    let (problem, reports) = triage.problem(id).await?;
+    let actor = patch.client.actor();
+    let shown = match ProblemAction::try_from(body.into_inner())? {
+        ProblemAction::Change(change) => {
+            triage.change_problem(id, change, actor, false).await?;
+            id
+        }
+        ProblemAction::Merge(into) => {
+            triage.merge_problems(id, into, actor).await?;
+            into
+        }
+        ProblemAction::Split(reports) => triage.split_problem(id, reports, actor).await?,
+    };
+    let (problem, reports) = triage.problem(shown).await?;
     Ok(HttpResponse::Ok().json(ProblemDetail {
         problem,
         reports: reports.iter().map(ReportView::from).collect(),
     }))
+}
+
+/// A triage action on a problem: the fields of a report's action (applied to each of its
+/// reports), or `merge_into`, or `split`, each alone.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemPatch {
+    pub status: Option<ReportStatus>,
+    pub lane: Option<Lane>,
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+    #[schema(max_length = 254)]
+    pub assignee: Option<String>,
+    #[schema(max_length = 4000)]
+    pub public_correction: Option<String>,
+    /// Another problem of the same article: every report of this one joins it (this problem
+    /// is gone afterwards).
+    #[schema(minimum = 1)]
+    pub merge_into: Option<i64>,
+    /// Reports of this problem to move out into a new problem; at least one must stay. The
+    /// matcher does not merge the two again by itself.
+    #[schema(min_items = 1)]
+    pub split: Option<Vec<i64>>,
+}
+
+/// What a [`ProblemPatch`] asks for.
+pub enum ProblemAction {
+    Change(ReportChange),
+    Merge(ProblemId),
+    Split(Vec<ReportId>),
+}
+
+impl TryFrom<ProblemPatch> for ProblemAction {
+    type Error = ApiError;
+
+    fn try_from(p: ProblemPatch) -> Result<ProblemAction, ApiError> {
+        let id = |field: &'static str, raw: i64| {
+            (raw >= 1)
+                .then_some(raw)
+                .ok_or_else(|| ApiError::invalid(field, format!("{field} takes ids of 1 or more")))
+        };
+        let change = ReportPatch {
+            status: p.status,
+            lane: p.lane,
+            note: p.note,
+            assignee: p.assignee,
+            public_correction: p.public_correction,
+        };
+        let alone = |field: &'static str| {
+            ApiError::invalid(
+                field,
+                format!("{field} comes alone: send other changes separately"),
+            )
+        };
+        match (p.merge_into, p.split) {
+            (Some(_), Some(_)) => Err(alone("merge_into")),
+            (Some(into), None) if change.is_empty() => {
+                Ok(ProblemAction::Merge(ProblemId(id("merge_into", into)?)))
+            }
+            (None, Some(reports)) if change.is_empty() => Ok(ProblemAction::Split(
+                reports
+                    .into_iter()
+                    .map(|r| id("split", r).map(ReportId))
+                    .collect::<Result<_, _>>()?,
+            )),
+            (Some(_), None) => Err(alone("merge_into")),
+            (None, Some(_)) => Err(alone("split")),
+            (None, None) => Ok(ProblemAction::Change(ReportChange::try_from(change)?)),
+        }
+    }
 }
 
 /// A triage action on a report. Every call is recorded in the report's audit trail.
@@ -189,6 +269,16 @@ pub struct ReportPatch {
     /// the reader's), in `GET /api/v1/public/corrections` and `/corrections.atom`.
     #[schema(max_length = 4000)]
     pub public_correction: Option<String>,
+}
+
+impl ReportPatch {
+    fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.lane.is_none()
+            && self.note.is_none()
+            && self.assignee.is_none()
+            && self.public_correction.is_none()
+    }
 }
 
 impl TryFrom<ReportPatch> for ReportChange {

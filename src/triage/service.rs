@@ -255,6 +255,124 @@ impl Triage {
         self.apply(ids, change, actor, thank_readers).await
     }
 
+    /// An editor's merge: every report of problem `id` joins problem `into` (of the same article),
+    /// each report's audit trail saying so. Returns the reports moved.
+    pub async fn merge_problems(
+        &self,
+        id: ProblemId,
+        into: ProblemId,
+        actor: Actor,
+    ) -> Result<usize, ApiError> {
+        if id == into {
+            return Err(ApiError::invalid(
+                "merge_into",
+                "a problem cannot be merged into itself",
+            ));
+        }
+        let note = format!("Problem {id} merged into problem {into} by an editor");
+        self.rearrange(id, actor, note, move |c, from, now| {
+            let target = problem_store::get(c, into.get())?
+                .filter(|p| p.article_id == from.article_id)
+                .ok_or_else(|| {
+                    ApiError::invalid("merge_into", "name another problem of the same article")
+                })?;
+            let moved: Vec<i64> = problem_store::reports_of(c, &[from.id])?
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            crate::problems::store::merge(c, from, &target, now)?;
+            Ok((moved, into))
+        })
+        .await
+        .map(|(moved, _)| moved)
+    }
+
+    /// An editor's split: these reports of problem `id` leave it for a new problem of the same
+    /// article (whose id is returned), each report's audit trail saying so. At least one report
+    /// must stay.
+    pub async fn split_problem(
+        &self,
+        id: ProblemId,
+        moving: Vec<ReportId>,
+        actor: Actor,
+    ) -> Result<ProblemId, ApiError> {
+        let moving: Vec<i64> = moving.iter().map(|r| r.get()).collect();
+        let note = format!("Moved out of problem {id} into a new problem by an editor");
+        self.rearrange(id, actor, note, move |c, from, now| {
+            let ids: Vec<i64> = problem_store::reports_of(c, &[from.id])?
+                .iter()
+                .filter(|r| r.lane == Lane::Queue)
+                .map(|r| r.id)
+                .collect();
+            if moving.is_empty() || moving.iter().any(|r| !ids.contains(r)) {
+                return Err(ApiError::invalid(
+                    "split",
+                    "name one or more reports of this problem (in the queue) to move out",
+                ));
+            }
+            if ids.iter().all(|r| moving.contains(r)) {
+                return Err(ApiError::invalid(
+                    "split",
+                    "leave at least one report in the problem: to move them all, merge it instead",
+                ));
+            }
+            let new = crate::problems::store::split(c, from, &moving, now)?;
+            Ok((moving.clone(), ProblemId(new)))
+        })
+        .await
+        .map(|(_, new)| new)
+    }
+
+    /// Runs a merge or split of problem `id` in one transaction under its article's lock; the
+    /// step returns the reports it moved and the problem they are now in. Each moved report gets
+    /// `note` in its audit trail; attention and alert rules see the new grouping (rules may count
+    /// problems).
+    async fn rearrange(
+        &self,
+        id: ProblemId,
+        actor: Actor,
+        note: String,
+        step: impl FnOnce(
+                &mut DbConn,
+                &problem_store::StoredProblem,
+                chrono::NaiveDateTime,
+            ) -> Result<(Vec<i64>, ProblemId), ApiError>
+            + Send
+            + 'static,
+    ) -> Result<(usize, ProblemId), ApiError> {
+        let alerting = self.alerting.clone();
+        let (moved, now_in, emails) = self
+            .db
+            .write(move |c| {
+                let now = crate::db::now();
+                let problem = problem_store::get(c, id.get())?
+                    .ok_or_else(|| ApiError::not_found(ProblemId::WHAT))?;
+                articles::lock(c, &[problem.article_id])?;
+                let (moved, now_in) = step(c, &problem, now)?;
+                let change = ReportChange {
+                    note: Note::parse(&note).map_err(|why| ApiError::invalid("note", why))?,
+                    ..ReportChange::default()
+                };
+                for report in &moved {
+                    reports::change(c, *report, &change, &actor, now)?;
+                }
+                articles::refresh_report_score(c, problem.article_id, now)?;
+                let emails = crate::alerts::evaluate(
+                    c,
+                    &alerting,
+                    problem.article_id,
+                    Trigger::Triage,
+                    now,
+                )?;
+                Ok::<_, ApiError>((moved.len(), now_in, emails))
+            })
+            .await?;
+        if emails > 0 {
+            self.alerting.queued.notify_one();
+        }
+        Ok((moved, now_in))
+    }
+
     /// Article URLs by id, for reports listed without their articles (the lane CSV).
     pub async fn article_urls(&self, ids: Vec<i64>) -> Result<Vec<(i64, String)>, ApiError> {
         self.db.run(move |c| Ok(articles::urls(c, &ids)?)).await
@@ -337,6 +455,7 @@ impl Triage {
                             &text,
                             now,
                         )?;
+                        articles::refresh_report_score(c, report.article_id, now)?;
                     }
                     if let Some(lane) = lesson_of(&before, &change) {
                         lanes::teach(c, &report, lane, &actor, now)?;

@@ -246,7 +246,8 @@ pub struct ProblemView {
     pub article_id: i64,
     /// Open while one of its reports is open in the queue.
     pub open: bool,
-    /// How many readers reported it (its reports in the queue).
+    /// How many distinct readers reported it (a reader who sent several of its reports counts
+    /// once).
     pub readers: usize,
     /// Of which still open.
     pub open_reports: usize,
@@ -301,7 +302,7 @@ impl ProblemView {
             id: p.id,
             article_id: p.article_id,
             open: queue.iter().any(|r| r.counts()),
-            readers: queue.len(),
+            readers: crate::problems::summary::count(queue.iter().map(|r| r.visitor_key.as_str())),
             open_reports: queue.iter().filter(|r| r.counts()).count(),
             report_ids: queue.iter().map(|r| r.id).collect(),
             passage: queue.iter().find_map(|r| r.quote.clone()),

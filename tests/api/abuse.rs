@@ -150,7 +150,7 @@ async fn url_variants_are_one_article(backend: Backend) {
     assert_eq!(
         subjects,
         [
-            "3 open reports on 'http://localhost/medicines/x'",
+            "3 readers with open reports on 'http://localhost/medicines/x'",
             "Could cause harm: a reader reported 'http://localhost/medicines/x'"
         ]
     );

@@ -66,11 +66,13 @@ async fn third_report_alerts_the_owners_once(backend: Backend) {
     assert_eq!(m.to, vec!["owner@example.org".to_string()]);
     assert_eq!(
         m.subject(),
-        "3 open reports on 'Metastatic neuroendocrine tumours'"
+        "3 readers with open reports on 'Metastatic neuroendocrine tumours'"
     );
     let text = m.text();
     assert!(
-        text.contains("3 open reports in the last 14 days (rule \"open-reports\": 3 or more)"),
+        text.contains(
+            "3 readers with open reports in the last 14 days (rule \"open-reports\": 3 or more)"
+        ),
         "{text}"
     );
     assert!(text.contains("http://localhost/conditions/net"), "{text}");
@@ -305,7 +307,7 @@ async fn falling_below_re_arms_and_crossing_again_alerts_again(backend: Backend)
     let mail = smtp.wait_for(2).await;
     assert_eq!(
         mail[1].subject(),
-        "3 open reports on 'Metastatic neuroendocrine tumours'"
+        "3 readers with open reports on 'Metastatic neuroendocrine tumours'"
     );
     assert_eq!(smtp.settle().await.len(), 2);
 }

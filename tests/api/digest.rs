@@ -376,10 +376,12 @@ impl Fixture {
         }
     }
 
+    /// A report by a reader of its own (the open-reports rule counts readers).
     async fn report(&self, url: &str, category: &str, quote: &str) -> Value {
         let r = self
             .app
-            .post_json(
+            .post_json_as(
+                &format!("reader of {quote}"),
                 "/api/v1/reports",
                 &json!({"article_url": url, "category": category, "quote": quote,
                         "details": "Reader details"}),

@@ -155,7 +155,7 @@ async fn only_the_queue_counts(backend: Backend) {
     let mails = smtp.wait_for(1).await;
     assert_eq!(mails.len(), 1, "the third queue report alerts");
     let text = mails[0].parsed().body_text(0).unwrap().to_string();
-    assert!(text.contains("3 open reports"), "{text}");
+    assert!(text.contains("3 readers with open reports"), "{text}");
     assert!(
         !text.contains("WhatsApp"),
         "spam never reaches an editor's alert: {text}"

@@ -25,6 +25,7 @@ mod migrations;
 mod ops;
 mod privacy;
 mod privacy_ops;
+mod problem_actions;
 mod problems;
 mod properties;
 mod reviews;

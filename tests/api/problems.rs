@@ -267,7 +267,8 @@ async fn the_dashboard_acts_on_a_problem_once(app: TestApp) {
         crate::dashboard::page(&client, &app, &format!("/dashboard/articles/{article_id}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("3 readers reported this"), "{html}");
-    let form = format!("action=\"/dashboard/problems/{problem_id}\"");
+    let form =
+        format!("action=\"/dashboard/problems/{problem_id}\" class=\"actions problem-actions\"");
     assert_eq!(html.matches(&form).count(), 1, "one row of actions");
     assert_eq!(
         html.matches("Adults can take 8 g of paracetamol a day.")

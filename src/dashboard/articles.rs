@@ -184,7 +184,17 @@ fn render_article(
         .iter()
         .cloned()
         .partition(|r| r.lane == Lane::Queue);
-    let groups = crate::problems::summary::by_problem(&queue, |r| r.problem_id);
+    let mut groups = crate::problems::summary::by_problem(&queue, |r| r.problem_id);
+    // Most pressing first: an open problem someone says could cause harm, then by readers, then
+    // the newest (the order they came in).
+    groups.sort_by_key(|g| {
+        let harmful = g
+            .iter()
+            .any(|r| r.category == Category::Harmful && r.status.is_open());
+        let open = g.iter().any(|r| r.status.is_open());
+        let readers = crate::problems::summary::count(g.iter().map(|r| r.visitor_key.as_str()));
+        std::cmp::Reverse((harmful, open, readers))
+    });
     let title = a.title.clone().unwrap_or_else(|| a.path.clone());
     let alerted: Vec<&str> = p
         .alerts
@@ -389,12 +399,13 @@ fn possibly_fixed(session: &Session, a: &Article, reports: &[Report]) -> Markup 
     }
 }
 
-/// A problem as the merge list names it: its id, kind and passage (or details).
+/// A problem as the merge list names it: its id, categories, size and passage (or details).
 fn problem_label(group: &[&Report]) -> Option<(i64, String)> {
     let lead = group.first()?;
-    let text = lead
-        .quote
-        .as_deref()
+    let text = group
+        .iter()
+        .rev()
+        .find_map(|r| r.quote.as_deref())
         .or(lead.details.as_deref())
         .unwrap_or("");
     let text =
@@ -403,7 +414,7 @@ fn problem_label(group: &[&Report]) -> Option<(i64, String)> {
         lead.problem_id?,
         format!(
             "{} · {} report(s) · {}",
-            lead.category.label(),
+            crate::problems::summary::categories(group.iter().map(|r| r.category)),
             group.len(),
             text
         ),
@@ -424,6 +435,8 @@ fn report_group(
     categories.sort();
     categories.dedup();
     let readers = crate::problems::summary::count(group.iter().map(|r| r.visitor_key.as_str()));
+    // The problem's passage: the first one a reader quoted (the newest report may quote none).
+    let passage: Option<String> = group.iter().rev().find_map(|r| r.quote.clone());
     let mut languages: Vec<&str> = group
         .iter()
         .filter_map(|r| r.lang.as_deref())
@@ -452,7 +465,7 @@ fn report_group(
                     span class="langs" { " · in " (languages.join(", ")) }
                 }
             }
-            @if let Some(q) = &lead.quote { p class="label" { "Passage (reader text)" } blockquote class="reader" { (q) } }
+            @if let Some(q) = &passage { p class="label" { "Passage (reader text)" } blockquote class="reader" { (q) } }
             @if let (Some(pid), true) = (lead.problem_id, group.len() > 1) {
                 // One row of actions for the whole problem: each report gets the change and its
                 // own audit-trail entry.
@@ -487,7 +500,7 @@ fn report_group(
                 }
                 details class="readers" {
                     summary { "Each reader's report (" (group.len()) ")" }
-                    @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+                    @for r in group { (report_card(session, a, r, &passage, events, editors, now)) }
                     // Moving reports out: the matcher keeps the two apart from then on.
                     form method="post" action={ "/dashboard/problems/" (pid) } class="actions split" {
                         (csrf(session))
@@ -505,7 +518,7 @@ fn report_group(
                     }
                 }
             } @else {
-                @for r in group { (report_card(session, a, r, &lead.quote, events, editors, now)) }
+                @for r in group { (report_card(session, a, r, &passage, events, editors, now)) }
             }
             @if let (Some(pid), false) = (lead.problem_id, others.is_empty()) {
                 form method="post" action={ "/dashboard/problems/" (pid) } class="actions merge" {

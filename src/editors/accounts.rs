@@ -292,7 +292,7 @@ fn reset_email(editor: &Editor, url: &str, expires: NaiveDateTime) -> Email {
          Someone, probably you, asked to reset the password of the flagpole account {email}.\n\n\
          Choose a new password here:\n{url}\n\n\
          The link works once, until {until} ({RESET_MINUTES} minutes). Choosing a new password \
-         signs you out everywhere you are signed in.\n\n\
+         signs you out everywhere else.\n\n\
          -- \nIf you did not ask for this, ignore this e-mail: your password stays as it is.\n",
         name = editor.name,
         email = editor.email,
@@ -304,7 +304,7 @@ fn reset_email(editor: &Editor, url: &str, expires: NaiveDateTime) -> Email {
             p { "Hello " (editor.name) "," }
             p { "Someone, probably you, asked to reset the password of the flagpole account " (editor.email) "." }
             p { a href=(url) style="font-weight:bold" { "Choose a new password" } }
-            p { "The link works once, until " (until(expires)) " (" (RESET_MINUTES) " minutes). Choosing a new password signs you out everywhere you are signed in." }
+            p { "The link works once, until " (until(expires)) " (" (RESET_MINUTES) " minutes). Choosing a new password signs you out everywhere else." }
         },
         "If you did not ask for this, ignore this e-mail: your password stays as it is.",
     );

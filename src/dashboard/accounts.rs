@@ -259,7 +259,7 @@ fn render_refused(why: LinkRefused) -> HttpResponse {
         ),
         LinkRefused::Unknown => (
             "This link is not valid",
-            "This link is not valid any more (a newer one may have been sent, or the account has been closed). Ask for a new link with \u{201c}Forgot your password?\u{201d}, or ask an administrator.",
+            "We do not recognise this link: a newer one may have been sent, or the account may have been closed. Ask for a new link with \u{201c}Forgot your password?\u{201d}, or ask an administrator.",
             StatusCode::NOT_FOUND,
         ),
     };

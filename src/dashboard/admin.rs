@@ -49,13 +49,12 @@ fn render_editors(session: &Session, list: &[Editor]) -> Markup {
                 tbody {
                     @for e in list {
                         tr {
-                            td data-label="Name" { (e.name) }
+                            td data-label="Name" { (e.name) @if e.password_hash.is_none() { br; span class="muted" { "invited" } } }
                             td data-label="E-mail" { (e.email) }
                             td data-label="Role" { (e.role) }
                             td data-label="Owns" { (owns_text(e)) }
                             td data-label="E-mail wanted" { @if e.wants_alerts { "alerts " } @if e.wants_digest { "digest" } }
                             td data-label="State" {
-                                @if e.password_hash.is_none() { span class="muted" { "invited " } }
                                 form method="post" action={ "/dashboard/editors/" (e.id) } class="inline" {
                                     (csrf(session))
                                     @if e.active {

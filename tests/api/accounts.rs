@@ -193,6 +193,32 @@ async fn invitation_to_signed_in(backend: Backend) {
         .await
         .is_some());
 
+    // The outbox sent it as an invitation, and kept no copy of the link.
+    let mut kept = None;
+    for _ in 0..50 {
+        let target = app.settings.database.url.clone();
+        let rows = tokio::task::spawn_blocking(move || {
+            let mut conn = flagpole::db::open(&target).unwrap();
+            flagpole::db::outbox::list(&mut conn, None, 10).unwrap()
+        })
+        .await
+        .unwrap();
+        kept = rows.into_iter().find(|r| {
+            r.kind == flagpole::domain::MailKind::Invitation
+                && r.status == flagpole::domain::OutboxStatus::Sent
+        });
+        if kept.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let kept = kept.expect("the invitation is marked sent");
+    assert!(
+        !kept.body_text.contains(&link) && !kept.body_html.contains(&link),
+        "{}",
+        kept.body_text
+    );
+
     // The link worked once.
     let (status, body) = page(&browser(), &app, &link).await;
     assert_eq!(status, 410);

@@ -314,3 +314,57 @@ fn reset_email(editor: &Editor, url: &str, expires: NaiveDateTime) -> Email {
         html: html.into_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn editor(name: &str) -> Editor {
+        let now = crate::db::now();
+        Editor {
+            id: 7,
+            name: name.into(),
+            email: "ana@example.org".into(),
+            role: Role::Admin,
+            active: true,
+            wants_alerts: true,
+            wants_digest: true,
+            scopes: vec![],
+            password_hash: None,
+            unsubscribe_token: "t".into(),
+            created_at: now,
+            updated_at: now,
+            removed_at: None,
+        }
+    }
+
+    /// Names are typed by administrators, but an e-mail's HTML escapes them all the same.
+    #[test]
+    fn account_emails_escape_names_and_carry_the_link_in_both_parts() {
+        let expires = chrono::NaiveDate::from_ymd_opt(2026, 12, 8)
+            .and_then(|d| d.and_hms_opt(9, 5, 0))
+            .expect("a date");
+        let url = "https://feedback.example.org/dashboard/password/abc";
+        let invited = invitation_email(&editor("<b>Ana</b>"), "Lee & Co", url, expires);
+        assert_eq!(invited.subject, "Lee & Co invited you to flagpole");
+        assert!(
+            invited.html.contains("&lt;b&gt;Ana&lt;/b&gt;") && !invited.html.contains("<b>Ana")
+        );
+        assert!(invited.html.contains("Lee &amp; Co invited you"));
+        assert!(invited.text.contains("as an administrator"));
+        assert!(invited
+            .text
+            .contains("until 8 December 2026, 09:05 UTC (72 hours)"));
+        let reset = reset_email(&editor("Ana"), url, expires);
+        for part in [&invited.text, &invited.html, &reset.text, &reset.html] {
+            assert!(part.contains(url), "{part}");
+        }
+        assert!(reset.text.contains("(60 minutes)"));
+        let anonymous = invitation_email(&editor("Ana"), "", url, expires);
+        assert_eq!(
+            anonymous.subject,
+            "An administrator invited you to flagpole"
+        );
+    }
+}

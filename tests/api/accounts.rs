@@ -847,3 +847,66 @@ async fn the_cli_manages_accounts(backend: Backend) {
     assert!(!ok(&flagpole(&app, &["editor", "list"]).await).contains("cli@example.org"));
 }
 each_backend!(the_cli_manages_accounts);
+
+/// The last migration before editor accounts.
+const BEFORE_ACCOUNTS: &str = "20261204100000";
+
+const PRE_ACCOUNTS_ROWS: &str = "
+    INSERT INTO editors (name, email, role, unsubscribe_token, created_at, updated_at)
+        VALUES ('Lee', 'lee@example.org', 'admin', 'tok', '2026-12-01 10:00:00', '2026-12-01 10:00:00');
+    INSERT INTO outbox (kind, dedupe_key, recipient, subject, body_text, body_html, message_id, status, attempts, next_attempt_at, created_at)
+        VALUES ('digest', 'digest:2026-W48:1', 'lee@example.org', 'Your week', 'text', '<p>html</p>', '<m@x>', 'failed', 3, '2026-12-01 10:00:00', '2026-12-01 10:00:00');
+";
+
+/// SQLite rebuilds the outbox to widen its CHECK: what was in it comes through, and both
+/// backends take the new kinds and still refuse unknown ones.
+async fn the_accounts_migration_keeps_the_outbox(backend: Backend) {
+    let url =
+        crate::migrations::old_database(backend, BEFORE_ACCOUNTS, |_| PRE_ACCOUNTS_ROWS.into())
+            .await;
+    tokio::task::spawn_blocking(move || {
+        let target: flagpole::config::DatabaseTarget = url.parse().expect("url");
+        let mut conn = flagpole::db::open(&target).expect("open");
+        conn.run_migrations().expect("the upgrade applies");
+        let rows = flagpole::db::outbox::list(&mut conn, None, 10).expect("outbox");
+        assert_eq!(rows.len(), 1);
+        let old = &rows[0];
+        assert_eq!(
+            (
+                old.kind,
+                old.status,
+                old.attempts,
+                old.dedupe_key.as_deref()
+            ),
+            (
+                flagpole::domain::MailKind::Digest,
+                flagpole::domain::OutboxStatus::Failed,
+                3,
+                Some("digest:2026-W48:1")
+            )
+        );
+        let lee = flagpole::editors::by_email(&mut conn, "lee@example.org").expect("lee");
+        assert!(lee.removed_at.is_none() && lee.active);
+        let new =
+            flagpole::editors::new_editor("Nadia", "nadia@example.org", false, &[], true, true)
+                .expect("valid");
+        flagpole::editors::accounts::invite(&mut conn, &new, "Lee", "http://127.0.0.1:8080")
+            .expect("an invitation is queued");
+        let kinds: Vec<_> = flagpole::db::outbox::list(&mut conn, None, 10)
+            .expect("outbox")
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
+        assert!(kinds.contains(&flagpole::domain::MailKind::Invitation));
+        let bad = flagpole::with_conn!(&mut conn, |c| {
+            diesel::connection::SimpleConnection::batch_execute(
+                c,
+                "UPDATE outbox SET kind = 'postcard'",
+            )
+        });
+        assert!(bad.is_err(), "an unknown kind is refused by the database");
+    })
+    .await
+    .expect("upgrade thread");
+}
+each_backend!(the_accounts_migration_keeps_the_outbox);

@@ -159,8 +159,62 @@ pub enum EditorAction {
         #[arg(long)]
         no_digest: bool,
     },
+    /// Invite an editor: adds them and e-mails them a one-time link (valid 72 hours) to choose
+    /// their password. The running server's outbox sends it.
+    Invite {
+        /// Their e-mail address (the invitation goes here; they sign in with it).
+        email: String,
+        /// Their name, as shown in the dashboard and the audit trail.
+        #[arg(long)]
+        name: String,
+        /// Make them an administrator (manages editors and tokens).
+        #[arg(long)]
+        admin: bool,
+        /// A host or host/path prefix they own. Repeat for several.
+        #[arg(long = "owns", value_name = "SCOPE")]
+        owns: Vec<String>,
+    },
     /// List editors.
     List,
+    /// Change an editor's name.
+    SetName {
+        /// The editor's e-mail address.
+        email: String,
+        /// Their new name.
+        name: String,
+    },
+    /// Change an editor's role.
+    SetRole {
+        /// The editor's e-mail address.
+        email: String,
+        /// `admin` or `editor`. The last administrator cannot be made an editor.
+        role: String,
+    },
+    /// Replace what an editor owns; with no SCOPE, they own nothing (and hear about articles
+    /// nobody owns).
+    SetScopes {
+        /// The editor's e-mail address.
+        email: String,
+        /// Hosts or host/path prefixes, e.g. health.example.org/medicines.
+        scopes: Vec<String>,
+    },
+    /// Choose which e-mails an editor receives.
+    SetEmail {
+        /// The editor's e-mail address.
+        email: String,
+        /// Alert e-mails: on or off.
+        #[arg(long, value_parser = ["on", "off"])]
+        alerts: String,
+        /// The weekly digest: on or off.
+        #[arg(long, value_parser = ["on", "off"])]
+        digest: String,
+    },
+    /// Remove an editor: their sessions end, they cannot sign in or receive e-mail, and their
+    /// history keeps their name. The last administrator cannot be removed.
+    Remove {
+        /// The editor's e-mail address.
+        email: String,
+    },
     /// Stop an editor receiving e-mail and signing in (their history stays).
     Disable {
         /// The editor's e-mail address.
@@ -316,7 +370,9 @@ fn execute(command: Command, settings: Settings, out: &mut Stdout) -> anyhow::Re
             );
             Ok(())
         }
-        Command::Editor { action } => editor(&mut open_migrated(&settings)?, action, out),
+        Command::Editor { action } => {
+            editor(&mut open_migrated(&settings)?, &settings, action, out)
+        }
         Command::Digest { action } => {
             digest(&mut open_migrated(&settings)?, &settings, action, out)
         }
@@ -427,8 +483,80 @@ fn token(conn: &mut db::DbConn, action: TokenAction, out: &mut Stdout) -> anyhow
     Ok(())
 }
 
-fn editor(conn: &mut db::DbConn, action: EditorAction, out: &mut Stdout) -> anyhow::Result<()> {
+fn editor(
+    conn: &mut db::DbConn,
+    settings: &Settings,
+    action: EditorAction,
+    out: &mut Stdout,
+) -> anyhow::Result<()> {
+    let find = |conn: &mut db::DbConn, email: &str| {
+        editors::by_email(conn, email)
+            .map(|e| EditorId(e.id))
+            .map_err(cli_error)
+    };
     match action {
+        EditorAction::Invite {
+            email,
+            name,
+            admin,
+            owns,
+        } => {
+            let new = editors::new_editor(&name, &email, admin, &owns, true, true)
+                .map_err(anyhow::Error::msg)?;
+            editors::accounts::invite(conn, &new, "", settings.server.public_url.as_str())
+                .map_err(cli_error)?;
+            say!(
+                out,
+                "invited {} <{}> as {}; the link in the e-mail works for {} hours",
+                new.name,
+                new.email,
+                new.role,
+                editors::accounts::INVITATION_HOURS
+            );
+        }
+        EditorAction::SetName { email, name } => {
+            let id = find(conn, &email)?;
+            editors::set_name(conn, id, &name).map_err(cli_error)?;
+            say!(out, "{email} is now called {}", name.trim());
+        }
+        EditorAction::SetRole { email, role } => {
+            let role = crate::domain::Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("ROLE: {role:?} is neither admin nor editor"))?;
+            let id = find(conn, &email)?;
+            editors::set_role(conn, id, role).map_err(cli_error)?;
+            say!(out, "{email} is now {role}");
+        }
+        EditorAction::SetScopes { email, scopes } => {
+            let id = find(conn, &email)?;
+            editors::set_scopes(conn, id, &scopes).map_err(cli_error)?;
+            say!(
+                out,
+                "{email} owns {}",
+                if scopes.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    scopes.join(", ")
+                }
+            );
+        }
+        EditorAction::SetEmail {
+            email,
+            alerts,
+            digest,
+        } => {
+            let id = find(conn, &email)?;
+            editors::set_subscriptions(conn, id, alerts == "on", digest == "on")
+                .map_err(cli_error)?;
+            say!(out, "{email}: alerts {alerts}, digest {digest}");
+        }
+        EditorAction::Remove { email } => {
+            let id = find(conn, &email)?;
+            editors::remove(conn, id).map_err(cli_error)?;
+            say!(
+                out,
+                "removed {email}; their sessions are ended and their history keeps their name"
+            );
+        }
         EditorAction::Add {
             email,
             name,
@@ -468,12 +596,12 @@ fn editor(conn: &mut db::DbConn, action: EditorAction, out: &mut Stdout) -> anyh
             }
         }
         EditorAction::Disable { email } => {
-            let id = EditorId(editors::by_email(conn, &email).map_err(cli_error)?.id);
+            let id = find(conn, &email)?;
             editors::set_active(conn, id, false).map_err(cli_error)?;
             say!(out, "disabled {email}; their sessions are ended");
         }
         EditorAction::Enable { email } => {
-            let id = EditorId(editors::by_email(conn, &email).map_err(cli_error)?.id);
+            let id = find(conn, &email)?;
             editors::set_active(conn, id, true).map_err(cli_error)?;
             say!(out, "enabled {email}");
         }
@@ -493,7 +621,10 @@ fn editor(conn: &mut db::DbConn, action: EditorAction, out: &mut Stdout) -> anyh
 
 /// A service's refusal as one line for the terminal.
 fn cli_error(e: crate::errors::ApiError) -> anyhow::Error {
-    anyhow::anyhow!(e.message)
+    match e.field {
+        Some(field) => anyhow::anyhow!("{field}: {}", e.message),
+        None => anyhow::anyhow!(e.message),
+    }
 }
 
 fn digest(

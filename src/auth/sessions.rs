@@ -55,7 +55,8 @@ impl From<ApiError> for SignInRefused {
     }
 }
 
-fn random_token() -> String {
+/// 256 random bits, URL-safe: session tokens, CSRF tokens, one-time account links.
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -78,6 +79,14 @@ impl Sessions {
         self.by_address.check(&network(ip)).map_err(|_| throttled())
     }
 
+    /// Takes an attempt at the account with this e-mail address from `ip`'s network (a sign-in,
+    /// or asking for a password-reset link).
+    pub fn admit_email(&self, ip: IpAddr, email: &str) -> Result<(), SignInRefused> {
+        self.by_address_and_email
+            .check(&(network(ip), email.trim().to_ascii_lowercase()))
+            .map_err(|_| throttled())
+    }
+
     /// Checks an e-mail address and password and opens a session. The caller has admitted `ip`.
     pub async fn sign_in(
         &self,
@@ -85,10 +94,8 @@ impl Sessions {
         email: &str,
         password: String,
     ) -> Result<SignedIn, SignInRefused> {
+        self.admit_email(ip, email)?;
         let email = email.trim().to_ascii_lowercase();
-        self.by_address_and_email
-            .check(&(network(ip), email.clone()))
-            .map_err(|_| throttled())?;
         let editor = self
             .db
             .run(move |c| Ok::<_, ApiError>(editors::by_email(c, &email)?))
@@ -105,6 +112,12 @@ impl Sessions {
             Some(e) if valid && e.active && e.password_hash.is_some() => e,
             _ => return Err(SignInRefused::NoMatch),
         };
+        Ok(self.open(editor).await?)
+    }
+
+    /// Opens a session for an editor who has proved who they are (a password, or a one-time
+    /// link from their mailbox).
+    pub async fn open(&self, editor: Editor) -> Result<SignedIn, ApiError> {
         let token = random_token();
         let (hash, csrf, editor_id) = (tokens::hash(&token), random_token(), editor.id);
         self.db

@@ -9,12 +9,13 @@ use serde::Deserialize;
 use super::layout::{self, ago, csrf, DashError};
 use super::session::{Admin, AdminForm, CsrfForm, Session};
 use crate::auth::tokens;
+use crate::config::Settings;
 use crate::db::editors::{self as editor_rows, Editor};
 use crate::db::outbox::OutboxRow;
 use crate::db::tokens::TokenInfo;
 use crate::db::Db;
 use crate::domain::{EditorId, OutboxId, OutboxStatus, Role};
-use crate::editors;
+use crate::editors::{self, accounts, accounts::INVITATION_HOURS};
 use crate::errors::ApiError;
 use crate::http::Id;
 use crate::mail::Outbox;
@@ -31,6 +32,14 @@ pub async fn editors_page(db: web::Data<Db>, admin: Admin) -> Result<HttpRespons
     Ok(layout::page("Editors", &admin.0, body))
 }
 
+fn owns_text(e: &Editor) -> String {
+    e.scopes
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn render_editors(session: &Session, list: &[Editor]) -> Markup {
     html! {
         main {
@@ -40,10 +49,10 @@ fn render_editors(session: &Session, list: &[Editor]) -> Markup {
                 tbody {
                     @for e in list {
                         tr {
-                            td data-label="Name" { (e.name) }
+                            td data-label="Name" { (e.name) @if e.password_hash.is_none() { br; span class="muted" { "invited" } } }
                             td data-label="E-mail" { (e.email) }
                             td data-label="Role" { (e.role) }
-                            td data-label="Owns" { (e.scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")) }
+                            td data-label="Owns" { (owns_text(e)) }
                             td data-label="E-mail wanted" { @if e.wants_alerts { "alerts " } @if e.wants_digest { "digest" } }
                             td data-label="State" {
                                 form method="post" action={ "/dashboard/editors/" (e.id) } class="inline" {
@@ -59,13 +68,14 @@ fn render_editors(session: &Session, list: &[Editor]) -> Markup {
                                         button type="submit" name="change" value="admin" { "Make admin" }
                                     }
                                 }
+                                " " a href={ "/dashboard/editors/" (e.id) } { "Edit or remove" }
                             }
                         }
                     }
                 }
             }
-            h2 { "Add an editor" }
-            p class="hint" { "They set their password with " code { "flagpole editor set-password EMAIL" } " on the server." }
+            h2 { "Invite an editor" }
+            p class="hint" { "They get an e-mail with a link to choose their password; the link works once, within " (INVITATION_HOURS) " hours." }
             form method="post" action="/dashboard/editors" class="stack" {
                 (csrf(session))
                 label for="new-name" { "Name" } input id="new-name" name="name" required maxlength="200";
@@ -73,10 +83,19 @@ fn render_editors(session: &Session, list: &[Editor]) -> Markup {
                 label for="new-owns" { "Owns (hosts or host/path, comma-separated; empty: alerted about everything nobody owns)" }
                 input id="new-owns" name="owns" placeholder="health.example.org/medicines";
                 span class="check" { input id="new-admin" type="checkbox" name="admin" value="1"; label for="new-admin" { "Administrator" } }
-                button type="submit" class="primary" { "Add editor" }
+                button type="submit" class="primary" { "Send invitation" }
             }
         }
     }
+}
+
+/// What an editor typed into an "owns" field: comma-separated scopes.
+fn owns_list(owns: Option<String>) -> Vec<String> {
+    owns.unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,28 +106,132 @@ pub struct NewEditorForm {
     admin: Option<String>,
 }
 
+/// Invites an editor: they choose their own password from the e-mail.
 pub async fn add_editor(
     db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    outbox: web::Data<Outbox>,
     post: AdminForm<NewEditorForm>,
 ) -> Result<HttpResponse, DashError> {
     let form = post.form;
-    let owns: Vec<String> = form
-        .owns
-        .unwrap_or_default()
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
     let new = editors::new_editor(
         &form.name,
         &form.email,
         form.admin.is_some(),
-        &owns,
+        &owns_list(form.owns),
         true,
         true,
     )
     .map_err(DashError::BadRequest)?;
-    db.run(move |c| editors::add(c, &new)).await?;
+    let (by, url) = (
+        post.session.editor.name,
+        settings.server.public_url.to_string(),
+    );
+    db.run(move |c| accounts::invite(c, &new, &by, &url))
+        .await?;
+    outbox.wake();
+    Ok(to("/dashboard/editors"))
+}
+
+pub async fn editor_page(
+    db: web::Data<Db>,
+    id: Id<EditorId, DashError>,
+    admin: Admin,
+) -> Result<HttpResponse, DashError> {
+    let id = id.get();
+    let editor = db.run(move |c| editors::get(c, id)).await?;
+    let session = &admin.0;
+    let path = format!("/dashboard/editors/{}", editor.id);
+    let body = html! {
+        main class="narrow" {
+            h1 { (editor.name) }
+            p { (editor.email) @if editor.password_hash.is_none() { " · invited, has not chosen a password yet" } }
+            form method="post" action={ (path) "/edit" } class="stack" {
+                (csrf(session))
+                label for="name" { "Name" } input id="name" name="name" required maxlength="200" value=(editor.name);
+                label for="role" { "Role" }
+                select id="role" name="role" {
+                    option value="editor" selected[!editor.is_admin()] { "Editor" }
+                    option value="admin" selected[editor.is_admin()] { "Administrator (manages editors, tokens and the outbox)" }
+                }
+                label for="owns" { "Owns (hosts or host/path, comma-separated; empty: alerted about everything nobody owns)" }
+                input id="owns" name="owns" value=(owns_text(&editor));
+                span class="check" { input id="alerts" type="checkbox" name="alerts" value="1" checked[editor.wants_alerts]; label for="alerts" { "Alert e-mails" } }
+                span class="check" { input id="digest" type="checkbox" name="digest" value="1" checked[editor.wants_digest]; label for="digest" { "The weekly digest" } }
+                button type="submit" class="primary" { "Save changes" }
+            }
+            @if editor.password_hash.is_none() {
+                h2 { "Invitation" }
+                form method="post" action={ (path) "/invite" } class="inline" {
+                    (csrf(session))
+                    button type="submit" { "Send the invitation again" }
+                }
+            }
+            h2 { "Remove " (editor.name) }
+            p class="hint" { "They are signed out everywhere and can no longer sign in or receive e-mail. What they did stays in the history under their name. Inviting the same address again brings the account back." }
+            form method="post" action={ (path) "/remove" } class="inline" {
+                (csrf(session))
+                button type="submit" class="danger" { "Remove editor" }
+            }
+        }
+    };
+    Ok(layout::page(&editor.name, session, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    name: String,
+    role: String,
+    owns: Option<String>,
+    alerts: Option<String>,
+    digest: Option<String>,
+}
+
+pub async fn edit_editor(
+    db: web::Data<Db>,
+    id: Id<EditorId, DashError>,
+    post: AdminForm<EditForm>,
+) -> Result<HttpResponse, DashError> {
+    let form = post.form;
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| DashError::BadRequest(format!("unknown role {:?}", form.role)))?;
+    let changes = editors::Changes {
+        name: form.name,
+        role,
+        scopes: owns_list(form.owns),
+        wants_alerts: form.alerts.is_some(),
+        wants_digest: form.digest.is_some(),
+    };
+    let id = id.get();
+    db.run(move |c| editors::update(c, id, &changes)).await?;
+    Ok(to("/dashboard/editors"))
+}
+
+pub async fn reinvite_editor(
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    outbox: web::Data<Outbox>,
+    id: Id<EditorId, DashError>,
+    post: AdminForm<Nothing>,
+) -> Result<HttpResponse, DashError> {
+    let (id, by, url) = (
+        id.get(),
+        post.session.editor.name,
+        settings.server.public_url.to_string(),
+    );
+    db.run(move |c| accounts::reinvite(c, id, &by, &url))
+        .await?;
+    outbox.wake();
+    Ok(to("/dashboard/editors"))
+}
+
+pub async fn remove_editor(
+    db: web::Data<Db>,
+    id: Id<EditorId, DashError>,
+    _post: AdminForm<Nothing>,
+) -> Result<HttpResponse, DashError> {
+    let id = id.get();
+    db.run(move |c| editors::remove(c, id)).await?;
     Ok(to("/dashboard/editors"))
 }
 

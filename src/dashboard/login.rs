@@ -124,6 +124,7 @@ fn render_login(next: Option<&str>, problem: Option<&str>, status: StatusCode) -
                 input id="password" type="password" name="password" autocomplete="current-password" required;
                 button type="submit" class="primary" { "Sign in" }
             }
+            p { a href="/dashboard/forgot" { "Forgot your password?" } }
         }
     };
     let mut response = layout::bare("Sign in", body);

@@ -6,6 +6,7 @@
 //! May import: `auth`, `config`, `db` (read models), `domain`, `editors`, `errors`, `http`,
 //! `mail`, `reviews`, `triage`.
 
+mod accounts;
 mod actions;
 mod admin;
 mod articles;
@@ -51,6 +52,16 @@ pub fn scope() -> actix_web::Scope<
                 .route(post().to(login::login)),
         )
         .service(resource("/logout").route(post().to(login::logout)))
+        .service(
+            resource("/forgot")
+                .route(get().to(accounts::forgot_page))
+                .route(post().to(accounts::forgot)),
+        )
+        .service(
+            resource("/password/{token}")
+                .route(get().to(accounts::password_page))
+                .route(post().to(accounts::choose_password)),
+        )
         .service(resource("/articles/{id}").route(get().to(articles::article)))
         .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
         .service(resource("/lanes").route(get().to(lanes::page)))
@@ -74,7 +85,14 @@ pub fn scope() -> actix_web::Scope<
                 .route(get().to(admin::editors_page))
                 .route(post().to(admin::add_editor)),
         )
-        .service(resource("/editors/{id}").route(post().to(admin::change_editor)))
+        .service(
+            resource("/editors/{id}")
+                .route(get().to(admin::editor_page))
+                .route(post().to(admin::change_editor)),
+        )
+        .service(resource("/editors/{id}/edit").route(post().to(admin::edit_editor)))
+        .service(resource("/editors/{id}/invite").route(post().to(admin::reinvite_editor)))
+        .service(resource("/editors/{id}/remove").route(post().to(admin::remove_editor)))
         .service(
             resource("/tokens")
                 .route(get().to(admin::tokens_page))

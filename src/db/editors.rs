@@ -27,6 +27,8 @@ pub struct Editor {
     pub unsubscribe_token: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When an administrator removed them: the row stays so the audit trail keeps their name.
+    pub removed_at: Option<NaiveDateTime>,
 }
 
 impl Editor {
@@ -55,6 +57,7 @@ pub struct EditorRow {
     pub unsubscribe_token: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +161,7 @@ fn with_scopes(conn: &mut DbConn, rows: Vec<EditorRow>) -> QueryResult<Vec<Edito
             unsubscribe_token: r.unsubscribe_token,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            removed_at: r.removed_at,
         })
         .collect())
 }
@@ -169,8 +173,10 @@ fn one(conn: &mut DbConn, row: Option<EditorRow>) -> QueryResult<Option<Editor>>
     }
 }
 
+/// Every editor not removed.
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Editor>> {
     let rows = with_conn!(conn, |c| editors::table
+        .filter(editors::removed_at.is_null())
         .order(editors::email.asc())
         .select(EditorRow::as_select())
         .load(c))?;
@@ -280,4 +286,65 @@ pub fn set_role(conn: &mut DbConn, id: i64, role: Role, now: NaiveDateTime) -> Q
         .set((editors::role.eq(role), editors::updated_at.eq(now)))
         .execute(c))?;
     Ok(())
+}
+
+pub fn set_name(conn: &mut DbConn, id: i64, name: &str, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(editors::table.find(id))
+        .set((editors::name.eq(name), editors::updated_at.eq(now)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Every editor's name by e-mail address, removed editors included: audit trails record the
+/// address and show the name.
+pub fn names(conn: &mut DbConn) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = with_conn!(conn, |c| editors::table
+        .select((editors::email, editors::name))
+        .load(c))?;
+    Ok(rows.into_iter().collect())
+}
+
+/// How many active administrators there are besides `except`.
+pub fn other_admins(conn: &mut DbConn, except: i64) -> QueryResult<i64> {
+    with_conn!(conn, |c| editors::table
+        .filter(editors::role.eq(Role::Admin))
+        .filter(editors::active.eq(true))
+        .filter(editors::removed_at.is_null())
+        .filter(editors::id.ne(except))
+        .count()
+        .get_result(c))
+}
+
+/// Removes an editor softly: the row stays (with name and e-mail address, so audit trails and
+/// assignments still read), but nothing signs in as it or mails it.
+pub fn remove(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(editors::table.find(id))
+        .set((
+            editors::removed_at.eq(now),
+            editors::active.eq(false),
+            editors::wants_alerts.eq(false),
+            editors::wants_digest.eq(false),
+            editors::password_hash.eq(None::<String>),
+            editors::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Brings a removed editor back as `e` describes them, without a password (they accept a new
+/// invitation). Their unsubscribe token stays.
+pub fn revive(conn: &mut DbConn, id: i64, e: &NewEditor, now: NaiveDateTime) -> QueryResult<()> {
+    with_conn!(conn, |c| diesel::update(editors::table.find(id))
+        .set((
+            editors::name.eq(&e.name),
+            editors::role.eq(e.role),
+            editors::active.eq(true),
+            editors::wants_alerts.eq(e.wants_alerts),
+            editors::wants_digest.eq(e.wants_digest),
+            editors::password_hash.eq(None::<String>),
+            editors::removed_at.eq(None::<NaiveDateTime>),
+            editors::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    set_scopes(conn, id, &e.scopes)
 }

@@ -10,6 +10,7 @@
 //! recompiles a cached statement whenever a LIMIT parameter is bound again, which made statement
 //! compilation the largest cost of ingest.
 
+pub mod accounts;
 pub mod alerts;
 pub mod articles;
 pub mod corrections;

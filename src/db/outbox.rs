@@ -193,8 +193,20 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<
             outbox::last_error.eq(None::<String>),
         ))
         .execute(c))?;
+    // An invitation or password reset carries a one-time link, of which the database otherwise
+    // keeps only a hash: once sent, its body is not kept either.
+    with_conn!(conn, |c| diesel::update(outbox::table.find(id).filter(
+        outbox::kind.eq_any([MailKind::Invitation, MailKind::PasswordReset])
+    ))
+    .set((
+        outbox::body_text.eq(LINK_REMOVED),
+        outbox::body_html.eq(LINK_REMOVED),
+    ))
+    .execute(c))?;
     Ok(())
 }
+
+const LINK_REMOVED: &str = "(not kept after sending: it held a one-time sign-in link)";
 
 /// Puts an e-mail back for another attempt at `next_at`.
 pub fn mark_retry(

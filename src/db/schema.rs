@@ -196,6 +196,19 @@ diesel::table! {
         unsubscribe_token -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_links (id) {
+        id -> BigInt,
+        editor_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -307,6 +320,7 @@ diesel::joinable!(reviews -> articles (article_id));
 diesel::joinable!(article_pages -> articles (article_id));
 diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(sessions -> editors (editor_id));
+diesel::joinable!(account_links -> editors (editor_id));
 diesel::joinable!(editor_scopes -> editors (editor_id));
 diesel::joinable!(vote_reasons -> votes (vote_id));
 
@@ -325,6 +339,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     article_events,
     sessions,
+    account_links,
     editor_scopes,
     vote_reasons,
     submission_keys,

@@ -8,8 +8,8 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::domain::{
-    ArticleEventKind, Category, Lane, LaneReasons, MailKind, OutboxStatus, PassageStatus, Reason,
-    ReportStatus, ReviewOutcome, ReviewSource, Role, SubmissionKind,
+    ArticleEventKind, Category, Lane, LaneReasons, LinkPurpose, MailKind, OutboxStatus,
+    PassageStatus, Reason, ReportStatus, ReviewOutcome, ReviewSource, Role, SubmissionKind,
 };
 
 macro_rules! stored_as_text {
@@ -49,7 +49,8 @@ stored_as_text!(
     Lane,
     ReviewOutcome,
     ReviewSource,
-    PassageStatus
+    PassageStatus,
+    LinkPurpose
 );
 
 /// A report's lane reasons, stored as a JSON array of `{code, text}`. The text is made here, so

@@ -159,6 +159,20 @@ stable_ids! {
         Digest = "digest",
         /// A thank-you to a reader whose report was resolved.
         Reply = "reply",
+        /// A one-time link inviting someone to become an editor.
+        Invitation = "invitation",
+        /// A one-time link to choose a new password.
+        PasswordReset = "password_reset",
+    }
+}
+
+stable_ids! {
+    /// What a one-time account link (sent by e-mail) lets its holder do.
+    pub enum LinkPurpose {
+        /// Accept an invitation: choose a first password.
+        Invitation = "invitation",
+        /// Choose a new password after forgetting the old one.
+        PasswordReset = "password_reset",
     }
 }
 

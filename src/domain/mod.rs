@@ -21,8 +21,8 @@ pub use feedback::{NewReport, NewVote, VisitorKey};
 pub use keys::{ArticleId, EditorId, OutboxId, ProblemId, ReportId};
 pub use kinds::{
     ArticleEventKind, ArticleSort, ArticleState, Category, DueReason, Lane, LaneReason,
-    LaneReasons, MailKind, OutboxStatus, PassageStatus, Reason, ReportStatus, ReviewDue,
-    ReviewOutcome, ReviewSource, Role, SubmissionKind,
+    LaneReasons, LinkPurpose, MailKind, OutboxStatus, PassageStatus, Reason, ReportStatus,
+    ReviewDue, ReviewOutcome, ReviewSource, Role, SubmissionKind,
 };
 pub use note::Note;
 pub use review::{ReviewPolicies, ReviewPolicy};

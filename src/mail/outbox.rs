@@ -23,6 +23,11 @@ impl Outbox {
         Outbox { db, queued }
     }
 
+    /// Wakes the delivery worker for e-mails just queued (it polls anyway; this is sooner).
+    pub fn wake(&self) {
+        self.queued.notify_one();
+    }
+
     /// Newest first, optionally of one status.
     pub async fn list(
         &self,

@@ -53,6 +53,23 @@ pub fn text_footer(out: &mut String, stop: &str, unsubscribe_url: &str) {
 
 /// The HTML frame every e-mail shares: title, body and the footer with the way out.
 pub fn html_document(title: &str, body: Markup, stop: &str, unsubscribe_url: &str) -> Markup {
+    framed(
+        title,
+        body,
+        html! {
+            "You receive this because you are a flagpole editor. "
+            a href=(unsubscribe_url) { (stop) }
+        },
+    )
+}
+
+/// The frame of an e-mail someone asked for once (an invitation, a password reset): no way out
+/// to offer, only why it came.
+pub fn html_one_off(title: &str, body: Markup, why: &str) -> Markup {
+    framed(title, body, html! { (why) })
+}
+
+fn framed(title: &str, body: Markup, footer: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -60,10 +77,7 @@ pub fn html_document(title: &str, body: Markup, stop: &str, unsubscribe_url: &st
             body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;line-height:1.5;color:#1b1b1b;max-width:40rem" {
                 (body)
                 hr;
-                p style=(NOTE_STYLE) {
-                    "You receive this because you are a flagpole editor. "
-                    a href=(unsubscribe_url) { (stop) }
-                }
+                p style=(NOTE_STYLE) { (footer) }
             }
         }
     }

@@ -157,8 +157,17 @@ impl Triage {
                 let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
                 let all_days = votes::days(c, id.get(), ALL_DAYS)?;
                 let revisions = before_after(&all_days, &articles::revisions(c, id.get())?);
+                // The trail records an editor's address; the page shows their name, which a
+                // removed editor's row keeps.
+                let names = editors::names(c)?;
+                let mut events = reports::events_of(c, &ids)?;
+                for e in &mut events {
+                    if let Some(name) = names.get(&e.actor) {
+                        e.actor.clone_from(name);
+                    }
+                }
                 Ok(ArticleOverview {
-                    events: reports::events_of(c, &ids)?,
+                    events,
                     days: all_days
                         .into_iter()
                         .filter(|(d, _, _)| *d >= trend_from)

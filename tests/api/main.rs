@@ -8,6 +8,7 @@ mod smtp;
 
 mod abuse;
 mod access;
+mod accounts;
 mod alerts;
 mod browser;
 mod catalogue;

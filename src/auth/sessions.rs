@@ -55,7 +55,7 @@ impl From<ApiError> for SignInRefused {
     }
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -105,6 +105,11 @@ impl Sessions {
             Some(e) if valid && e.active && e.password_hash.is_some() => e,
             _ => return Err(SignInRefused::NoMatch),
         };
+        Ok(self.open(editor).await?)
+    }
+
+    /// Opens a session for an editor whom a password or the identity provider has proven.
+    pub async fn open(&self, editor: Editor) -> Result<SignedIn, ApiError> {
         let token = random_token();
         let (hash, csrf, editor_id) = (tokens::hash(&token), random_token(), editor.id);
         self.db

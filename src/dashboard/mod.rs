@@ -15,6 +15,7 @@ mod layout;
 mod login;
 mod reviews;
 mod session;
+mod sso;
 mod trend;
 
 use actix_web::http::header;
@@ -51,6 +52,8 @@ pub fn scope() -> actix_web::Scope<
                 .route(post().to(login::login)),
         )
         .service(resource("/logout").route(post().to(login::logout)))
+        .service(resource("/sso").route(get().to(sso::start)))
+        .service(resource("/sso/callback").route(get().to(sso::callback)))
         .service(resource("/articles/{id}").route(get().to(articles::article)))
         .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
         .service(resource("/lanes").route(get().to(lanes::page)))

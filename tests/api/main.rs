@@ -29,6 +29,7 @@ mod problems;
 mod properties;
 mod reviews;
 mod sessions;
+mod sso;
 mod tls;
 mod triage;
 mod widget;

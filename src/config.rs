@@ -944,6 +944,44 @@ mod tests {
     }
 
     #[test]
+    fn single_sign_on_is_checked_and_its_secret_never_prints() {
+        let oidc = "[auth.oidc]\nissuer = \"https://login.example.com\"\n\
+                    client_id = \"flagpole\"\nclient_secret = \"oidc-s3cret\"\n";
+        let (s, _dir) = load_with(oidc);
+        let s = s.expect("valid");
+        let o = s.auth.oidc.as_ref().expect("[auth.oidc]");
+        // Kept exactly: a `Url` would add the slash that the provider's `iss` lacks.
+        assert_eq!(o.issuer, "https://login.example.com");
+        assert_eq!(o.display_name, "single sign-on");
+        assert_eq!(o.scopes, ["email", "profile"]);
+        assert!(s.auth.passwords && o.allowed_domains.is_empty());
+        let shown = toml::to_string_pretty(&s).unwrap();
+        assert!(!shown.contains("oidc-s3cret") && !format!("{s:?}").contains("oidc-s3cret"));
+        assert!(shown.contains("client_secret = \"REDACTED\""), "{shown}");
+
+        for (toml, key) in [
+            ("[auth]\npasswords = false\n", "auth.passwords"),
+            (
+                "[auth.oidc]\nissuer = \"login.example.com\"\nclient_id = \"x\"\nclient_secret = \"\"\n",
+                "auth.oidc.issuer",
+            ),
+            (
+                "[auth.oidc]\nissuer = \"https://l.example\"\nclient_id = \" \"\nclient_secret = \"\"\n",
+                "auth.oidc.client_id",
+            ),
+            (
+                "[auth.oidc]\nissuer = \"https://l.example\"\nclient_id = \"x\"\nclient_secret = \"\"\n\
+                 allowed_domains = [\"@Example.org\"]\n",
+                "auth.oidc.allowed_domains",
+            ),
+        ] {
+            let (loaded, _dir) = load_with(toml);
+            let error = loaded.expect_err(toml).to_string();
+            assert!(error.contains(key), "{toml}: {error}");
+        }
+    }
+
+    #[test]
     fn typed_values_are_checked_when_loading_and_named() {
         for (toml, key) in [
             (

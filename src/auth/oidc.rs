@@ -88,7 +88,8 @@ pub enum SsoRefused {
     /// The provider said no (the editor cancelled, the code was refused) or its ID token did
     /// not check out.
     Denied(String),
-    Unverified(String),
+    /// No e-mail address, or one the provider has not verified.
+    Unverified,
     Unknown(String),
     Disabled(String),
     /// The provider could not be reached or answered nonsense.
@@ -261,14 +262,14 @@ impl Oidc {
                 let email = info
                     .email()
                     .map(|e| e.to_string())
-                    .ok_or_else(|| SsoRefused::Unverified(String::new()))?;
+                    .ok_or(SsoRefused::Unverified)?;
                 let name = info.name().and_then(|n| n.get(None)).map(|n| n.to_string());
                 (email, info.email_verified(), name)
             }
         };
         let email = email.trim().to_ascii_lowercase();
         if verified != Some(true) {
-            return Err(SsoRefused::Unverified(email));
+            return Err(SsoRefused::Unverified);
         }
         let domain_allowed = email
             .rsplit_once('@')

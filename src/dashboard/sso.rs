@@ -106,10 +106,11 @@ fn refused_page(
             StatusCode::FORBIDDEN,
             format!("The identity provider did not sign you in ({why})."),
         ),
-        SsoRefused::Unverified(_) => (
+        SsoRefused::Unverified => (
             StatusCode::FORBIDDEN,
-            "The identity provider has not verified your e-mail address, so flagpole cannot \
-             tell which editor you are. Verify it with your provider, then sign in again."
+            "The identity provider did not give a verified e-mail address for you, so flagpole \
+             cannot tell which editor you are. Verify your address with your provider, then \
+             sign in again."
                 .to_string(),
         ),
         SsoRefused::Unknown(email) => (

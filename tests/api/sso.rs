@@ -28,7 +28,9 @@ impl Drop for Provider {
 }
 
 impl Provider {
-    async fn start(redirect_uri: String) -> Provider {
+    /// A provider that gives the e-mail claims from its user info endpoint, or also in the ID
+    /// token when `claims_in_id_token`.
+    async fn start(redirect_uri: String, claims_in_id_token: bool) -> Provider {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oidc");
         assert!(
             std::path::Path::new(dir)
@@ -42,6 +44,10 @@ impl Provider {
             .env("CLIENT_ID", "flagpole")
             .env("CLIENT_SECRET", CLIENT_SECRET)
             .env("REDIRECT_URI", redirect_uri)
+            .env(
+                "CLAIMS_IN_ID_TOKEN",
+                if claims_in_id_token { "1" } else { "0" },
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -93,12 +99,24 @@ fn forward(from: impl std::io::Read, mut first: Option<std::sync::mpsc::Sender<S
 /// flagpole with `[auth.oidc]` pointing at a fresh provider. The app's port is chosen first, so
 /// that the provider knows the redirect URI before flagpole knows the issuer.
 async fn sso_app(backend: Backend, configure: impl FnOnce(&mut Settings)) -> (TestApp, Provider) {
+    sso_app_with(backend, false, configure).await
+}
+
+async fn sso_app_with(
+    backend: Backend,
+    claims_in_id_token: bool,
+    configure: impl FnOnce(&mut Settings),
+) -> (TestApp, Provider) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
     let public: Url = format!("http://127.0.0.1:{port}").parse().unwrap();
-    let provider = Provider::start(format!("{public}dashboard/sso/callback")).await;
+    let provider = Provider::start(
+        format!("{public}dashboard/sso/callback"),
+        claims_in_id_token,
+    )
+    .await;
     let issuer = provider.issuer.clone();
     let app = spawn_app(backend, move |s| {
         s.server.bind = ([127, 0, 0, 1], port).into();
@@ -238,6 +256,22 @@ async fn an_editor_signs_in_and_lands_on_the_dashboard(backend: Backend) {
 }
 crate::each_backend!(an_editor_signs_in_and_lands_on_the_dashboard);
 
+/// A provider that puts the address in the ID token: matched from there, verified flag included.
+async fn the_address_may_come_in_the_id_token(backend: Backend) {
+    let (app, _provider) = sso_app_with(backend, true, |_| {}).await;
+    app.add_editor("ed@example.org", &[]).await;
+    let ed = browser();
+    let back = through_provider(&app, &ed, "ed").await;
+    assert_eq!(back_at_flagpole(&ed, back).await.0, 200);
+    assert_eq!(dashboard(&app, &ed).await.0, 200);
+
+    let sly = browser();
+    let back = through_provider(&app, &sly, "sly").await;
+    let (status, body, session) = back_at_flagpole(&sly, back).await;
+    assert_eq!((status, session), (403, false), "{body}");
+}
+crate::each_backend!(the_address_may_come_in_the_id_token);
+
 async fn a_wrong_state_is_refused(backend: Backend) {
     let (app, _provider) = sso_app(backend, |_| {}).await;
     app.add_editor("ed@example.org", &[]).await;
@@ -301,7 +335,7 @@ async fn an_unverified_address_is_refused(backend: Backend) {
     let (status, body, session) = back_at_flagpole(&sly, back).await;
     assert_eq!(status, 403);
     assert!(
-        body.contains("has not verified your e-mail address"),
+        body.contains("did not give a verified e-mail address"),
         "{body}"
     );
     assert!(!session);
@@ -446,3 +480,37 @@ async fn set_password(app: &TestApp, email: &'static str, password: &'static str
     .await
     .unwrap()
 }
+
+/// Single sign-on counts against the password form's limit per client address.
+async fn sign_in_attempts_are_limited_per_address(backend: Backend) {
+    let (app, _provider) = sso_app(backend, |_| {}).await;
+    let client = browser();
+    let wrong = |n: usize| {
+        [
+            ("email", format!("nobody{n}@example.org")),
+            ("password", "wrong".to_string()),
+        ]
+    };
+    for n in 0..5 {
+        let r = client
+            .post(app.url("/dashboard/login"))
+            .form(&wrong(n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let r = client.get(app.url("/dashboard/sso")).send().await.unwrap();
+        assert_eq!(r.status(), 303, "attempt {n}");
+    }
+    let r = client.get(app.url("/dashboard/sso")).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Too many sign-in attempts"), "{body}");
+    let r = client
+        .get(app.url("/dashboard/sso/callback?state=a&code=b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+}
+crate::each_backend!(sign_in_attempts_are_limited_per_address);

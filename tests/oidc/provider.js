@@ -1,7 +1,9 @@
 // A real OpenID provider for the single sign-on tests (tests/api/sso.rs): panva's oidc-provider,
 // OpenID Certified, on 127.0.0.1 and a free port. It prints "listening <port>" once it serves.
 //
-// Environment: REDIRECT_URI (flagpole's callback), CLIENT_ID, CLIENT_SECRET.
+// Environment: REDIRECT_URI (flagpole's callback), CLIENT_ID, CLIENT_SECRET; CLAIMS_IN_ID_TOKEN=1
+// puts the e-mail claims in the ID token too (by default, as the specification prefers for the
+// code flow, they come only from the user info endpoint).
 //
 // The interaction step (where a person would type a password) is made non-interactive so the
 // tests stay plain HTTP: GET /interaction/<uid>?account=<id> signs in that account and grants
@@ -52,6 +54,7 @@ server.listen(0, '127.0.0.1', () => {
     },
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => true },
+    conformIdTokenClaims: process.env.CLAIMS_IN_ID_TOKEN !== '1',
     cookies: { keys: ['flagpole test provider, not a secret'] },
     // Stated, so the provider does not warn about its defaults; a test is over in seconds.
     ttl: {

@@ -235,6 +235,11 @@ async fn an_editor_signs_in_and_lands_on_the_dashboard(backend: Backend) {
         .unwrap();
     let page = page.text().await.unwrap();
     assert!(page.contains("Sign in with Example Health"), "{page}");
+    // A link: a form would be stopped by the CSP's form-action when it redirects away.
+    assert!(
+        page.contains(r#"href="/dashboard/sso?next=%2Fdashboard""#),
+        "{page}"
+    );
     assert!(page.contains(r#"type="password""#), "passwords stay on");
 
     let ed = browser();

@@ -64,6 +64,8 @@ pub struct Callback {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+    /// The issuer of the answer (RFC 9207), from providers that send it.
+    pub iss: Option<String>,
 }
 
 /// An attempt under way: send the browser to `url`, with `state` in its cookie.
@@ -202,6 +204,12 @@ impl Oidc {
             .await?
             .filter(|l| l.expires_at > crate::db::now())
             .ok_or(SsoRefused::State)?;
+        // An answer from another issuer is one an attacker relayed from elsewhere (a mix-up).
+        if answer.iss.is_some_and(|iss| iss != settings.issuer) {
+            return Err(SsoRefused::Denied(
+                "the answer came from another issuer".into(),
+            ));
+        }
         if let Some(error) = answer.error {
             return Err(SsoRefused::Denied(error));
         }

@@ -294,6 +294,18 @@ async fn a_wrong_state_is_refused(backend: Backend) {
     let (status, _, session) = back_at_flagpole(&browser(), back.clone()).await;
     assert_eq!((status, session), (400, false));
 
+    // An answer claiming another issuer (RFC 9207's `iss`): refused, and that attempt is over.
+    assert_eq!(
+        param(&back, "iss"),
+        app.settings.auth.oidc.as_ref().unwrap().issuer
+    );
+    let other = browser();
+    let second = through_provider(&app, &other, "ed").await;
+    let mixed_second = with_param(&second, "iss", "https://elsewhere.example");
+    let (status, body, session) = back_at_flagpole(&other, mixed_second).await;
+    assert_eq!((status, session), (403, false));
+    assert!(body.contains("another issuer"), "{body}");
+
     // The refusals used nothing up: the browser that asked still gets in.
     let (status, _, session) = back_at_flagpole(&ed, back).await;
     assert_eq!((status, session), (200, true));

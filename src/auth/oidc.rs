@@ -185,8 +185,30 @@ impl Oidc {
     }
 
     /// Checks the provider's answer and finds (or, in an allowed domain, adds) the editor.
-    /// `cookie_state` is the state from this browser's cookie.
+    /// `cookie_state` is the state from this browser's cookie. Counted in
+    /// `flagpole_sso_sign_ins_total{outcome}`.
     pub async fn finish(
+        &self,
+        cookie_state: Option<&str>,
+        answer: Callback,
+    ) -> Result<Verified, SsoRefused> {
+        let result = self.verify(cookie_state, answer).await;
+        let outcome = match &result {
+            Ok(_) => "signed_in",
+            Err(SsoRefused::NotConfigured) => "not_configured",
+            Err(SsoRefused::State) => "state",
+            Err(SsoRefused::Denied(_)) => "denied",
+            Err(SsoRefused::Unverified) => "unverified",
+            Err(SsoRefused::Unknown(_)) => "unknown",
+            Err(SsoRefused::Disabled(_)) => "disabled",
+            Err(SsoRefused::Unreachable(_)) => "unreachable",
+            Err(SsoRefused::Failed(_)) => "failed",
+        };
+        metrics::counter!("flagpole_sso_sign_ins_total", "outcome" => outcome).increment(1);
+        result
+    }
+
+    async fn verify(
         &self,
         cookie_state: Option<&str>,
         answer: Callback,

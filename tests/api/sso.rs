@@ -258,6 +258,19 @@ async fn an_editor_signs_in_and_lands_on_the_dashboard(backend: Backend) {
     assert!(body.contains("Sign out ed@example.org"), "{body}");
     let lanes = ed.get(app.url("/dashboard/lanes")).send().await.unwrap();
     assert_eq!(lanes.status(), 200);
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"flagpole_sso_sign_ins_total{outcome="signed_in"}"#),
+        "{metrics}"
+    );
 }
 crate::each_backend!(an_editor_signs_in_and_lands_on_the_dashboard);
 

@@ -44,6 +44,50 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub telemetry: TelemetrySettings,
     pub lanes: LaneConfig,
+    pub auth: AuthSettings,
+}
+
+/// How editors sign in to the dashboard: passwords, single sign-on through an OpenID provider
+/// (`[auth.oidc]`), or both.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Off: the sign-in page shows only single sign-on, and a password is refused even where
+    /// an editor has one.
+    pub passwords: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<OidcSettings>,
+}
+
+/// `[auth.oidc]`: the OpenID provider editors sign in with.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    /// The provider's issuer, exactly as its discovery document (at
+    /// `<issuer>/.well-known/openid-configuration`) spells it: a string, not a `Url`, because
+    /// `Url` would add a trailing slash the ID tokens' `iss` does not have.
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(serialize_with = "redacted")]
+    pub client_secret: SecretString,
+    /// The provider's name on the sign-in button: "Sign in with <display_name>".
+    #[serde(default = "default_oidc_name")]
+    pub display_name: String,
+    /// E-mail domains whose verified addresses become editors (role editor, owning nothing) on
+    /// their first sign-in. Empty: only existing editors may sign in.
+    #[serde(default)]
+    pub allowed_domains: Vec<String>,
+    /// Scopes asked for besides `openid` (always asked for).
+    #[serde(default = "default_oidc_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_oidc_name() -> String {
+    "single sign-on".into()
+}
+
+fn default_oidc_scopes() -> Vec<String> {
+    vec!["email".into(), "profile".into()]
 }
 
 /// How reports are sorted into lanes (see `crate::lanes`).
@@ -651,6 +695,7 @@ impl Settings {
                 "max_attempts and poll_secs must be at least 1".into(),
             );
         }
+        self.validate_auth()?;
         if tracing_subscriber::EnvFilter::try_new(&self.telemetry.log_level).is_err() {
             return bad(
                 "telemetry.log_level",
@@ -662,6 +707,47 @@ impl Settings {
 }
 
 impl Settings {
+    fn validate_auth(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, msg: String| Err(ConfigError(format!("auth.{key}: {msg}")));
+        let Some(oidc) = &self.auth.oidc else {
+            if !self.auth.passwords {
+                return bad(
+                    "passwords",
+                    "false needs [auth.oidc], or no one could sign in".into(),
+                );
+            }
+            return Ok(());
+        };
+        let issuer = Url::parse(&oidc.issuer).ok();
+        if !issuer.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()) {
+            return bad("oidc.issuer", "must be an http:// or https:// URL".into());
+        }
+        if oidc.client_id.trim().is_empty() {
+            return bad("oidc.client_id", "must not be empty".into());
+        }
+        if oidc.display_name.trim().is_empty() {
+            return bad("oidc.display_name", "must not be empty".into());
+        }
+        for domain in &oidc.allowed_domains {
+            if domain.is_empty()
+                || domain.contains(['@', '/', ':', ' ', '*'])
+                || *domain != domain.to_lowercase()
+            {
+                return bad(
+                    "oidc.allowed_domains",
+                    format!("{domain:?} is not a lower-case domain (example.org, no @ or *)"),
+                );
+            }
+        }
+        if oidc.scopes.iter().any(|s| s.is_empty() || s.contains(' ')) {
+            return bad(
+                "oidc.scopes",
+                "each scope is one word without spaces".into(),
+            );
+        }
+        Ok(())
+    }
+
     fn validate_lanes(&self) -> Result<(), ConfigError> {
         let bad = |key: &str, msg: &str| Err(ConfigError(format!("lanes.{key}: {msg}")));
         let lanes = &self.lanes;
@@ -883,6 +969,44 @@ mod tests {
         // An unset password shows as unset.
         let defaults = toml::to_string_pretty(&Settings::load(None).unwrap()).unwrap();
         assert!(defaults.contains("password = \"\""), "{defaults}");
+    }
+
+    #[test]
+    fn single_sign_on_is_checked_and_its_secret_never_prints() {
+        let oidc = "[auth.oidc]\nissuer = \"https://login.example.com\"\n\
+                    client_id = \"flagpole\"\nclient_secret = \"oidc-s3cret\"\n";
+        let (s, _dir) = load_with(oidc);
+        let s = s.expect("valid");
+        let o = s.auth.oidc.as_ref().expect("[auth.oidc]");
+        // Kept exactly: a `Url` would add the slash that the provider's `iss` lacks.
+        assert_eq!(o.issuer, "https://login.example.com");
+        assert_eq!(o.display_name, "single sign-on");
+        assert_eq!(o.scopes, ["email", "profile"]);
+        assert!(s.auth.passwords && o.allowed_domains.is_empty());
+        let shown = toml::to_string_pretty(&s).unwrap();
+        assert!(!shown.contains("oidc-s3cret") && !format!("{s:?}").contains("oidc-s3cret"));
+        assert!(shown.contains("client_secret = \"REDACTED\""), "{shown}");
+
+        for (toml, key) in [
+            ("[auth]\npasswords = false\n", "auth.passwords"),
+            (
+                "[auth.oidc]\nissuer = \"login.example.com\"\nclient_id = \"x\"\nclient_secret = \"\"\n",
+                "auth.oidc.issuer",
+            ),
+            (
+                "[auth.oidc]\nissuer = \"https://l.example\"\nclient_id = \" \"\nclient_secret = \"\"\n",
+                "auth.oidc.client_id",
+            ),
+            (
+                "[auth.oidc]\nissuer = \"https://l.example\"\nclient_id = \"x\"\nclient_secret = \"\"\n\
+                 allowed_domains = [\"@Example.org\"]\n",
+                "auth.oidc.allowed_domains",
+            ),
+        ] {
+            let (loaded, _dir) = load_with(toml);
+            let error = loaded.expect_err(toml).to_string();
+            assert!(error.contains(key), "{toml}: {error}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use tokio::sync::watch;
 
 use crate::alerts::{self, Alerting, Trigger};
+use crate::auth::oidc::Oidc;
 use crate::auth::Sessions;
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
@@ -142,6 +143,7 @@ impl Application {
             Visitors::new(pool.clone()),
         ));
         let sessions = web::Data::new(Sessions::new(db.clone()));
+        let oidc = web::Data::new(Oidc::new(db.clone(), &settings)?);
         let services = Services {
             sites: web::Data::from(sites.clone()),
             settings: web::Data::from(settings.clone()),
@@ -157,6 +159,7 @@ impl Application {
             reviews: web::Data::new(Reviews::new(db.clone(), review_policies.clone())),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
             sessions: sessions.clone(),
+            oidc,
             body_limit: BodyLimit {
                 bytes: settings.limits.max_body_bytes,
                 time: Duration::from_secs(settings.limits.body_timeout_secs),
@@ -191,6 +194,7 @@ impl Application {
                 .app_data(services.reviews.clone())
                 .app_data(services.outbox.clone())
                 .app_data(services.sessions.clone())
+                .app_data(services.oidc.clone())
                 .app_data(services.body_limit)
                 .wrap(from_fn(head_as_get))
                 .wrap(from_fn(crate::http::uri::refuse_long_uri))
@@ -388,6 +392,7 @@ struct Services {
     reviews: web::Data<Reviews>,
     outbox: web::Data<Outbox>,
     sessions: web::Data<Sessions>,
+    oidc: web::Data<Oidc>,
     body_limit: BodyLimit,
 }
 

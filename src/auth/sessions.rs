@@ -115,8 +115,8 @@ impl Sessions {
         Ok(self.open(editor).await?)
     }
 
-    /// Opens a session for an editor who has proved who they are (a password, or a one-time
-    /// link from their mailbox).
+    /// Opens a session for an editor who has proved who they are (a password, a one-time link
+    /// from their mailbox, or the identity provider).
     pub async fn open(&self, editor: Editor) -> Result<SignedIn, ApiError> {
         let token = random_token();
         let (hash, csrf, editor_id) = (tokens::hash(&token), random_token(), editor.id);

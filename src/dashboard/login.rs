@@ -1,4 +1,6 @@
-//! Signing in and out of the dashboard: the sign-in page and its form, and sign-out.
+//! Signing in and out of the dashboard: the sign-in page (a password form unless
+//! `auth.passwords` is off, and "Sign in with …" when `[auth.oidc]` is set), the password form's
+//! post, and sign-out. Single sign-on's own routes are in `sso`.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
@@ -15,12 +17,12 @@ use crate::http::{Form, Query};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NextParam {
-    next: Option<String>,
+    pub next: Option<String>,
 }
 
 /// Only a path inside the dashboard may follow sign-in: no open redirect, and nothing that
 /// could split a header.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with("/dashboard")
@@ -34,8 +36,11 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn login_page(query: Query<NextParam, DashError>) -> HttpResponse {
-    render_login(query.0.next.as_deref(), None, StatusCode::OK)
+pub async fn login_page(
+    settings: web::Data<Settings>,
+    query: Query<NextParam, DashError>,
+) -> HttpResponse {
+    render_login(&settings, query.0.next.as_deref(), None, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,7 +61,15 @@ pub async fn login(
     check_origin(&req)?;
     let ip = client_ip(&req, &settings.server.trusted_proxies);
     if let Err(refused) = sessions.admit(ip) {
-        return refusal(refused, None);
+        return refusal(&settings, refused, None);
+    }
+    if !settings.auth.passwords {
+        return Ok(render_login(
+            &settings,
+            None,
+            Some("Signing in with a password is turned off here. Please use single sign-on."),
+            StatusCode::FORBIDDEN,
+        ));
     }
     let form = Form::<LoginForm, DashError>::from_request(&req, &mut payload.into_inner())
         .await?
@@ -65,25 +78,28 @@ pub async fn login(
     let next = safe_next(form.next.as_deref());
     match sessions.sign_in(ip, &form.email, form.password).await {
         Ok(signed_in) => Ok(HttpResponse::SeeOther()
-            .cookie(session::cookie(
-                signed_in.token,
-                settings.server.public_url.as_str().starts_with("https://"),
-            ))
+            .cookie(session::cookie(signed_in.token, session::secure(&settings)))
             .insert_header((header::LOCATION, next))
             .finish()),
-        Err(refused) => refusal(refused, Some(&next)),
+        Err(refused) => refusal(&settings, refused, Some(&next)),
     }
 }
 
 /// The sign-in page again, saying why.
-fn refusal(refused: SignInRefused, next: Option<&str>) -> Result<HttpResponse, DashError> {
+pub(super) fn refusal(
+    settings: &Settings,
+    refused: SignInRefused,
+    next: Option<&str>,
+) -> Result<HttpResponse, DashError> {
     match refused {
         SignInRefused::Throttled => Ok(render_login(
+            settings,
             next,
             Some("Too many sign-in attempts. Please wait a few minutes and try again."),
             StatusCode::TOO_MANY_REQUESTS,
         )),
         SignInRefused::NoMatch => Ok(render_login(
+            settings,
             next,
             Some("That e-mail address and password do not match an active editor."),
             StatusCode::UNAUTHORIZED,
@@ -109,20 +125,47 @@ pub async fn logout(
         .finish())
 }
 
-fn render_login(next: Option<&str>, problem: Option<&str>, status: StatusCode) -> HttpResponse {
+/// The sign-in page, with a problem to show when there is one.
+pub(super) fn render_login(
+    settings: &Settings,
+    next: Option<&str>,
+    problem: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let next = safe_next(next);
+    let sso_link = format!(
+        "/dashboard/sso?next={}",
+        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    );
+    let sso = settings.auth.oidc.as_ref().map(|o| o.display_name.as_str());
     let body = html! {
         main class="narrow" {
             h1 { "Sign in to flagpole" }
             @if let Some(p) = problem {
                 div class="notice error" role="alert" { (p) }
             }
-            form method="post" action="/dashboard/login" {
-                input type="hidden" name="next" value=(safe_next(next));
-                label for="email" { "E-mail address" }
-                input id="email" type="email" name="email" autocomplete="username" required autofocus;
-                label for="password" { "Password" }
-                input id="password" type="password" name="password" autocomplete="current-password" required;
-                button type="submit" class="primary" { "Sign in" }
+            @if let Some(name) = sso {
+                // A link, not a form: the dashboard's CSP (`form-action 'self'`) would stop a
+                // form whose answer redirects to the provider. Nothing changes state here that a
+                // forged link could abuse; the state cookie binds the provider's answer.
+                p {
+                    a class="button primary" href=(sso_link) {
+                        "Sign in with " (name)
+                    }
+                }
+            }
+            @if settings.auth.passwords {
+                @if sso.is_some() {
+                    p class="muted" { "Or with your e-mail address and password:" }
+                }
+                form method="post" action="/dashboard/login" {
+                    input type="hidden" name="next" value=(next);
+                    label for="email" { "E-mail address" }
+                    input id="email" type="email" name="email" autocomplete="username" required autofocus;
+                    label for="password" { "Password" }
+                    input id="password" type="password" name="password" autocomplete="current-password" required;
+                    button type="submit" class=(if sso.is_some() { "" } else { "primary" }) { "Sign in" }
+                }
             }
             p { a href="/dashboard/forgot" { "Forgot your password?" } }
         }

@@ -16,6 +16,7 @@ mod layout;
 mod login;
 mod reviews;
 mod session;
+mod sso;
 mod trend;
 
 use actix_web::http::header;
@@ -62,6 +63,8 @@ pub fn scope() -> actix_web::Scope<
                 .route(get().to(accounts::password_page))
                 .route(post().to(accounts::choose_password)),
         )
+        .service(resource("/sso").route(get().to(sso::start)))
+        .service(resource("/sso/callback").route(get().to(sso::callback)))
         .service(resource("/articles/{id}").route(get().to(articles::article)))
         .service(resource("/articles/{id}/reviewed").route(post().to(actions::reviewed)))
         .service(resource("/lanes").route(get().to(lanes::page)))

@@ -174,6 +174,11 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), DashError> {
     }
 }
 
+/// Whether cookies get `Secure`: when editors reach the dashboard over https.
+pub fn secure(settings: &Settings) -> bool {
+    settings.server.public_url.as_str().starts_with("https://")
+}
+
 /// The session cookie for a new session.
 pub fn cookie(token: String, secure: bool) -> Cookie<'static> {
     Cookie::build(COOKIE, token)

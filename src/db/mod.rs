@@ -26,6 +26,7 @@ pub mod reviews;
 pub mod salts;
 pub mod schema;
 pub mod sessions;
+pub mod sso;
 pub mod submissions;
 pub mod tokens;
 pub mod types;

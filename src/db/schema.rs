@@ -307,6 +307,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sso_logins (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next_path -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(votes -> articles (article_id));
 diesel::joinable!(vote_days -> articles (article_id));
@@ -349,4 +359,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reviews,
     article_pages,
     corrections,
+    sso_logins,
 );

@@ -93,6 +93,23 @@ pub fn add(conn: &mut DbConn, new: &NewEditor) -> Result<EditorId, ApiError> {
         .map_err(editor_error)
 }
 
+/// Adds an editor whom single sign-on verified in an allowed domain: role editor, owning
+/// nothing, with alerts and the digest as `flagpole editor add` gives them. Their name is the
+/// provider's, or the address's local part when the provider gives none fit to show. When the
+/// same editor signs in twice at once, the second finds the first's row.
+pub fn join(conn: &mut DbConn, email: &str, name: Option<String>) -> Result<Editor, ApiError> {
+    let local = email.split('@').next().unwrap_or(email);
+    let new = name
+        .and_then(|n| new_editor(&n, email, false, &[], true, true).ok())
+        .map_or_else(|| new_editor(local, email, false, &[], true, true), Ok)
+        .map_err(|e| ApiError::bad_request("invalid_editor", e))?;
+    match store::add(conn, &new, crate::db::now()) {
+        Ok(id) => get(conn, EditorId(id)),
+        Err(EditorError::Exists(_)) => by_email(conn, email),
+        Err(e) => Err(editor_error(e)),
+    }
+}
+
 /// An editor not removed, by e-mail address.
 pub fn by_email(conn: &mut DbConn, email: &str) -> Result<Editor, ApiError> {
     store::by_email(conn, &email.trim().to_ascii_lowercase())?

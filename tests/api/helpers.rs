@@ -151,6 +151,9 @@ pub async fn spawn_app(backend: Backend, configure: impl FnOnce(&mut Settings)) 
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Well inside the server's 5-second keep-alive: on a loaded machine a connection
+            // idle longer may be closed by the server just as the client reuses it (a reset).
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("client"),
         settings,

@@ -31,6 +31,7 @@ mod problems;
 mod properties;
 mod reviews;
 mod sessions;
+mod sso;
 mod tls;
 mod triage;
 mod widget;

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod pages;
 mod prepared;
 pub mod problems;
+mod queue;
 pub mod reports;
 pub mod reviews;
 pub mod salts;
@@ -29,6 +30,7 @@ pub mod submissions;
 pub mod tokens;
 pub mod types;
 pub mod votes;
+pub mod webhooks;
 
 use std::time::Duration;
 

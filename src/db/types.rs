@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 
 use crate::domain::{
     ArticleEventKind, Category, Lane, LaneReasons, MailKind, OutboxStatus, PassageStatus, Reason,
-    ReportStatus, ReviewOutcome, ReviewSource, Role, SubmissionKind,
+    ReportStatus, ReviewOutcome, ReviewSource, Role, SubmissionKind, WebhookEvent, WebhookFormat,
 };
 
 macro_rules! stored_as_text {
@@ -49,7 +49,9 @@ stored_as_text!(
     Lane,
     ReviewOutcome,
     ReviewSource,
-    PassageStatus
+    PassageStatus,
+    WebhookEvent,
+    WebhookFormat
 );
 
 /// A report's lane reasons, stored as a JSON array of `{code, text}`. The text is made here, so

@@ -31,4 +31,5 @@ mod reviews;
 mod sessions;
 mod tls;
 mod triage;
+mod webhooks;
 mod widget;

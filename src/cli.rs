@@ -619,7 +619,13 @@ fn digest(
     action: DigestAction,
     out: &mut Stdout,
 ) -> anyhow::Result<()> {
-    let digests = Digests::from_settings(settings, Arc::new(Notify::new()));
+    // `digest send` tells webhook subscriptions `digest.ready` as `serve` would (once a week,
+    // whichever queues it first); a running `serve` delivers it.
+    let hooks = Arc::new(crate::webhooks::Hooks::new(
+        settings.server.public_url.as_str(),
+    ));
+    hooks.refresh(conn)?;
+    let digests = Digests::from_settings(settings, Arc::new(Notify::new())).with_webhooks(hooks);
     let default_week = || digests.schedule.week_just_ended(Utc::now());
     match action {
         DigestAction::Preview { week, editor, html } => {

@@ -697,3 +697,124 @@ async fn test_and_remove_from_the_dashboard(backend: Backend) {
     assert_eq!(r.status(), 404);
 }
 each_backend!(test_and_remove_from_the_dashboard);
+
+/// `flagpole …` in `dir`, off the async threads (the receiver runs on them).
+async fn cli(dir: &std::path::Path, args: &[&str], allow_private: bool) -> (i32, String, String) {
+    let (dir, args) = (
+        dir.to_path_buf(),
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_flagpole"));
+        cmd.current_dir(&dir).args(&args);
+        if allow_private {
+            cmd.env("FLAGPOLE__WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true");
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_adds_lists_tests_and_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rx = Receiver::start(&[]).await;
+    let (code, _, err) = cli(dir.path(), &["migrate"], false).await;
+    assert_eq!(code, 0, "{err}");
+
+    // Refusals: one line naming the argument.
+    for (args, allow, says) in [
+        (
+            vec!["webhook", "add", &rx.url, "--events", "alert.fired,nope"],
+            true,
+            "flagpole: --events: unknown event \"nope\"",
+        ),
+        (
+            vec![
+                "webhook",
+                "add",
+                &rx.url,
+                "--events",
+                "alert.fired",
+                "--format",
+                "xml",
+            ],
+            true,
+            "flagpole: --format: unknown format \"xml\"; choose json, slack or teams",
+        ),
+        (
+            vec!["webhook", "add", &rx.url, "--events", "alert.fired"],
+            false,
+            "flagpole: URL: must be an https:// URL",
+        ),
+    ] {
+        let (code, out, err) = cli(dir.path(), &args, allow).await;
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with(says), "{err}");
+    }
+
+    let (code, secret, err) = cli(
+        dir.path(),
+        &[
+            "webhook",
+            "add",
+            &rx.url,
+            "--events",
+            "report.created,digest.ready",
+            "--format",
+            "slack",
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let secret = secret.trim().to_string();
+    assert!(
+        secret.starts_with("whsec_") && secret.len() == 70,
+        "{secret}"
+    );
+    assert!(err.contains("not shown again"), "{err}");
+    rx.trust(&secret);
+
+    let (code, list, _) = cli(dir.path(), &["webhook", "list"], false).await;
+    assert_eq!(code, 0);
+    assert_eq!(
+        list.lines()
+            .next()
+            .unwrap()
+            .split('\t')
+            .take(5)
+            .collect::<Vec<_>>(),
+        vec![
+            "1",
+            rx.url.as_str(),
+            "report.created,digest.ready",
+            "slack",
+            "no reader text"
+        ]
+    );
+    assert!(!list.contains(&secret), "list never shows the secret");
+
+    let (code, out, err) = cli(dir.path(), &["webhook", "test", "1"], false).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("delivered test "), "{out}");
+    let got = rx.wait_for(1, 5).await;
+    assert_eq!(got[0].event, "webhook.test");
+    assert!(got[0].verified);
+    assert_eq!(got[0].body["text"], "Test from flagpole");
+
+    let (code, out, _) = cli(dir.path(), &["webhook", "remove", "1"], false).await;
+    assert_eq!((code, out.trim()), (0, "removed webhook 1"));
+    let (code, _, err) = cli(dir.path(), &["webhook", "remove", "1"], false).await;
+    assert_eq!((code, err.trim()), (1, "flagpole: webhook not found"));
+    let (code, _, err) = cli(dir.path(), &["webhook", "test", "abc"], false).await;
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("'<ID>'"), "{err}");
+}

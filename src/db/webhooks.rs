@@ -31,10 +31,6 @@ impl Webhook {
             .filter_map(WebhookEvent::parse)
             .collect()
     }
-
-    pub fn wants(&self, event: WebhookEvent) -> bool {
-        self.events.split(',').any(|e| e == event.as_str())
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -227,7 +227,8 @@ impl Hooks {
             return Ok(0);
         }
         // (article, problem or None) → its reports, in the order resolved.
-        let mut groups: Vec<((i64, Option<i64>), Vec<i64>)> = Vec::new();
+        type Group = ((i64, Option<i64>), Vec<i64>);
+        let mut groups: Vec<Group> = Vec::new();
         for &(article_id, problem_id, report_id) in resolved {
             match groups
                 .iter_mut()

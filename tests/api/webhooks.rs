@@ -647,7 +647,13 @@ async fn inner_network_targets_are_refused(backend: Backend) {
     assert!(r.text().await.unwrap().contains("name at least one event"));
     let (_, page) = page(&client, &app, "/dashboard/webhooks").await;
     assert!(page.contains("No subscriptions yet."), "{page}");
-    // Editors cannot reach the page.
+    // Editors cannot reach the page, nor can anyone signed out.
+    let r = crate::dashboard::browser()
+        .get(app.url("/dashboard/webhooks"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     add_user(&app, "ed@example.org", false).await;
     let (editor, _) = sign_in(&app, "ed@example.org").await;
     let r = editor

@@ -18,6 +18,7 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, TimeDelta};
 use tokio::sync::{watch, Notify};
 
+pub use crate::db::queue::Mark;
 use crate::db::{self, DbConn, Pool};
 
 /// How many rows one claim takes.
@@ -58,13 +59,6 @@ impl RetryPolicy {
     fn lease(&self) -> TimeDelta {
         TimeDelta::seconds(self.timeout_secs as i64 * 4 + 30)
     }
-}
-
-/// What an attempt's outcome is recorded as.
-pub enum Mark<'a> {
-    Sent(NaiveDateTime),
-    Retry(NaiveDateTime, &'a str),
-    Failed(&'a str),
 }
 
 /// One queue and its transport.

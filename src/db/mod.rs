@@ -20,7 +20,7 @@ pub mod outbox;
 pub mod pages;
 mod prepared;
 pub mod problems;
-mod queue;
+pub mod queue;
 pub mod reports;
 pub mod reviews;
 pub mod salts;

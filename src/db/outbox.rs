@@ -135,21 +135,6 @@ pub fn existing_dedupe_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<V
 
 super::queue::retry_queue!(outbox, OutboxRow);
 
-/// Newest first, optionally of one status.
-pub fn list(
-    conn: &mut DbConn,
-    status: Option<OutboxStatus>,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
-    with_conn!(conn, |c| {
-        let mut q = outbox::table.select(OutboxRow::as_select()).into_boxed();
-        if let Some(status) = status {
-            q = q.filter(outbox::status.eq(status));
-        }
-        q.order(outbox::id.desc()).limit(limit).load(c)
-    })
-}
-
 /// Deletes every e-mail to this address, however its letters were cased, sent or not.
 pub fn delete_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {
     let recipient = recipient.to_ascii_lowercase();

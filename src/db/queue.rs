@@ -4,9 +4,19 @@
 //! (`status`, `attempts`, `next_attempt_at`, `lease_until`, `last_error`, `sent_at`); the
 //! macro writes the queries once for any of them.
 
-/// `retry_queue!(table, Row)` defines, in the calling module, `claim_due`, `mark_sent`,
-/// `mark_retry`, `mark_failed`, `retry` and `counts` over `schema::table`, whose rows load as
-/// `Row` (`Selectable`).
+use chrono::NaiveDateTime;
+
+/// What one delivery attempt is recorded as.
+pub enum Mark<'a> {
+    Sent(NaiveDateTime),
+    /// Back in the queue, due at this time; the error kept for the admin page.
+    Retry(NaiveDateTime, &'a str),
+    Failed(&'a str),
+}
+
+/// `retry_queue!(table, Row)` defines, in the calling module, `claim_due`, `mark` (and the
+/// `mark_sent`, `mark_retry`, `mark_failed` it dispatches to), `retry`, `list` and `counts` over
+/// `schema::table`, whose rows load as `Row` (`Selectable`).
 macro_rules! retry_queue {
     ($table:ident, $row:ty) => {
         /// Claims up to `limit` due rows: pending ones whose time has come, and ones whose
@@ -60,6 +70,20 @@ macro_rules! retry_queue {
                     .select(<$row>::as_select())
                     .load(c))
             })
+        }
+
+        /// Records one attempt's outcome.
+        pub fn mark(
+            conn: &mut $crate::db::DbConn,
+            id: i64,
+            mark: $crate::db::queue::Mark,
+        ) -> diesel::QueryResult<()> {
+            use $crate::db::queue::Mark;
+            match mark {
+                Mark::Sent(at) => mark_sent(conn, id, at),
+                Mark::Retry(at, error) => mark_retry(conn, id, at, error),
+                Mark::Failed(error) => mark_failed(conn, id, error),
+            }
         }
 
         pub fn mark_sent(
@@ -132,6 +156,22 @@ macro_rules! retry_queue {
             ))
             .execute(c))?;
             Ok(n > 0)
+        }
+
+        /// Newest first, optionally of one status.
+        pub fn list(
+            conn: &mut $crate::db::DbConn,
+            status: Option<$crate::domain::OutboxStatus>,
+            limit: i64,
+        ) -> diesel::QueryResult<Vec<$row>> {
+            use $crate::db::schema::$table as t;
+            $crate::with_conn!(conn, |c| {
+                let mut q = t::table.select(<$row>::as_select()).into_boxed();
+                if let Some(status) = status {
+                    q = q.filter(t::status.eq(status));
+                }
+                q.order(t::id.desc()).limit(limit).load(c)
+            })
         }
 
         /// How many rows are in each status.

@@ -141,21 +141,6 @@ pub fn get_delivery(conn: &mut DbConn, id: i64) -> QueryResult<Option<Delivery>>
         .optional())
 }
 
-/// Newest first, optionally of one status.
-pub fn deliveries(
-    conn: &mut DbConn,
-    status: Option<OutboxStatus>,
-    limit: i64,
-) -> QueryResult<Vec<Delivery>> {
-    with_conn!(conn, |c| {
-        let mut q = deliveries::table.select(Delivery::as_select()).into_boxed();
-        if let Some(status) = status {
-            q = q.filter(deliveries::status.eq(status));
-        }
-        q.order(deliveries::id.desc()).limit(limit).load(c)
-    })
-}
-
 /// One subscription's deliveries, newest first.
 pub fn deliveries_of(conn: &mut DbConn, webhook_id: i64, limit: i64) -> QueryResult<Vec<Delivery>> {
     with_conn!(conn, |c| deliveries::table
@@ -166,4 +151,11 @@ pub fn deliveries_of(conn: &mut DbConn, webhook_id: i64, limit: i64) -> QueryRes
         .load(c))
 }
 
-super::queue::retry_queue!(webhook_deliveries, Delivery);
+/// The deliveries as a queue: claimed, marked, retried, listed and counted like the outbox.
+pub mod queue {
+    use diesel::prelude::*;
+
+    use super::Delivery;
+
+    crate::db::queue::retry_queue!(webhook_deliveries, Delivery);
+}

@@ -114,11 +114,7 @@ impl Channel for Mailer {
     }
 
     fn mark(conn: &mut DbConn, id: i64, mark: Mark) -> diesel::QueryResult<()> {
-        match mark {
-            Mark::Sent(at) => outbox::mark_sent(conn, id, at),
-            Mark::Retry(at, error) => outbox::mark_retry(conn, id, at, error),
-            Mark::Failed(error) => outbox::mark_failed(conn, id, error),
-        }
+        outbox::mark(conn, id, mark)
     }
 
     fn id_and_attempts(row: &OutboxRow) -> (i64, i32) {

@@ -92,15 +92,11 @@ impl Channel for Sender {
         lease: TimeDelta,
         limit: i64,
     ) -> diesel::QueryResult<Vec<Delivery>> {
-        store::claim_due(conn, now, lease, limit)
+        store::queue::claim_due(conn, now, lease, limit)
     }
 
     fn mark(conn: &mut DbConn, id: i64, mark: Mark) -> diesel::QueryResult<()> {
-        match mark {
-            Mark::Sent(at) => store::mark_sent(conn, id, at),
-            Mark::Retry(at, error) => store::mark_retry(conn, id, at, error),
-            Mark::Failed(error) => store::mark_failed(conn, id, error),
-        }
+        store::queue::mark(conn, id, mark)
     }
 
     fn id_and_attempts(row: &Delivery) -> (i64, i32) {

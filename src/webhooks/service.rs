@@ -188,7 +188,7 @@ impl Webhooks {
         limit: i64,
     ) -> Result<Vec<Delivery>, ApiError> {
         self.db
-            .run(move |c| Ok(store::deliveries(c, status, limit)?))
+            .run(move |c| Ok(store::queue::list(c, status, limit)?))
             .await
     }
 
@@ -196,7 +196,7 @@ impl Webhooks {
     pub async fn retry(&self, id: DeliveryId) -> Result<(), ApiError> {
         let retried = self
             .db
-            .run(move |c| Ok(store::retry(c, id.get(), crate::db::now())?))
+            .run(move |c| Ok(store::queue::retry(c, id.get(), crate::db::now())?))
             .await?;
         if !retried {
             return Err(ApiError::not_found("failed webhook delivery"));

@@ -174,7 +174,8 @@ fn render_page(
                                 td data-label="State" {
                                     (d.status) " · " (attempts(d.attempts))
                                     @if d.status == OutboxStatus::Pending && d.attempts > 0 { " · next " (layout::when(d.next_attempt_at, now)) }
-                                    @if let Some(e) = d.last_error.as_ref().filter(|_| d.status != OutboxStatus::Sent) { " · " span class="error" { (e) } }
+                                    // Failed ones show their error above, with the retry button.
+                                    @if let Some(e) = d.last_error.as_ref().filter(|_| d.status == OutboxStatus::Pending) { " · " span class="error" { (e) } }
                                 }
                                 td data-label="Queued" { (ago(d.created_at, now)) }
                             }

@@ -60,10 +60,16 @@ impl Sender {
     }
 }
 
-/// reqwest's error with its causes ("error sending request: connection refused").
+/// What went wrong, with its causes but without the URL (the page shows it beside):
+/// "cannot connect: tcp connect error: Connection refused (os error 111)".
 fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut text = String::from(if e.is_connect() {
+        "cannot connect"
+    } else {
+        "the request failed"
+    });
+    // The first source is hyper's "client error (Connect)", which says nothing more.
+    let mut source = std::error::Error::source(e).and_then(|s| s.source());
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());

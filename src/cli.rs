@@ -433,9 +433,12 @@ fn webhook(
                 crate::delivery::Attempt::Sent => {
                     say!(out, "delivered test {} to webhook {id}", delivery.id)
                 }
-                crate::delivery::Attempt::Transient(why)
-                | crate::delivery::Attempt::Permanent(why) => anyhow::bail!(
+                crate::delivery::Attempt::Transient(why) => anyhow::bail!(
                     "webhook {id}: test {} not delivered: {why} (it stays queued; `flagpole serve` retries it)",
+                    delivery.id
+                ),
+                crate::delivery::Attempt::Permanent(why) => anyhow::bail!(
+                    "webhook {id}: test {} not delivered: {why}",
                     delivery.id
                 ),
             }

@@ -14,6 +14,9 @@ use crate::db::webhooks::{self as store, Delivery, Webhook};
 use crate::db::{DbConn, Pool};
 use crate::delivery::{Attempt, Channel, Mark, RetryPolicy};
 
+/// A subscription and whether its URL may be posted to now.
+type Checked = (Webhook, Result<(), String>);
+
 pub struct Sender {
     client: reqwest::Client,
     settings: WebhookSettings,
@@ -115,13 +118,20 @@ impl Channel for Sender {
 
     async fn attempt(&self, pool: &Pool, row: &Delivery) -> Attempt {
         let (pool, id) = (pool.clone(), row.webhook_id);
-        let webhook = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Webhook>> {
+        let allow_private = self.settings.allow_private_targets;
+        // The host is checked again before each post (it resolves on the blocking pool with the
+        // lookup): its DNS may have changed since it was subscribed.
+        let webhook = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Checked>> {
             let mut conn = pool.get()?;
-            Ok(store::get(&mut conn, id)?)
+            Ok(store::get(&mut conn, id)?.map(|w| {
+                let target = super::target::check(&w.url, allow_private).map(|_| ());
+                (w, target)
+            }))
         })
         .await;
         match webhook {
-            Ok(Ok(Some(webhook))) => self.post(&webhook, row).await,
+            Ok(Ok(Some((webhook, Ok(()))))) => self.post(&webhook, row).await,
+            Ok(Ok(Some((_, Err(why))))) => Attempt::Permanent(format!("URL refused: {why}")),
             Ok(Ok(None)) => Attempt::Permanent("the subscription was removed".into()),
             Ok(Err(e)) => Attempt::Transient(format!("cannot load the subscription: {e}")),
             Err(e) => Attempt::Transient(format!("loading the subscription panicked: {e}")),

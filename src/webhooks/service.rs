@@ -106,7 +106,7 @@ pub fn queue_test(conn: &mut DbConn, hooks: &Hooks, id: WebhookId) -> Result<Del
 }
 
 /// Attempts one queued delivery at once, outside the worker (`flagpole webhook test`), and
-/// records the outcome: delivered, or left queued for the worker's next retry.
+/// records the outcome: delivered, left queued for the worker's next retry, or failed.
 pub fn deliver_now(
     conn: &mut DbConn,
     settings: &crate::config::WebhookSettings,
@@ -115,17 +115,22 @@ pub fn deliver_now(
     let sender = Sender::new(settings)?;
     let webhook = store::get(conn, delivery.webhook_id)?
         .ok_or_else(|| anyhow::anyhow!("the subscription was removed"))?;
-    let attempt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(sender.post(&webhook, delivery));
+    // As the worker does: the host is checked again before posting.
+    let attempt = match target::check(&webhook.url, settings.allow_private_targets) {
+        Err(why) => Attempt::Permanent(format!("URL refused: {why}")),
+        Ok(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(sender.post(&webhook, delivery)),
+    };
     let now = crate::db::now();
     match &attempt {
         Attempt::Sent => Sender::mark(conn, delivery.id, Mark::Sent(now))?,
-        Attempt::Transient(why) | Attempt::Permanent(why) => {
+        Attempt::Transient(why) => {
             let retry_at = now + sender.policy().backoff(1);
             Sender::mark(conn, delivery.id, Mark::Retry(retry_at, why))?
         }
+        Attempt::Permanent(why) => Sender::mark(conn, delivery.id, Mark::Failed(why))?,
     }
     Ok(attempt)
 }

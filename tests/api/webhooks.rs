@@ -808,13 +808,39 @@ async fn the_cli_adds_lists_tests_and_removes() {
     );
     assert!(!list.contains(&secret), "list never shows the secret");
 
-    let (code, out, err) = cli(dir.path(), &["webhook", "test", "1"], false).await;
+    let (code, out, err) = cli(dir.path(), &["webhook", "test", "1"], true).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("delivered test "), "{out}");
     let got = rx.wait_for(1, 5).await;
     assert_eq!(got[0].event, "webhook.test");
     assert!(got[0].verified);
     assert_eq!(got[0].body["text"], "Test from flagpole");
+
+    // A receiver that is down: the test says so and stays queued for `serve` to retry. And a
+    // URL the configuration no longer allows is refused when sending, not only when subscribing.
+    let down = [
+        "webhook",
+        "add",
+        "http://127.0.0.1:9/x",
+        "--events",
+        "alert.fired",
+    ];
+    assert_eq!(cli(dir.path(), &down, true).await.0, 0);
+    let (code, _, err) = cli(dir.path(), &["webhook", "test", "2"], true).await;
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("flagpole: webhook 2: test 2 not delivered: cannot connect")
+            && err
+                .trim_end()
+                .ends_with("(it stays queued; `flagpole serve` retries it)"),
+        "{err}"
+    );
+    let (code, _, err) = cli(dir.path(), &["webhook", "test", "2"], false).await;
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim(),
+        "flagpole: webhook 2: test 3 not delivered: URL refused: must be an https:// URL (http:// only with webhooks.allow_private_targets)"
+    );
 
     let (code, out, _) = cli(dir.path(), &["webhook", "remove", "1"], false).await;
     assert_eq!((code, out.trim()), (0, "removed webhook 1"));

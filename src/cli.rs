@@ -18,7 +18,7 @@ use crate::auth::tokens;
 use crate::config::Settings;
 use crate::db;
 use crate::digest::{Digests, IsoWeek};
-use crate::domain::EditorId;
+use crate::domain::{EditorId, WebhookId};
 use crate::startup::Application;
 use crate::{editors, telemetry};
 
@@ -89,6 +89,42 @@ pub enum Command {
     Catalogue {
         #[command(subcommand)]
         action: CatalogueAction,
+    },
+    /// Manage webhook subscriptions (events posted to a URL, Slack or Teams).
+    Webhook {
+        #[command(subcommand)]
+        action: WebhookAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookAction {
+    /// Subscribe a URL to events and print its signing secret once. The URL must be https and
+    /// resolve to a public address unless webhooks.allow_private_targets is set.
+    Add {
+        /// Where to post, e.g. a Slack or Teams incoming-webhook URL.
+        url: String,
+        /// Comma-separated: alert.fired, report.created, problem.resolved, digest.ready.
+        #[arg(long, value_name = "EVENT,…")]
+        events: String,
+        /// json (flagpole's payload), slack or teams.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Include what readers wrote (json format only; never e-mail addresses).
+        #[arg(long)]
+        include_text: bool,
+    },
+    /// List subscriptions (never their secrets).
+    List,
+    /// Remove a subscription and its queued deliveries.
+    Remove {
+        /// The subscription's id, from `flagpole webhook list`.
+        id: WebhookId,
+    },
+    /// Send a signed test event to a subscription now and say what the receiver answered.
+    Test {
+        /// The subscription's id, from `flagpole webhook list`.
+        id: WebhookId,
     },
 }
 
@@ -380,7 +416,91 @@ fn execute(command: Command, settings: Settings, out: &mut Stdout) -> anyhow::Re
         Command::Catalogue {
             action: CatalogueAction::Sync,
         } => catalogue_sync(settings, out),
+        Command::Webhook { action } => {
+            webhook(&mut open_migrated(&settings)?, &settings, action, out)
+        }
     }
+}
+
+/// A webhook service error as one line naming the argument it is about.
+fn webhook_error(e: crate::errors::ApiError) -> anyhow::Error {
+    match e.field.as_deref() {
+        Some("url") => anyhow::anyhow!("URL: {}", e.message),
+        Some(field) => anyhow::anyhow!("--{field}: {}", e.message),
+        None => anyhow::anyhow!(e.message),
+    }
+}
+
+fn webhook(
+    conn: &mut db::DbConn,
+    settings: &Settings,
+    action: WebhookAction,
+    out: &mut Stdout,
+) -> anyhow::Result<()> {
+    use crate::webhooks::service::{self, NewWebhook};
+    match action {
+        WebhookAction::Add {
+            url,
+            events,
+            format,
+            include_text,
+        } => {
+            let new = NewWebhook {
+                url,
+                events,
+                format,
+                include_text,
+            };
+            let w = service::add(conn, &new, settings.webhooks.allow_private_targets)
+                .map_err(webhook_error)?;
+            eprintln!(
+                "Subscribed webhook {} ({}) to {}. Its signing secret follows; store it now: it is not shown again.",
+                w.id, w.url, w.events
+            );
+            say!(out, "{}", w.secret);
+        }
+        WebhookAction::List => {
+            for w in crate::db::webhooks::list(conn)? {
+                say!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\tadded {}",
+                    w.id,
+                    w.url,
+                    w.events,
+                    w.format,
+                    if w.include_text {
+                        "with reader text"
+                    } else {
+                        "no reader text"
+                    },
+                    w.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+        }
+        WebhookAction::Remove { id } => {
+            service::remove(conn, id).map_err(webhook_error)?;
+            say!(out, "removed webhook {id}");
+        }
+        WebhookAction::Test { id } => {
+            let hooks = crate::webhooks::Hooks::new(settings.server.public_url.as_str());
+            let delivery = service::queue_test(conn, &hooks, id).map_err(webhook_error)?;
+            let attempt = service::deliver_now(conn, &settings.webhooks, &delivery)?;
+            match attempt {
+                crate::delivery::Attempt::Sent => {
+                    say!(out, "delivered test {} to webhook {id}", delivery.id)
+                }
+                crate::delivery::Attempt::Transient(why) => anyhow::bail!(
+                    "webhook {id}: test {} not delivered: {why} (it stays queued; `flagpole serve` retries it)",
+                    delivery.id
+                ),
+                crate::delivery::Attempt::Permanent(why) => anyhow::bail!(
+                    "webhook {id}: test {} not delivered: {why}",
+                    delivery.id
+                ),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn catalogue_sync(settings: Settings, out: &mut Stdout) -> anyhow::Result<()> {
@@ -633,7 +753,13 @@ fn digest(
     action: DigestAction,
     out: &mut Stdout,
 ) -> anyhow::Result<()> {
-    let digests = Digests::from_settings(settings, Arc::new(Notify::new()));
+    // `digest send` tells webhook subscriptions `digest.ready` as `serve` would (once a week,
+    // whichever queues it first); a running `serve` delivers it.
+    let hooks = Arc::new(crate::webhooks::Hooks::new(
+        settings.server.public_url.as_str(),
+    ));
+    hooks.refresh(conn)?;
+    let digests = Digests::from_settings(settings, Arc::new(Notify::new())).with_webhooks(hooks);
     let default_week = || digests.schedule.week_just_ended(Utc::now());
     match action {
         DigestAction::Preview { week, editor, html } => {

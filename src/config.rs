@@ -42,6 +42,7 @@ pub struct Settings {
     pub review: ReviewSettings,
     pub catalogue: CatalogueSettings,
     pub smtp: SmtpSettings,
+    pub webhooks: WebhookSettings,
     pub telemetry: TelemetrySettings,
     pub lanes: LaneConfig,
     pub auth: AuthSettings,
@@ -429,6 +430,20 @@ pub struct SmtpSettings {
     pub poll_secs: u64,
 }
 
+/// Webhook deliveries (see `crate::webhooks`): retried like e-mails.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Accept subscriptions to http:// URLs and to addresses on loopback, private or
+    /// link-local networks. Off: only https:// URLs that resolve to public addresses.
+    pub allow_private_targets: bool,
+    /// Seconds to wait for the receiver (connecting and answering) before an attempt fails.
+    pub timeout_secs: u64,
+    pub max_attempts: i32,
+    pub retry_base_secs: u64,
+    pub poll_secs: u64,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
@@ -696,6 +711,15 @@ impl Settings {
             );
         }
         self.validate_auth()?;
+        for (key, ok) in [
+            ("webhooks.max_attempts", self.webhooks.max_attempts >= 1),
+            ("webhooks.poll_secs", self.webhooks.poll_secs >= 1),
+            ("webhooks.timeout_secs", self.webhooks.timeout_secs >= 1),
+        ] {
+            if !ok {
+                return bad(key, "must be at least 1".into());
+            }
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.telemetry.log_level).is_err() {
             return bad(
                 "telemetry.log_level",

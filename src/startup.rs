@@ -30,11 +30,13 @@ use crate::ingest::visitor::Visitors;
 use crate::ingest::writer::{Rules as WriteRules, Writer};
 use crate::ingest::Ingest;
 use crate::lanes::{LaneSettings, Sorter};
-use crate::mail::delivery::{self, Mailer};
+use crate::mail::delivery::Mailer;
 use crate::mail::Outbox;
 use crate::problems::store as problems;
 use crate::reviews::Reviews;
 use crate::triage::Triage;
+use crate::webhooks::send::Sender as WebhookSender;
+use crate::webhooks::Webhooks;
 use crate::{dashboard, editors, ingest, openapi, ops, reviews, telemetry, triage, widget};
 
 const HOURLY: Duration = Duration::from_secs(3600);
@@ -53,6 +55,7 @@ pub struct Application {
     sessions: web::Data<Sessions>,
     alerting: Arc<Alerting>,
     mailer: Mailer,
+    webhook_sender: WebhookSender,
     erase_email_after_days: i64,
     digests: Digests,
     /// The catalogue and how often `serve` syncs it; None: never by itself.
@@ -99,8 +102,15 @@ impl Application {
             tracing::warn!("limits.spam_link_count is no longer used: links are one of the signals that sort reports into lanes; remove it from your configuration");
         }
         let alerting = Arc::new(Alerting::from_settings(&settings));
+        // As with the lessons below: with migrations pending the table may not exist yet, and
+        // the sweeper's next refresh loads the list.
+        if let Err(error) = alerting.webhooks.refresh(&mut *pool.get()?) {
+            tracing::warn!(%error, "webhook subscriptions not loaded yet");
+        }
         let mailer = Mailer::new(&settings.smtp)?;
-        let digests = Digests::from_settings(&settings, alerting.queued.clone());
+        let webhook_sender = WebhookSender::new(&settings.webhooks)?;
+        let digests = Digests::from_settings(&settings, alerting.queued.clone())
+            .with_webhooks(alerting.webhooks.clone());
         let writers = match (settings.database.writers, &target) {
             (0, crate::config::DatabaseTarget::Sqlite(_)) => 1,
             (0, crate::config::DatabaseTarget::Postgres(_)) => 2,
@@ -158,6 +168,11 @@ impl Application {
             sorter: web::Data::from(sorter.clone()),
             reviews: web::Data::new(Reviews::new(db.clone(), review_policies.clone())),
             outbox: web::Data::new(Outbox::new(db.clone(), alerting.queued.clone())),
+            webhooks: web::Data::new(Webhooks::new(
+                db.clone(),
+                alerting.webhooks.clone(),
+                settings.webhooks.allow_private_targets,
+            )),
             sessions: sessions.clone(),
             oidc,
             body_limit: BodyLimit {
@@ -193,6 +208,7 @@ impl Application {
                 .app_data(services.sorter.clone())
                 .app_data(services.reviews.clone())
                 .app_data(services.outbox.clone())
+                .app_data(services.webhooks.clone())
                 .app_data(services.sessions.clone())
                 .app_data(services.oidc.clone())
                 .app_data(services.body_limit)
@@ -231,6 +247,7 @@ impl Application {
             sessions,
             alerting,
             mailer,
+            webhook_sender,
             erase_email_after_days: settings.privacy.erase_email_after_days,
             digests,
             catalogue: (catalogue.configured() && settings.catalogue.sync_interval_hours > 0).then(
@@ -288,7 +305,13 @@ impl Application {
             .digests
             .enabled
             .then(|| tokio::spawn(digest::run(self.pool.clone(), self.digests, stop.clone())));
-        let delivery = tokio::spawn(delivery::run(
+        let webhook_delivery = tokio::spawn(crate::delivery::run(
+            self.pool.clone(),
+            self.webhook_sender,
+            self.alerting.webhooks.queued(),
+            stop.clone(),
+        ));
+        let delivery = tokio::spawn(crate::delivery::run(
             self.pool.clone(),
             self.mailer,
             self.alerting.queued.clone(),
@@ -296,6 +319,7 @@ impl Application {
         ));
         let (ingest, sessions) = (self.ingest.clone(), self.sessions.clone());
         let (pool, sorter) = (self.pool.clone(), self.sorter.clone());
+        let hooks = self.alerting.webhooks.clone();
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(RATE_LIMIT_SWEEP);
             loop {
@@ -303,11 +327,13 @@ impl Application {
                 ingest.forget_idle();
                 sessions.forget_idle();
                 // Lessons stored by other instances, and new spam.
-                let (pool, sorter) = (pool.clone(), sorter.clone());
-                // And reports an editor moved into the queue, grouped into problems.
+                let (pool, sorter, hooks) = (pool.clone(), sorter.clone(), hooks.clone());
+                // And reports an editor moved into the queue, grouped into problems; and webhook
+                // subscriptions changed by another instance or the CLI.
                 let refreshed = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
                     let mut conn = pool.get()?;
                     sorter.refresh(&mut conn)?;
+                    hooks.refresh(&mut conn)?;
                     problems::group_ungrouped(&mut conn, crate::db::now())?;
                     Ok(())
                 })
@@ -347,6 +373,7 @@ impl Application {
         // run being queued finishes its transaction or rolls it back.
         let _ = stop_delivery.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(20), delivery).await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), webhook_delivery).await;
         if let Some(scheduler) = scheduler {
             let _ = tokio::time::timeout(Duration::from_secs(5), scheduler).await;
         }
@@ -391,6 +418,7 @@ struct Services {
     sorter: web::Data<Sorter>,
     reviews: web::Data<Reviews>,
     outbox: web::Data<Outbox>,
+    webhooks: web::Data<Webhooks>,
     sessions: web::Data<Sessions>,
     oidc: web::Data<Oidc>,
     body_limit: BodyLimit,

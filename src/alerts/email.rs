@@ -42,8 +42,8 @@ fn subject(ctx: &AlertContext) -> String {
     }
 }
 
-/// One sentence per rule that fired.
-fn explain(f: &Fired) -> String {
+/// One sentence per rule that fired (also what webhooks say).
+pub(crate) fn explain(f: &Fired) -> String {
     match &f.figures {
         Figures::Immediate { category } => format!(
             "A reader reported this article as \"{}\". Rule \"{}\" alerts at once for this category.",

@@ -11,7 +11,8 @@
 //! Called by ingest's writer and the triage service inside their transactions; writes its
 //! e-mails (`email`) into the outbox.
 //!
-//! May import: `config`, `db`, `domain`, `editors` (who is told), `mail` (the e-mail frame).
+//! May import: `config`, `db`, `domain`, `editors` (who is told), `mail` (the e-mail frame),
+//! `webhooks` (subscriptions told at the same moments).
 
 pub mod email;
 
@@ -46,6 +47,8 @@ pub struct Alerting {
     pub mail_domain: String,
     /// Woken whenever an e-mail is queued, so the delivery worker sends it at once.
     pub queued: Arc<Notify>,
+    /// Webhook subscriptions, told about the same moments (and about reports and resolutions).
+    pub webhooks: Arc<crate::webhooks::Hooks>,
 }
 
 impl Alerting {
@@ -62,6 +65,7 @@ impl Alerting {
             budget_per_host_hour: Some(settings.alerts.max_per_host_per_hour).filter(|n| *n > 0),
             rules: settings.alerts.rules.clone(),
             cooldown: TimeDelta::hours(settings.alerts.cooldown_hours),
+            webhooks: Arc::new(crate::webhooks::Hooks::new(&public_url)),
             public_url,
             mail_domain,
             queued: Arc::new(Notify::new()),
@@ -70,6 +74,12 @@ impl Alerting {
 }
 
 impl Alerting {
+    /// Wakes the e-mail and webhook workers: call after a transaction that queued either.
+    pub fn wake(&self) {
+        self.queued.notify_one();
+        self.webhooks.wake();
+    }
+
     /// The configured rules' names, in config order.
     pub fn rule_names(&self) -> Vec<String> {
         self.rules.iter().map(|r| r.name().to_string()).collect()
@@ -121,7 +131,8 @@ pub struct Fired<'a> {
 }
 
 /// Evaluates the rules a trigger can affect and queues e-mails for those that fire. Call inside
-/// the write transaction that made the change. Returns how many e-mails were queued.
+/// the write transaction that made the change. Returns how many e-mails and webhook deliveries
+/// were queued.
 pub fn evaluate(
     conn: &mut DbConn,
     alerting: &Alerting,
@@ -216,7 +227,42 @@ pub fn evaluate(
     };
     // The most urgent first: it names the e-mail.
     fired.sort_by_key(|f| !matches!(f.figures, Figures::Immediate { .. }));
-    queue_emails(conn, alerting, &article, &fired, now)
+    let hooked = queue_webhooks(conn, alerting, &article, &fired, now)?;
+    Ok(hooked + queue_emails(conn, alerting, &article, &fired, now)?)
+}
+
+/// `alert.fired` for the subscriptions that want it, one delivery for what fired at once.
+fn queue_webhooks(
+    conn: &mut DbConn,
+    alerting: &Alerting,
+    article: &Article,
+    fired: &[Fired],
+    now: NaiveDateTime,
+) -> diesel::QueryResult<usize> {
+    use crate::webhooks::{AlertRef, ArticleRef, Event};
+    if !alerting
+        .webhooks
+        .wants(crate::domain::WebhookEvent::AlertFired)
+    {
+        return Ok(0);
+    }
+    let event = Event::AlertFired {
+        article: ArticleRef {
+            id: article.id,
+            url: article.url.clone(),
+            title: article.title.clone(),
+        },
+        alerts: fired
+            .iter()
+            .map(|f| AlertRef {
+                id: f.alert_id,
+                rule: f.rule.to_string(),
+                reason: email::explain(f),
+                figures: serde_json::to_value(&f.figures).unwrap_or_default(),
+            })
+            .collect(),
+    };
+    alerting.webhooks.enqueue(conn, &event, now)
 }
 
 /// How many of the open reports (report id, problem id, visitor key) a rule counts.

@@ -137,6 +137,7 @@ pub fn page(title: &str, session: &Session, body: Markup) -> HttpResponse {
                     a href="/dashboard/editors" { "Editors" }
                     a href="/dashboard/tokens" { "API tokens" }
                     a href="/dashboard/outbox" { "Outbox" }
+                    a href="/dashboard/webhooks" { "Webhooks" }
                 }
                 form method="post" action="/dashboard/logout" class="inline" {
                     (csrf(session))

@@ -18,6 +18,7 @@ mod reviews;
 mod session;
 mod sso;
 mod trend;
+mod webhooks;
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
@@ -104,6 +105,14 @@ pub fn scope() -> actix_web::Scope<
         .service(resource("/tokens/revoke").route(post().to(admin::revoke_token)))
         .service(resource("/outbox").route(get().to(admin::outbox_page)))
         .service(resource("/outbox/{id}/retry").route(post().to(admin::retry)))
+        .service(
+            resource("/webhooks")
+                .route(get().to(webhooks::page))
+                .route(post().to(webhooks::add)),
+        )
+        .service(resource("/webhooks/{id}/test").route(post().to(webhooks::test)))
+        .service(resource("/webhooks/{id}/remove").route(post().to(webhooks::remove)))
+        .service(resource("/webhooks/deliveries/{id}/retry").route(post().to(webhooks::retry)))
         .service(resource("/assets/app.css").route(get().to(css)))
         .service(resource("/assets/app.js").route(get().to(js)))
 }

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod pages;
 mod prepared;
 pub mod problems;
+pub mod queue;
 pub mod reports;
 pub mod reviews;
 pub mod salts;
@@ -31,6 +32,7 @@ pub mod submissions;
 pub mod tokens;
 pub mod types;
 pub mod votes;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The outbox: e-mails written in the same transaction as what caused them, claimed by delivery
 //! workers with a lease so that each is sent by one worker at a time.
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::outbox;
@@ -133,68 +133,11 @@ pub fn existing_dedupe_keys(conn: &mut DbConn, keys: &[String]) -> QueryResult<V
     Ok(found)
 }
 
-/// Claims up to `limit` due e-mails: pending ones whose time has come, and ones whose sender's
-/// lease ran out (it crashed mid-send). Each claim counts as an attempt. On PostgreSQL rows that
-/// another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite the write
-/// transaction already excludes every other writer.
-pub fn claim_due(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    lease: TimeDelta,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
-    macro_rules! due {
-        () => {
-            outbox::table
-                .filter(
-                    outbox::status
-                        .eq(OutboxStatus::Pending)
-                        .and(outbox::next_attempt_at.le(now))
-                        .or(outbox::status
-                            .eq(OutboxStatus::Sending)
-                            .and(outbox::lease_until.lt(now))),
-                )
-                .order(outbox::id.asc())
-                .limit(limit)
-                .select(outbox::id)
-        };
-    }
-    conn.write_tx(|conn| {
-        let ids: Vec<i64> = match conn {
-            DbConn::Postgres(c) => due!().for_update().skip_locked().load(c)?,
-            DbConn::Sqlite(c) => due!().load(c)?,
-        };
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        with_conn!(conn, |c| diesel::update(
-            outbox::table.filter(outbox::id.eq_any(&ids))
-        )
-        .set((
-            outbox::status.eq(OutboxStatus::Sending),
-            outbox::lease_until.eq(now + lease),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(c))?;
-        with_conn!(conn, |c| outbox::table
-            .filter(outbox::id.eq_any(&ids))
-            .order(outbox::id.asc())
-            .select(OutboxRow::as_select())
-            .load(c))
-    })
-}
+super::queue::retry_queue!(outbox, OutboxRow);
 
-pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(OutboxStatus::Sent),
-            outbox::sent_at.eq(now),
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(None::<String>),
-        ))
-        .execute(c))?;
-    // An invitation or password reset carries a one-time link, of which the database otherwise
-    // keeps only a hash: once sent, its body is not kept either.
+/// An invitation or password reset carries a one-time link, of which the database otherwise
+/// keeps only a hash: once it is sent, its body is not kept either. Call after marking it sent.
+pub fn forget_one_time_link(conn: &mut DbConn, id: i64) -> QueryResult<()> {
     with_conn!(conn, |c| diesel::update(outbox::table.find(id).filter(
         outbox::kind.eq_any([MailKind::Invitation, MailKind::PasswordReset])
     ))
@@ -207,74 +150,6 @@ pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<
 }
 
 const LINK_REMOVED: &str = "(not kept after sending: it held a one-time sign-in link)";
-
-/// Puts an e-mail back for another attempt at `next_at`.
-pub fn mark_retry(
-    conn: &mut DbConn,
-    id: i64,
-    next_at: NaiveDateTime,
-    error: &str,
-) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(OutboxStatus::Pending),
-            outbox::next_attempt_at.eq(next_at),
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(error),
-        ))
-        .execute(c))?;
-    Ok(())
-}
-
-pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str) -> QueryResult<()> {
-    with_conn!(conn, |c| diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(OutboxStatus::Failed),
-            outbox::lease_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(error),
-        ))
-        .execute(c))?;
-    Ok(())
-}
-
-/// Puts a failed e-mail back in the queue, due now. False when it is not failed.
-pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    let n = with_conn!(conn, |c| diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::status.eq(OutboxStatus::Failed))
-    )
-    .set((
-        outbox::status.eq(OutboxStatus::Pending),
-        outbox::attempts.eq(0),
-        outbox::next_attempt_at.eq(now),
-    ))
-    .execute(c))?;
-    Ok(n > 0)
-}
-
-/// Newest first, optionally of one status.
-pub fn list(
-    conn: &mut DbConn,
-    status: Option<OutboxStatus>,
-    limit: i64,
-) -> QueryResult<Vec<OutboxRow>> {
-    with_conn!(conn, |c| {
-        let mut q = outbox::table.select(OutboxRow::as_select()).into_boxed();
-        if let Some(status) = status {
-            q = q.filter(outbox::status.eq(status));
-        }
-        q.order(outbox::id.desc()).limit(limit).load(c)
-    })
-}
-
-/// How many e-mails are in each status.
-pub fn counts(conn: &mut DbConn) -> QueryResult<Vec<(OutboxStatus, i64)>> {
-    with_conn!(conn, |c| outbox::table
-        .group_by(outbox::status)
-        .select((outbox::status, diesel::dsl::count_star()))
-        .load(c))
-}
 
 /// Deletes every e-mail to this address, however its letters were cased, sent or not.
 pub fn delete_to(conn: &mut DbConn, recipient: &str) -> QueryResult<usize> {

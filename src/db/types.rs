@@ -10,6 +10,7 @@ use diesel::sql_types::Text;
 use crate::domain::{
     ArticleEventKind, Category, Lane, LaneReasons, LinkPurpose, MailKind, OutboxStatus,
     PassageStatus, Reason, ReportStatus, ReviewOutcome, ReviewSource, Role, SubmissionKind,
+    WebhookEvent, WebhookFormat,
 };
 
 macro_rules! stored_as_text {
@@ -50,7 +51,9 @@ stored_as_text!(
     ReviewOutcome,
     ReviewSource,
     PassageStatus,
-    LinkPurpose
+    LinkPurpose,
+    WebhookEvent,
+    WebhookFormat
 );
 
 /// A report's lane reasons, stored as a JSON array of `{code, text}`. The text is made here, so

@@ -6,7 +6,8 @@
 //! or `flagpole digest send` — inserts with ON CONFLICT DO NOTHING, so racing instances leave one
 //! row, and a digest already in the outbox is never composed again.
 //!
-//! May import: `config`, `db`, `domain`, `mail` (the e-mail frame), `reviews` (the reviews due).
+//! May import: `config`, `db`, `domain`, `mail` (the e-mail frame), `reviews` (the reviews due),
+//! `webhooks` (`digest.ready`).
 
 pub mod compose;
 pub mod email;
@@ -43,6 +44,8 @@ pub struct Digests {
     mail_domain: String,
     /// Wakes the delivery worker when digests are queued.
     queued: Arc<Notify>,
+    /// Subscriptions told `digest.ready` (once per week) when digests are queued.
+    webhooks: Option<Arc<crate::webhooks::Hooks>>,
 }
 
 /// What queueing a week's digests did.
@@ -73,7 +76,14 @@ impl Digests {
             mail_domain: mail::message_id_domain(&public_url),
             public_url,
             queued,
+            webhooks: None,
         }
+    }
+
+    /// Also tells webhook subscriptions when a week's digests are queued.
+    pub fn with_webhooks(mut self, hooks: Arc<crate::webhooks::Hooks>) -> Digests {
+        self.webhooks = Some(hooks);
+        self
     }
 
     pub fn unsubscribe_url(&self, editor: &Editor) -> String {
@@ -155,10 +165,24 @@ impl Digests {
                 )?;
                 queued += usize::from(inserted);
             }
-            Ok::<_, diesel::result::Error>(queued)
+            let mut hooked = 0;
+            if let Some(hooks) = self.webhooks.as_ref().filter(|_| queued > 0) {
+                let event = crate::webhooks::Event::DigestReady {
+                    week: week.to_string(),
+                    from: week.monday(),
+                    to: week.sunday(),
+                    recipients: queued,
+                };
+                hooked = hooks.enqueue(conn, &event, now)?;
+            }
+            Ok::<_, diesel::result::Error>((queued, hooked))
         })?;
+        let (queued, hooked) = queued;
         if queued > 0 {
             self.queued.notify_one();
+        }
+        if let Some(hooks) = self.webhooks.as_ref().filter(|_| hooked > 0) {
+            hooks.wake();
         }
         Ok(Queued {
             queued,

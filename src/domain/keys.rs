@@ -66,6 +66,16 @@ typed_id!(
     OutboxId,
     "e-mail"
 );
+typed_id!(
+    /// A webhook subscription.
+    WebhookId,
+    "webhook"
+);
+typed_id!(
+    /// One webhook delivery (an event to one subscription).
+    DeliveryId,
+    "webhook delivery"
+);
 
 #[cfg(test)]
 mod tests {

@@ -177,6 +177,42 @@ stable_ids! {
 }
 
 stable_ids! {
+    /// What a webhook subscription can be told about.
+    pub enum WebhookEvent {
+        /// An article crossed an alert rule (the moments alert e-mails are queued).
+        AlertFired = "alert.fired",
+        /// A report reached the editors' queue (not spam, noise or the other lanes).
+        ReportCreated = "report.created",
+        /// An editor resolved a problem (or a report that belongs to none).
+        ProblemResolved = "problem.resolved",
+        /// The weekly digest was queued for the editors.
+        DigestReady = "digest.ready",
+        /// Sent on request from the dashboard or `flagpole webhook test`; never subscribed to.
+        Test = "webhook.test",
+    }
+}
+
+impl WebhookEvent {
+    /// The events a subscription can name (every one but the test).
+    pub const SUBSCRIBABLE: [WebhookEvent; 4] = [
+        WebhookEvent::AlertFired,
+        WebhookEvent::ReportCreated,
+        WebhookEvent::ProblemResolved,
+        WebhookEvent::DigestReady,
+    ];
+}
+
+stable_ids! {
+    /// How a webhook's body is shaped: flagpole's own versioned JSON, a Slack incoming-webhook
+    /// message, or a Microsoft Teams incoming-webhook card.
+    pub enum WebhookFormat {
+        Json = "json",
+        Slack = "slack",
+        Teams = "teams",
+    }
+}
+
+stable_ids! {
     /// What happened to an article as a whole (beside the reports' own audit trails).
     pub enum ArticleEventKind {
         Reviewed = "reviewed",

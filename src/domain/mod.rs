@@ -18,11 +18,11 @@ pub mod scrub;
 pub use article_url::{ArticleUrl, SiteRules, UrlProblem};
 pub use change::{Actor, ReportChange};
 pub use feedback::{NewReport, NewVote, VisitorKey};
-pub use keys::{ArticleId, EditorId, OutboxId, ProblemId, ReportId};
+pub use keys::{ArticleId, DeliveryId, EditorId, OutboxId, ProblemId, ReportId, WebhookId};
 pub use kinds::{
     ArticleEventKind, ArticleSort, ArticleState, Category, DueReason, Lane, LaneReason,
     LaneReasons, LinkPurpose, MailKind, OutboxStatus, PassageStatus, Reason, ReportStatus,
-    ReviewDue, ReviewOutcome, ReviewSource, Role, SubmissionKind,
+    ReviewDue, ReviewOutcome, ReviewSource, Role, SubmissionKind, WebhookEvent, WebhookFormat,
 };
 pub use note::Note;
 pub use review::{ReviewPolicies, ReviewPolicy};

@@ -288,5 +288,7 @@ path_ids!(
     crate::domain::ReportId,
     crate::domain::EditorId,
     crate::domain::OutboxId,
-    crate::domain::ProblemId
+    crate::domain::ProblemId,
+    crate::domain::WebhookId,
+    crate::domain::DeliveryId
 );

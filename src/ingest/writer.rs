@@ -394,7 +394,7 @@ fn commit_batch(
         }
     }
     if emails > 0 {
-        rules.alerting.queued.notify_one();
+        rules.alerting.wake();
     }
     metrics::histogram!("flagpole_write_batch_size").record(size as f64);
     metrics::histogram!("flagpole_write_batch_seconds").record(started.elapsed().as_secs_f64());
@@ -515,7 +515,16 @@ fn apply<'a>(
                         r.details.as_deref(),
                         r.lang.as_deref(),
                     );
-                    problems::assign(conn, article_id, outcome.report_id, &text, now)?;
+                    let problem =
+                        problems::assign(conn, article_id, outcome.report_id, &text, now)?;
+                    emails += alerting.webhooks.report_created(
+                        conn,
+                        article_id,
+                        outcome.report_id,
+                        problem,
+                        r,
+                        now,
+                    )?;
                 }
                 if reports::counts(r.status, r.lane) {
                     articles::refresh_report_score(conn, article_id, now)?;

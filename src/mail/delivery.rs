@@ -1,44 +1,25 @@
-//! The outbox delivery worker. It claims due e-mails with a lease, sends each over SMTP with
-//! lettre, and records the outcome: sent; retried later with exponential backoff and jitter
-//! (connection failures and 4xx answers); or failed (a 5xx answer, or the last attempt).
-//!
-//! A crash between the SMTP server accepting a message and the worker recording it leaves the
-//! row leased; when the lease runs out it is sent again. The window is the time of one database
-//! write, and the repeat carries the same Message-ID, so receiving systems can tell.
+//! The outbox's channel for the shared delivery loop (`crate::delivery`): each e-mail is sent over
+//! SMTP with lettre. Connection failures and 4xx answers are retried; a 5xx answer fails it for
+//! good. A repeat after a crash carries the same Message-ID.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::TimeDelta;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
-use tokio::sync::{watch, Notify};
 
 use crate::config::{SmtpSettings, SmtpTls};
 use crate::db::outbox::{self, OutboxRow};
-use crate::db::{self, Pool};
+use crate::db::{DbConn, Pool};
+use crate::delivery::{Attempt, Channel, Mark, RetryPolicy};
 use crate::domain::scrub::redact_email_addresses;
-
-/// How many e-mails one claim takes.
-const CLAIM_BATCH: i64 = 10;
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     settings: SmtpSettings,
-}
-
-/// What became of one attempt.
-#[derive(Debug)]
-enum Attempt {
-    Sent,
-    /// Worth trying again later (server down, 4xx, time-out).
-    Transient(String),
-    /// Will never work (5xx, or a message that cannot be built).
-    Permanent(String),
 }
 
 impl Mailer {
@@ -107,95 +88,50 @@ impl Mailer {
             row.body_html.clone(),
         ))?)
     }
-
-    /// When to try again after `attempts` failed attempts: base × 2^(attempts−1), plus up to a
-    /// quarter more at random so that many failed e-mails do not all retry at once.
-    fn backoff(&self, attempts: i32) -> TimeDelta {
-        let exp = attempts.clamp(1, 20) as u32 - 1;
-        let base = self.settings.retry_base_secs.max(1) as f64 * 2f64.powi(exp as i32);
-        let capped = base.min(6.0 * 3600.0);
-        let jitter = capped * 0.25 * rand::random::<f64>();
-        TimeDelta::milliseconds(((capped + jitter) * 1000.0) as i64)
-    }
-
-    fn lease(&self) -> TimeDelta {
-        TimeDelta::seconds(self.settings.timeout_secs as i64 * 4 + 30)
-    }
 }
 
-/// Runs until `stop` turns true, finishing the e-mail in hand first.
-pub async fn run(pool: Pool, mailer: Mailer, queued: Arc<Notify>, mut stop: watch::Receiver<bool>) {
-    let mailer = Arc::new(mailer);
-    let poll = Duration::from_secs(mailer.settings.poll_secs);
-    while !*stop.borrow() {
-        let claimed = {
-            let pool = pool.clone();
-            let lease = mailer.lease();
-            tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<OutboxRow>> {
-                let mut conn = pool.get()?;
-                Ok(outbox::claim_due(&mut conn, db::now(), lease, CLAIM_BATCH)?)
-            })
-            .await
-        };
-        let rows = match claimed {
-            Ok(Ok(rows)) => rows,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cannot claim e-mails");
-                Vec::new()
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "claiming e-mails panicked");
-                Vec::new()
-            }
-        };
-        if rows.is_empty() {
-            tokio::select! {
-                _ = queued.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
-                _ = stop.changed() => {}
-            }
-            continue;
-        }
-        for row in rows {
-            let attempt = mailer.send(&row).await;
-            record(&pool, &mailer, &row, attempt).await;
+impl Channel for Mailer {
+    type Row = OutboxRow;
+    const METRIC: &'static str = "flagpole_emails_total";
+    const WHAT: &'static str = "e-mail";
+
+    fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.settings.max_attempts,
+            retry_base_secs: self.settings.retry_base_secs,
+            timeout_secs: self.settings.timeout_secs,
+            poll_secs: self.settings.poll_secs,
         }
     }
-}
 
-async fn record(pool: &Pool, mailer: &Mailer, row: &OutboxRow, attempt: Attempt) {
-    let (id, attempts, kind) = (row.id, row.attempts, row.kind);
-    let max = mailer.settings.max_attempts;
-    let retry_at = db::now() + mailer.backoff(attempts);
-    let pool = pool.clone();
-    let outcome = tokio::task::spawn_blocking(move || -> anyhow::Result<&'static str> {
-        let mut conn = pool.get()?;
-        let now = db::now();
-        Ok(match attempt {
-            Attempt::Sent => {
-                outbox::mark_sent(&mut conn, id, now)?;
-                "sent"
-            }
-            Attempt::Transient(e) if attempts < max => {
-                tracing::warn!(outbox_id = id, attempts, error = %e, "e-mail not sent; will retry");
-                outbox::mark_retry(&mut conn, id, retry_at, &e)?;
-                "retry"
-            }
-            Attempt::Transient(e) | Attempt::Permanent(e) => {
-                tracing::error!(outbox_id = id, attempts, error = %e, "e-mail failed for good");
-                outbox::mark_failed(&mut conn, id, &e)?;
-                "failed"
-            }
-        })
-    })
-    .await;
-    match outcome {
-        Ok(Ok(result)) => {
-            metrics::counter!("flagpole_emails_total", "kind" => kind.as_str(), "result" => result)
-                .increment(1)
+    fn claim(
+        conn: &mut DbConn,
+        now: chrono::NaiveDateTime,
+        lease: chrono::TimeDelta,
+        limit: i64,
+    ) -> diesel::QueryResult<Vec<OutboxRow>> {
+        outbox::claim_due(conn, now, lease, limit)
+    }
+
+    fn mark(conn: &mut DbConn, id: i64, mark: Mark) -> diesel::QueryResult<()> {
+        let sent = matches!(mark, Mark::Sent(_));
+        outbox::mark(conn, id, mark)?;
+        if sent {
+            outbox::forget_one_time_link(conn, id)?;
         }
-        Ok(Err(e)) => tracing::error!(outbox_id = id, error = %e, "cannot record e-mail outcome"),
-        Err(e) => tracing::error!(outbox_id = id, error = %e, "recording e-mail outcome panicked"),
+        Ok(())
+    }
+
+    fn id_and_attempts(row: &OutboxRow) -> (i64, i32) {
+        (row.id, row.attempts)
+    }
+
+    fn kind(row: &OutboxRow) -> &'static str {
+        row.kind.as_str()
+    }
+
+    async fn attempt(&self, _: &Pool, row: &OutboxRow) -> Attempt {
+        self.send(row).await
     }
 }
 

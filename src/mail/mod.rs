@@ -1,7 +1,8 @@
 //! E-mail out: the SMTP transport and the outbox delivery worker, and the frame every e-mail
 //! shares (`templates`). Each capability writes its own e-mails into the outbox.
 //!
-//! May import: `config`, `db`, `domain`. Imports no other capability.
+//! May import: `config`, `db`, `delivery` (the shared retry loop), `domain`. Imports no other
+//! capability.
 
 pub mod delivery;
 pub mod outbox;

@@ -448,6 +448,8 @@ impl Triage {
                 };
                 let mut published = false;
                 let (mut emails, mut lessons) = (0, 0);
+                // (article, problem, report) of each report this action resolved.
+                let mut resolved = Vec::new();
                 for id in &ids {
                     let before = reports::get(c, id.get())?
                         .ok_or_else(|| ApiError::not_found(ReportId::WHAT))?;
@@ -478,6 +480,9 @@ impl Triage {
                         now,
                     )?;
                     changed.reports += 1;
+                    if report.status == ReportStatus::Resolved && before.status != report.status {
+                        resolved.push((report.article_id, report.problem_id, report.id));
+                    }
                     // One correction per action: a problem's reports share it.
                     if let Some(text) = change.public_correction.as_ref().filter(|_| !published) {
                         published = true;
@@ -495,11 +500,13 @@ impl Triage {
                         changed.replies += usize::from(queued);
                     }
                 }
+                let note = change.note.as_ref().map(|n| n.as_str());
+                emails += alerting.webhooks.resolved(c, &resolved, note, now)?;
                 Ok::<_, ApiError>((changed, emails + changed.replies, lessons))
             })
             .await?;
         if emails > 0 {
-            self.alerting.queued.notify_one();
+            self.alerting.wake();
         }
         if lessons > 0 {
             let sorter = self.sorter.clone();

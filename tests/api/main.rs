@@ -34,4 +34,5 @@ mod sessions;
 mod sso;
 mod tls;
 mod triage;
+mod webhooks;
 mod widget;

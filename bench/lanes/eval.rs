@@ -67,7 +67,10 @@ fn run() -> Result<(), String> {
         (embedded_corpus()?, "the embedded corpus".to_string())
     } else {
         (
-            read_all(&o.train)?.into_iter().flat_map(|(_, r)| r).collect(),
+            read_all(&o.train)?
+                .into_iter()
+                .flat_map(|(_, r)| r)
+                .collect(),
             o.train.join(" + "),
         )
     };

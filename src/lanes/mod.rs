@@ -26,8 +26,8 @@ mod text;
 
 use serde::{Deserialize, Serialize};
 
-pub use corpus::{embedded as embedded_corpus, parse as parse_corpus, CorpusReport};
 use corpus::EMBEDDED as EMBEDDED_CORPUS;
+pub use corpus::{embedded as embedded_corpus, parse as parse_corpus, CorpusReport};
 pub use sorter::{teach, Sorter};
 pub use text::Fingerprint;
 

@@ -3,21 +3,24 @@
 //!   cargo run --release --example lanes-eval                 # k-fold on the embedded corpus
 //!   cargo run --release --example lanes-eval -- other.jsonl  # train on the corpus, measure on files
 //!
-//! Options: --folds N (default 5), --seed N (default 1), --errors (print every misclassified report).
+//! Options: --folds N (default 5), --seed N (default 1), --errors (print every misclassified report),
+//! --train FILE (repeatable: use these files instead of the embedded corpus, for k-fold or as the
+//! training set, e.g. to train on one author's file and measure on another's).
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use flagpole::domain::scrub::scrub_personal_details;
 use flagpole::lanes::{
-    parse_corpus, Classifier, CorpusReport, Fingerprint, Lane, LaneSettings, Submission,
-    EMBEDDED_CORPUS,
+    embedded_corpus, parse_corpus, Classifier, CorpusReport, Fingerprint, Lane, LaneSettings,
+    Submission,
 };
 
 struct Options {
     folds: usize,
     seed: u64,
     errors: bool,
+    train: Vec<String>,
     files: Vec<String>,
 }
 
@@ -26,6 +29,7 @@ fn options() -> Result<Options, String> {
         folds: 5,
         seed: 1,
         errors: false,
+        train: Vec::new(),
         files: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -34,6 +38,7 @@ fn options() -> Result<Options, String> {
             "--folds" => o.folds = number(args.next())?,
             "--seed" => o.seed = number(args.next())?,
             "--errors" => o.errors = true,
+            "--train" => o.train.push(args.next().ok_or("--train needs a file")?),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => o.files.push(arg),
         }
@@ -58,27 +63,27 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let o = options()?;
-    let corpus = parse_corpus(EMBEDDED_CORPUS)?;
+    let (corpus, name) = if o.train.is_empty() {
+        (embedded_corpus()?, "the embedded corpus".to_string())
+    } else {
+        (
+            read_all(&o.train)?
+                .into_iter()
+                .flat_map(|(_, r)| r)
+                .collect(),
+            o.train.join(" + "),
+        )
+    };
     let settings = LaneSettings {
         // Every corpus site is under example.org.
         allowed_hosts: vec!["*.example.org".into()],
         ..LaneSettings::default()
     };
-    let files: Vec<(String, Vec<CorpusReport>)> = o
-        .files
-        .iter()
-        .map(|file| {
-            let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-            Ok((
-                file.clone(),
-                parse_corpus(&text).map_err(|e| format!("{file}: {e}"))?,
-            ))
-        })
-        .collect::<Result<_, String>>()?;
+    let files = read_all(&o.files)?;
     let mut runs: Vec<Run> = Vec::new();
     if files.is_empty() {
         println!(
-            "Stratified {}-fold cross-validation on the embedded corpus ({} reports; reports of the same problem stay in one fold; seed {}).",
+            "Stratified {}-fold cross-validation on {name} ({} reports; reports of the same problem stay in one fold; seed {}).",
             o.folds,
             corpus.len(),
             o.seed
@@ -89,7 +94,7 @@ fn run() -> Result<(), String> {
     } else {
         for (file, test) in &files {
             println!(
-                "Trained on the embedded corpus ({} reports), measured on {file} ({} reports).",
+                "Trained on {name} ({} reports), measured on {file} ({} reports).",
                 corpus.len(),
                 test.len()
             );
@@ -109,6 +114,20 @@ fn run() -> Result<(), String> {
     scrubbing(&all);
     timing(&settings, &corpus, &all);
     Ok(())
+}
+
+/// Each file's reports, with its name.
+fn read_all(files: &[String]) -> Result<Vec<(String, Vec<CorpusReport>)>, String> {
+    files
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+            Ok((
+                file.clone(),
+                parse_corpus(&text).map_err(|e| format!("{file}: {e}"))?,
+            ))
+        })
+        .collect()
 }
 
 /// Splits the corpus into k folds, each lane spread evenly, groups kept whole.

@@ -26,7 +26,8 @@ mod text;
 
 use serde::{Deserialize, Serialize};
 
-pub use corpus::{parse as parse_corpus, CorpusReport, EMBEDDED as EMBEDDED_CORPUS};
+use corpus::EMBEDDED as EMBEDDED_CORPUS;
+pub use corpus::{embedded as embedded_corpus, parse as parse_corpus, CorpusReport};
 pub use sorter::{teach, Sorter};
 pub use text::Fingerprint;
 
@@ -212,7 +213,8 @@ impl Classifier {
         // The embedded corpus is checked by a test; a line that does not parse is skipped
         // rather than refusing to start.
         let examples: Vec<CorpusReport> = EMBEDDED_CORPUS
-            .lines()
+            .iter()
+            .flat_map(|file| file.lines())
             .filter_map(|line| serde_json::from_str(line).ok())
             .collect();
         let mut classifier = Classifier::from_corpus(settings, &examples);

@@ -335,7 +335,7 @@ const GROUPS: [Group; 13] = [
     Group {
         code: "offers_service",
         text: "offers a service (SEO, links, marketing, writing)",
-        pattern: r"\b(seo|backlinks?|back-links?|link ?building|linkbouw|guest ?posts?|gastblog\w*|gastbeitr\w+|sponsored (posts?|articles?|content)|art[ií]culos? patrocinados?|articles? sponsoris[ée]s|posts? patrocinados?|articoli sponsorizzati|do-?follow|domain authority|da ?\d\d\+?|digital marketing|marketing agency|content market\w*|agencia seo|agence de référencement|seo-optimierung|pozycjonowanie|web ?design|website redesign|app development|social media management|free (quote|audit)|presupuesto|preventivo gratuito|unverbindliches angebot|orçamento grátis|we (offer|provide|can write|pay)|nous proposons|wir bieten|ofrecemos|oferecemos|offriamo|oferujemy|wij bieden|freelance writer|partnership proposal|publish our clients|exchange links|intercambiar enlaces|link exchange|rank (much )?higher|primera página de google|posicionar)\b|被リンク|SEO対策|روابط خلفية|تحسين محركات البحث|نقدم خدمات",
+        pattern: r"\b(seo|backlinks?|back-links?|link ?building|linkbouw|guest ?posts?|gastblog\w*|gastbeitr\w+|sponsored (posts?|articles?|content)|art[ií]culos? patrocinados?|articles? sponsoris[ée]s|posts? patrocinados?|articoli sponsorizzati|do-?follow|domain authority|da ?\d\d\+|digital marketing|marketing agency|content market\w*|agencia seo|agence de référencement|seo-optimierung|pozycjonowanie|web ?design|website redesign|app development|social media management|free (quote|audit)|presupuesto|preventivo gratuito|unverbindliches angebot|orçamento grátis|we (offer|provide|can write|pay)|nous proposons|wir bieten|ofrecemos|oferecemos|offriamo|oferujemy|wij bieden|freelance writer|partnership proposal|publish our clients|exchange links|intercambiar enlaces|link exchange|rank (much )?higher|primera página de google|posicionar)\b|被リンク|SEO対策|روابط خلفية|تحسين محركات البحث|نقدم خدمات",
         weights: &[(Lane::Spam, 2.2), (Lane::Queue, -0.5)],
     },
     Group {
@@ -377,37 +377,37 @@ const GROUPS: [Group; 13] = [
     Group {
         code: "site_problem",
         text: "describes a problem with the website (ads, pages, video, login, search)",
-        pattern: r"\b(ads?|adverts?|advertising|pop-?ups?|cookies?|cookie banner|video ad|autoplay\w*|won'?t (load|play)|doesn'?t (load|play|work)|not loading|loads? slowly|slow|app crashes|crash\w*|log ?in|password|newsletter|unsubscribe\w*|search|dark mode|font|zoom\w*|print button|paywall|ad ?blocker|server|blank page|safari|firefox|chrome|iphone|mobile|tablet|publicidad|anuncios|no se reproduce|no carga|tarda|buscador|boletín|darme de baja|werbung|lädt|handy|startet nicht|schwarzer bildschirm|bestätigungsmail|schrift|kontrast|cookie-banner|publicit\w*|la vidéo|ne se lance|bandeau|recherche|désabonner|page blanche|propaganda|celular|carrega|não abre|aplicativo|aviso de cookies|advertenties|filmpje|speelt niet af|cookiemelding|zoekfunctie|traag|pubblicit\w*|non parte|non si carica|banner|reklam\w*|nie odtwarza|nie ładuje|telefonie)\b|الإعلانات|الفيديو لا يعمل|الصفحة لا تفتح|البحث في الموقع|広告|動画が再生|表示されない",
+        pattern: r"\b(ads?|adverts?|advertising|pop-?ups?|cookies?|cookie banner|video ad|autoplay\w*|won'?t (load|play)|doesn'?t (load|play|work)|not loading|loads? slowly|slow|app crashes|crash\w*|log ?in|password|newsletter|unsubscribe\w*|search|dark mode|font|zoom\w*|print button|paywall|ad ?blocker|server|blank page|safari|firefox|chrome|iphone|mobile|tablet|publicidad|anuncios|no se reproduce|no carga|tarda|buscador|boletín|darme de baja|werbung|lädt|handy|startet nicht|schwarzer bildschirm|bestätigungsmail|schrift|kontrast|cookie-banner|publicit\w*|la vidéo|ne se lance|bandeau|recherche|désabonner|page blanche|propaganda|celular|carrega|não abre|aplicativo|aviso de cookies|advertenties|filmpje|speelt niet af|cookiemelding|zoekfunctie|traag|pubblicit\w*|non parte|non si carica|banner|reklam\w*|nie odtwarza|nie ładuje|telefonie|sayfa açılmıyor|yüklenmiyor|giriş yapamıyorum|mobilde|telefonda)\b|çerez|şifre|الإعلانات|الفيديو لا يعمل|الصفحة لا تفتح|البحث في الموقع|تسجيل الدخول|على الجوال|広告|動画が再生|表示されない|ログイン|スマホで|文字サイズ|广告|加载|显示不全|登录|手机上",
         weights: &[(Lane::Site, 2.2)],
     },
     Group {
         code: "praise",
         text: "thanks or praise",
-        pattern: r"\b(thank(s| you)|great (article|post)|very (useful|helpful|informative)|helpful|clearest|well explained|gracias|excelente|muy útil|muy bien explicado|danke|vielen dank|sehr verständlich|super artikel|merci|très clair|super utile|obrigad[oa]|muito bem explicado|bedankt|dank je|heel duidelijk|top artikel|grazie|chiarissimo|molto utile|dzięk\w*|przystępnie)\b|ótimo|شكرا|جزاكم الله|مفيد جدا|ありがとう|分かりやすい",
+        pattern: r"\b(thank(s| you)|great (article|post)|very (useful|helpful|informative)|helpful|clearest|well explained|gracias|excelente|muy útil|muy bien explicado|danke|vielen dank|sehr verständlich|super artikel|merci|très clair|super utile|obrigad[oa]|muito bem explicado|bedankt|dank je|heel duidelijk|top artikel|grazie|chiarissimo|molto utile|dzięk\w*|przystępnie)\b|ótimo|teşekkür\w*|çok faydalı|eline sağlık|شكرا|جزاكم الله|مفيد جدا|ありがとう|分かりやすい|助かります|参考になりました|谢谢|感谢|很有用|写得很好",
         weights: &[(Lane::Comment, 1.4)],
     },
     Group {
         code: "article_request",
         text: "asks for an article on another topic",
-        pattern: r"(please (write|do) an? (article|something)|can you write|could you write|would (love|like) an article|do an article|write something about|podrían escribir|un artículo sobre|einen artikel über|bitte einen artikel|un article sur|faire un article|podiam fazer|uma matéria|iets schrijven over|scrivere un articolo|artykuł o|مقالا عن|記事も書いて)",
+        pattern: r"(please (write|do) an? (article|something)|can you write|could you write|would (love|like) an article|do an article|write something about|podrían escribir|un artículo sobre|einen artikel über|bitte einen artikel|un article sur|faire un article|podiam fazer|uma matéria|iets schrijven over|scrivere un articolo|artykuł o|hakkında bir yazı|yazı yazabilir|makale yazabilir|مقالا عن|記事も書いて|の記事もお願い|希望能写|能不能写一篇)",
         weights: &[(Lane::Comment, 1.8)],
     },
     Group {
         code: "opinion",
         text: "an opinion about medicine, industry or politics",
-        pattern: r"\b(big pharma|pharma companies|government|poison|are a scam|the nhs is broken|natural remedies|chemicals|farmacéuticas|pharmaindustrie|impfpflicht|dictature|labos|indústria farmacêutica|farmaceutische industrie|case farmaceutiche|koncerny farmaceutyczne|gobierno|prefeitura|freiheit)\b|شركات الأدوية|製薬会社",
+        pattern: r"\b(big pharma|pharma companies|government|poison|are a scam|the nhs is broken|natural remedies|chemicals|farmacéuticas|pharmaindustrie|impfpflicht|dictature|labos|indústria farmacêutica|farmaceutische industrie|case farmaceutiche|koncerny farmaceutyczne|gobierno|prefeitura|freiheit|ilaç şirketleri\w*)\b|شركات الأدوية|製薬会社|药厂|制药公司",
         weights: &[(Lane::Comment, 1.5)],
     },
     Group {
         code: "asks_advice",
         text: "asks for personal medical advice",
-        pattern: r"(\b(can|could|should|may|must) (i|we)\b|\bis it (safe|ok|okay|normal|dangerous|bad|too late)\b|\bwhat (should|do|can) (i|we) do\b|\bdo i have\b|\bam i\b|\bshould we\b|\bhow much (can|should|do) (i|we)\b|¿?\bpuedo\b|\bdebo\b|\bqué (hago|le doy|me recomiendan)\b|\btengo diabetes\b|\bkann ich\b|\bdarf ich\b|\bsoll ich\b|\bbin ich\b|\bmüssen wir\b|\bwas sollen wir\b|\best-ce que je\b|\bpuis-je\b|\bje dois\b|\bque faire\b|\bposso\b|\bdevo\b|\blevo no\b|\bo que (eu )?faço\b|\bmag ik\b|\bkan ik\b|\bmoet ik\b|\bheb ik\b|\bwat moet ik\b|\bcosa faccio\b|\bczy mog\w*|\bco (mam )?(z)?robi\w*|\bczy to\b|هل يمكنني|هل أنا|ماذا أفعل|هل أذهب|هل أوقفه|大丈夫ですか|どうすれば|どうしたら|私は糖尿病)",
+        pattern: r"(\b(can|could|should|may|must) (i|we)\b|\bis it (safe|ok|okay|normal|dangerous|bad|too late)\b|\bwhat (should|do|can) (i|we) do\b|\bdo i have\b|\bam i\b|\bshould we\b|\bhow much (can|should|do) (i|we)\b|¿?\bpuedo\b|\bdebo\b|\bqué (hago|le doy|me recomiendan)\b|\btengo diabetes\b|\bkann ich\b|\bdarf ich\b|\bsoll ich\b|\bbin ich\b|\bmüssen wir\b|\bwas sollen wir\b|\best-ce que je\b|\bpuis-je\b|\bje dois\b|\bque faire\b|\bposso\b|\bdevo\b|\blevo no\b|\bo que (eu )?faço\b|\bmag ik\b|\bkan ik\b|\bmoet ik\b|\bheb ik\b|\bwat moet ik\b|\bcosa faccio\b|\bczy mog\w*|\bco (mam )?(z)?robi\w*|\bczy to\b|هل يمكنني|هل أنا|ماذا أفعل|هل أذهب|هل أوقفه|大丈夫ですか|どうすれば|どうしたら|私は糖尿病|べきでしょうか|いいですか|miyim\b|mıyım\b|gerekir mi\b|ne yapmalıyım|zarar verir mi\b|可以吗|能吃吗|要去医院吗|怎么办|需要去医院)",
         weights: &[(Lane::Question, 2.0)],
     },
     Group {
         code: "own_health",
         text: "describes the writer's own health, results or medicines",
-        pattern: r"(\bmy (son|daughter|child|baby|husband|wife|mum|mom|dad|father|mother|results?|levels?|readings?|hba1c|egfr|tsh|blood|partner|little one|kid|inhaler)\b|\bi('m| am) (\d+ weeks )?pregnant\b|\bi('ve| have) been (on|taking)\b|\bi (take|forgot|get|feel)\b|\bmi (hij[oa]|glucosa|dni)\b|\bestoy embarazada\b|\bllevo \d+ años tomando\b|\bmein(e)? (sohn|tochter|hba1c|versichertennummer)\b|\bich nehme\b|\bich bin in der\b|\bma (fille|glycémie)\b|\bmon (fils|numéro)\b|\bje suis enceinte\b|\bmeu filho\b|\bminha (filha|glicemia)\b|\bestou grávida\b|\btomo\b|\bmijn (zoon|dochter|nuchtere|bsn)\b|\bik (ben \d+ weken zwanger|slik)\b|\bmio figlio\b|\bmia (figlia|glicemia)\b|\bsono incinta\b|\bprendo\b|\bmoje dziecko\b|\bmój (syn|pesel)\b|\bmam cukier\b|ابني|ابنتي|عندي|أنا حامل|أتناول|息子|子ども|私は)",
+        pattern: r"(\bmy (son|daughter|child|baby|husband|wife|mum|mom|dad|father|mother|results?|levels?|readings?|hba1c|egfr|tsh|blood|partner|little one|kid|inhaler)\b|\bi('m| am) (\d+ weeks )?pregnant\b|\bi('ve| have) been (on|taking)\b|\bi (take|forgot|get|feel)\b|\bmi (hij[oa]|glucosa|dni)\b|\bestoy embarazada\b|\bllevo \d+ años tomando\b|\bmein(e)? (sohn|tochter|hba1c|versichertennummer)\b|\bich nehme\b|\bich bin in der\b|\bma (fille|glycémie)\b|\bmon (fils|numéro)\b|\bje suis enceinte\b|\bmeu filho\b|\bminha (filha|glicemia)\b|\bestou grávida\b|\btomo\b|\bmijn (zoon|dochter|nuchtere|bsn)\b|\bik (ben \d+ weken zwanger|slik)\b|\bmio figlio\b|\bmia (figlia|glicemia)\b|\bsono incinta\b|\bprendo\b|\bmoje dziecko\b|\bmój (syn|pesel)\b|\bmam cukier\b|\boğlum\b|\bkızım\b|hamileyim|şekerim\b|ابني|ابنتي|عندي|أنا حامل|أتناول|息子|子ども|私は|妊娠\d+週|我的孩子|宝宝|孩子\d|我怀孕)",
         weights: &[(Lane::Question, 1.2)],
     },
 ];
@@ -441,7 +441,7 @@ static EMERGENCY: LazyLock<Regex> = LazyLock::new(|| {
 
 // A number with a clinical unit, a blood pressure, a guideline or classification code.
 static CLINICAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&ascii_boundaries(r"(?i)(\d\s?(mg|mcg|µg|μg|g|kg|ml|iu|ui|ie|units?|mmol|mmol/l|mmol/mol|mg/dl|mmhg|micrograms?|microgramos|mikrogramów|microgrammi|microgram|gram|gramm|grammi|gramos|gramas|mg/kg|ml/min)\b|\d\s?(%|ملغ)|\b\d{2,3}/\d{2,3}\b|\b(ng|cg|nice|sign|ich)\s?\d{1,3}\b|\bicd-?1[01]\b|\begfr\b|\bhba1c\b|\binr\b|\bdose\b|\bdosis\b|\bdosage\b|\bdose máxima\b|\bdawk\w+|جرعة|用量)"))
+    Regex::new(&ascii_boundaries(r"(?i)(\d\s?(mg|mcg|µg|μg|g|kg|ml|iu|ui|ie|units?|mmol|mmol/l|mmol/mol|mg/dl|mmhg|micrograms?|microgramos|mikrogramów|microgrammi|microgram|gram|gramm|grammi|gramos|gramas|mg/kg|ml/min)\b|\d\s?(%|ملغ|毫克|微克|克|毫升)|\b\d{2,3}/\d{2,3}\b|\b(ng|cg|nice|sign|ich)\s?\d{1,3}\b|\bicd-?1[01]\b|\begfr\b|\bhba1c\b|\binr\b|\bdose\b|\bdosis\b|\bdosage\b|\bdose máxima\b|\bdawk\w+|جرعة|用量)"))
     .expect("valid regex")
 });
 
@@ -558,12 +558,12 @@ const KEYBOARD_ROWS: [&str; 8] = [
 ];
 
 static TEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&ascii_boundaries(r"(?i)^\W*(this is (a )?test|test(ing)?|prueba|teste|testje|essai|prova|probe|tests?|test bitte ignorieren|please ignore|تجربة|テスト)(\W+(test(ing)?|prueba|prova|\d+|please ignore|bitte ignorieren))*\W*$"))
+    Regex::new(&ascii_boundaries(r"(?i)^\W*(this is (a )?test|test(ing)?|prueba|teste|testje|essai|prova|probe|tests?|test bitte ignorieren|please ignore|deneme|próba|تجربة|テスト|测试|測試)(\W+(test(ing)?|prueba|prova|\d+|please ignore|bitte ignorieren))*\W*$"))
         .expect("valid regex")
 });
 
 static BARE_VERDICT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&ascii_boundaries(r"(?i)^\W*(wrong|bad|fake|rubbish|inaccurate|false|old|no|nope|falsch|quatsch|faux|nul|falso|mal|errado|mentira|fout|onzin|sbagliato|źle|nada|nothing|خطأ|違う|غلط)\W*$"))
+    Regex::new(&ascii_boundaries(r"(?i)^\W*(wrong|bad|fake|rubbish|inaccurate|false|old|no|nope|falsch|quatsch|faux|nul|falso|mal|errado|mentira|fout|onzin|sbagliato|źle|błąd|nada|nothing|yanlış|hatalı|خطأ|違う|غلط|错误|错了|不对|間違い)\W*$"))
         .expect("valid regex")
 });
 

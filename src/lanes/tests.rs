@@ -210,12 +210,15 @@ fn a_lesson_changes_a_later_verdict() {
 
 #[test]
 fn lessons_also_teach_the_model_beyond_near_copies() {
-    // Replayed lessons about a campaign in words the corpus never saw move a new wording of it.
+    // Replayed lessons about a campaign in words the corpus never saw move a new wording of it
+    // (six of them: the larger the corpus, the more lessons it takes to outweigh it).
     let campaign = [
         "Visit Dr Okafor the great herbalist, his herbs cured my HIV",
         "Dr Okafor herbalist cured my husband of herpes with his herbs, contact him",
         "I was cured of diabetes by Dr Okafor the herbalist, his herbal medicine works",
         "Thanks to Dr Okafor herbalist my sister was cured of cancer with herbs",
+        "Dr Okafor's herbs cured my hepatitis in two weeks, the herbalist is real",
+        "my father was cured of his kidney disease by the herbalist Dr Okafor, contact him today",
     ];
     let probe = "my mother was cured by the herbalist Dr Okafor and his herbs";
     let untaught = Classifier::new(&SETTINGS, []);
@@ -233,7 +236,7 @@ fn lessons_also_teach_the_model_beyond_near_copies() {
     let after = taught.classify(&s);
     assert_ne!(before, Lane::Spam);
     assert_eq!(after.lane, Lane::Spam, "{:?}", after.reasons);
-    assert_eq!(taught.lessons_learned(), 4);
+    assert_eq!(taught.lessons_learned(), campaign.len());
 }
 
 #[test]

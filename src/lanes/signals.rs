@@ -93,7 +93,7 @@ pub(crate) fn detect(input: &Input, settings: &LaneSettings) -> Evidence {
 // and messenger links. The top-level list keeps "e.g." and "0.5" out. ASCII host names only
 // (internationalised ones are rare in reports, and ASCII classes keep the matcher fast).
 static LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&ascii_boundaries(r"(?i)\b(?:https?://)?((?:[a-z0-9][a-z0-9\-]{0,62}\.)+(?:com|org|net|edu|gov|int|info|biz|io|co|me|uk|de|fr|es|it|nl|pt|br|pl|jp|sa|ae|ru|ch|be|eu|us|ca|au|in|mx|ar|ie|online|shop|site|top|xyz|store|app|law|win|bet|casino|loan|click|buzz|live|icu|vip|club|pw|to|ly|gl|gd|cc|link))\b(?:[/?#][^\s<>\x22]*)?"))
+    Regex::new(&ascii_boundaries(r"(?i)\b(?:https?://((?:[a-z0-9][a-z0-9\-]{0,62}\.)+[a-z]{2,24})|((?:[a-z0-9][a-z0-9\-]{0,62}\.)+(?:com|org|net|edu|gov|int|info|biz|io|co|me|uk|de|fr|es|it|nl|pt|br|pl|jp|sa|ae|ru|ch|be|eu|us|ca|au|in|mx|ar|ie|online|shop|site|top|xyz|store|app|law|win|bet|casino|loan|click|buzz|live|icu|vip|club|pw|to|ly|gl|gd|cc|link)))\b(?:[/?#][^\s<>\x22]*)?"))
     .expect("valid regex")
 });
 
@@ -146,7 +146,12 @@ fn links(text: &str, input: &Input, settings: &LaneSettings, out: &mut Vec<Signa
     let mut spammy_tld: Option<String> = None;
     let article_host = input.article_host.to_ascii_lowercase();
     for caps in LINK.captures_iter(text) {
-        let host = caps[1].to_ascii_lowercase();
+        // With a scheme any top-level domain is a link; without one, only the common ones
+        // (so "e.g." or "approx.5" are not).
+        let Some(host) = caps.get(1).or_else(|| caps.get(2)) else {
+            continue;
+        };
+        let host = host.as_str().to_ascii_lowercase();
         let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
         if MESSENGER_HOSTS.contains(&host.as_str()) {
             continue; // counted as a contact
@@ -769,6 +774,9 @@ mod tests {
         assert!(
             codes("visit thyroidwellness dot co for more", "", "en").contains(&"spelled_domain")
         );
+        // With a scheme any top-level domain is a link; without one only the common ones are.
+        assert!(codes("buy at https://pills.pharmacy now", "", "en").contains(&"external_links"));
+        assert!(!codes("buy at pills.pharmacy now", "", "en").contains(&"external_links"));
     }
 
     #[test]

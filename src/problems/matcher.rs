@@ -54,6 +54,7 @@
 //! give the same answer, and ties go to the earlier problem. The figures behind each constant
 //! are in `bench/problems/README.md`.
 
+use super::lexicon::Strength;
 use super::signature::{ProblemSignature, ReportText};
 use super::text::{measure_dim, number_key, Term, TermClass};
 use crate::domain::Category;
@@ -140,8 +141,25 @@ fn weight(class: TermClass) -> f32 {
         TermClass::Number(true) => 0.75,
         TermClass::Number(false) => 0.25,
         TermClass::Word => 1.0,
+        // A concept of the lexicon, in whatever language: a drug or disease name weighs what a
+        // shared rare word does; an organ or stage of life ("kidney", "pregnancy") less, since
+        // several passages of one page share it; a word every dose report uses in some language
+        // ("children", "maximum", "daily") little.
+        TermClass::Concept(Strength::Name) => 1.0,
+        TermClass::Concept(Strength::Topic) => 0.75,
+        TermClass::Concept(Strength::General) => 0.5,
     }
 }
+
+/// The pieces of evidence a report needs when the only value it shares with the problem (a
+/// dose, a reading) is not one the problem's readers quoted, and no passage is shared. The
+/// quoted value is the statement in dispute; a value only the problem's details name is its
+/// readers' correction, which a report about another passage names in passing as well ("start
+/// before pregnancy, not after the test; the dose is 0,4 mg"). With the drug's name, which the
+/// lexicon recognises in every language, that made two pieces: a third (a second value, a
+/// name, a word such as "daily" or "children") is needed. A report naming the quoted value and
+/// the drug ("3.200 mg de ibuprofeno es demasiado") still needs only two.
+const ONE_VALUE_PIECES: usize = 3;
 
 /// The kinds of report that may share a problem (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,8 +383,17 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
             }
         }
         let pieces = shared.len() + usize::from(passage.evidence > 0.0);
+        let values: Vec<&str> = shared
+            .iter()
+            .filter(|(_, t)| matches!(t.class, TermClass::Measure | TermClass::Ratio))
+            .map(|(_, t)| t.key.as_str())
+            .collect();
+        let needed = match values.as_slice() {
+            [value] if !problem.quoted.contains(*value) => ONE_VALUE_PIECES,
+            _ => 2,
+        };
         let score = PASSAGE_WEIGHT * passage.evidence + shared.iter().map(|(e, _)| e).sum::<f32>();
-        if score >= required && (pieces >= 2 || passage.evidence > 0.0) {
+        if score >= required && (pieces >= needed || passage.evidence > 0.0) {
             shared.sort_by(|a, b| b.0.total_cmp(&a.0));
             let reason = describe(passage.meeting, &shared);
             candidates.push(Match {
@@ -412,7 +439,9 @@ fn describe(meeting: Meeting, shared: &[(f32, &Term)]) -> String {
     for (score, term) in shared {
         // Terms that weighed next to nothing (a small number, a word most reports use) would
         // only make the reason longer.
-        if *score >= 0.25 && !names.contains(&term.display.as_str()) {
+        // Nor would the lexicon's general words ("a day", "children"): they only add to others.
+        let general = term.class == TermClass::Concept(Strength::General);
+        if *score >= 0.25 && !general && !names.contains(&term.display.as_str()) {
             names.push(&term.display);
         }
     }

@@ -2,7 +2,7 @@
 //! ([`ProblemSignature`]): small enough to store beside the problem as JSON and to update when a
 //! report joins, complete enough that matching never reads the reports themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +13,7 @@ use crate::domain::Category;
 /// and passages are normalised, changes: a stored signature of another version is refused by
 /// [`ProblemSignature::from_json`], and the caller rebuilds it from the problem's reports with
 /// [`ProblemSignature::from_reports`].
-pub const SIGNATURE_VERSION: u32 = 1;
+pub const SIGNATURE_VERSION: u32 = 2;
 
 /// Passages kept per problem. Readers quote the same sentence in a few ways (the whole sentence,
 /// half of it, the number alone); the first few distinct ones cover the later ones.
@@ -61,6 +61,8 @@ pub struct ReportText {
     pub(crate) passage: Option<Passage>,
     pub(crate) details: Option<Passage>,
     pub(crate) terms: Vec<Term>,
+    /// The keys of the values (doses, readings…) its quote states.
+    pub(crate) quoted: Vec<String>,
 }
 
 impl ReportText {
@@ -85,6 +87,14 @@ impl ReportText {
             passage: quote.as_ref().and_then(passage_of),
             details: details.as_ref().and_then(passage_of),
             terms: text::terms(&both.collect::<Vec<_>>().join("\n"), lang),
+            quoted: quote
+                .as_deref()
+                .map(|q| text::terms(q, lang))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| text::measure_dim(&t.key).is_some())
+                .map(|t| t.key)
+                .collect(),
         }
     }
 
@@ -104,6 +114,8 @@ pub struct ProblemSignature {
     pub(crate) passages: Vec<Passage>,
     /// Each term's key and how many of the problem's reports use it.
     pub(crate) terms: BTreeMap<String, u32>,
+    /// The values its readers' quotes state: the statement in dispute, for a wrong dose.
+    pub(crate) quoted: BTreeSet<String>,
 }
 
 /// The stored form: what [`ProblemSignature`] holds, less what is recomputed on loading.
@@ -115,6 +127,7 @@ struct Stored {
     languages: BTreeMap<String, u32>,
     passages: Vec<String>,
     terms: BTreeMap<String, u32>,
+    quoted: BTreeSet<String>,
 }
 
 /// Why a stored signature cannot be used.
@@ -135,6 +148,7 @@ impl ProblemSignature {
             languages: BTreeMap::new(),
             passages: Vec::new(),
             terms: BTreeMap::new(),
+            quoted: BTreeSet::new(),
         };
         signature.absorb(report);
         signature
@@ -170,6 +184,7 @@ impl ProblemSignature {
         if let Some(passage) = &report.passage {
             self.keep_passage(passage.clone());
         }
+        self.quoted.extend(report.quoted.iter().cloned());
         self.trim_terms();
     }
 
@@ -188,6 +203,7 @@ impl ProblemSignature {
         for passage in &other.passages {
             self.keep_passage(passage.clone());
         }
+        self.quoted.extend(other.quoted.iter().cloned());
         self.trim_terms();
     }
 
@@ -223,6 +239,7 @@ impl ProblemSignature {
             languages: self.languages.clone(),
             passages: self.passages.iter().map(|p| p.compact.clone()).collect(),
             terms: self.terms.clone(),
+            quoted: self.quoted.clone(),
         })?)
     }
 
@@ -243,6 +260,7 @@ impl ProblemSignature {
                 .map(Passage::from_compact)
                 .collect(),
             terms: stored.terms,
+            quoted: stored.quoted,
         })
     }
 
@@ -326,13 +344,13 @@ mod tests {
         assert_eq!(back.count("q:mg:1200"), 2);
         assert_eq!(back.count("q:mg:3200"), 1);
 
-        let older = json.replacen("\"v\":1", "\"v\":0", 1);
+        let older = json.replacen("\"v\":2", "\"v\":1", 1);
         assert!(matches!(
             ProblemSignature::from_json(&older),
-            Err(SignatureError::Version { found: 0 })
+            Err(SignatureError::Version { found: 1 })
         ));
         assert!(matches!(
-            ProblemSignature::from_json("{\"v\":1}"),
+            ProblemSignature::from_json("{\"v\":2}"),
             Err(SignatureError::Malformed(_))
         ));
     }
@@ -397,6 +415,6 @@ mod tests {
         }
         assert_eq!(s.terms.len(), MAX_TERMS);
         assert_eq!(s.count("q:mg:3200"), 101);
-        assert_eq!(s.count("ibuprofen"), 101);
+        assert_eq!(s.count("l:ibuprofen"), 101);
     }
 }

@@ -28,6 +28,7 @@
 //! evaluation in `bench/problems/` measures the matcher on it and on any other such file.
 
 mod article;
+mod lexicon;
 mod matcher;
 mod signature;
 pub mod store;

@@ -2,7 +2,7 @@
 //! ([`ProblemSignature`]): small enough to store beside the problem as JSON and to update when a
 //! report joins, complete enough that matching never reads the reports themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +13,7 @@ use crate::domain::Category;
 /// and passages are normalised, changes: a stored signature of another version is refused by
 /// [`ProblemSignature::from_json`], and the caller rebuilds it from the problem's reports with
 /// [`ProblemSignature::from_reports`].
-pub const SIGNATURE_VERSION: u32 = 1;
+pub const SIGNATURE_VERSION: u32 = 2;
 
 /// Passages kept per problem. Readers quote the same sentence in a few ways (the whole sentence,
 /// half of it, the number alone); the first few distinct ones cover the later ones.
@@ -61,6 +61,8 @@ pub struct ReportText {
     pub(crate) passage: Option<Passage>,
     pub(crate) details: Option<Passage>,
     pub(crate) terms: Vec<Term>,
+    /// The keys of the values (doses, readings…) its quote states.
+    pub(crate) quoted: Vec<String>,
 }
 
 impl ReportText {
@@ -85,6 +87,14 @@ impl ReportText {
             passage: quote.as_ref().and_then(passage_of),
             details: details.as_ref().and_then(passage_of),
             terms: text::terms(&both.collect::<Vec<_>>().join("\n"), lang),
+            quoted: quote
+                .as_deref()
+                .map(|q| text::terms(q, lang))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| text::measure_dim(&t.key).is_some())
+                .map(|t| t.key)
+                .collect(),
         }
     }
 
@@ -107,6 +117,8 @@ pub struct ProblemSignature {
     /// An editor split this problem (or split it off another): the matcher never merges it with
     /// another problem by itself again, though new reports may still join it.
     pub(crate) kept_apart: bool,
+    /// The values its readers' quotes state: the statement in dispute, for a wrong dose.
+    pub(crate) quoted: BTreeSet<String>,
 }
 
 /// The stored form: what [`ProblemSignature`] holds, less what is recomputed on loading.
@@ -121,6 +133,7 @@ struct Stored {
     /// Absent in signatures stored before editors could split problems.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     kept_apart: bool,
+    quoted: BTreeSet<String>,
 }
 
 /// Why a stored signature cannot be used.
@@ -142,6 +155,7 @@ impl ProblemSignature {
             passages: Vec::new(),
             terms: BTreeMap::new(),
             kept_apart: false,
+            quoted: BTreeSet::new(),
         };
         signature.absorb(report);
         signature
@@ -177,6 +191,7 @@ impl ProblemSignature {
         if let Some(passage) = &report.passage {
             self.keep_passage(passage.clone());
         }
+        self.quoted.extend(report.quoted.iter().cloned());
         self.trim_terms();
     }
 
@@ -196,6 +211,7 @@ impl ProblemSignature {
         for passage in &other.passages {
             self.keep_passage(passage.clone());
         }
+        self.quoted.extend(other.quoted.iter().cloned());
         self.trim_terms();
     }
 
@@ -237,6 +253,7 @@ impl ProblemSignature {
             passages: self.passages.iter().map(|p| p.compact.clone()).collect(),
             terms: self.terms.clone(),
             kept_apart: self.kept_apart,
+            quoted: self.quoted.clone(),
         })?)
     }
 
@@ -258,6 +275,7 @@ impl ProblemSignature {
                 .collect(),
             terms: stored.terms,
             kept_apart: stored.kept_apart,
+            quoted: stored.quoted,
         })
     }
 
@@ -341,13 +359,13 @@ mod tests {
         assert_eq!(back.count("q:mg:1200"), 2);
         assert_eq!(back.count("q:mg:3200"), 1);
 
-        let older = json.replacen("\"v\":1", "\"v\":0", 1);
+        let older = json.replacen("\"v\":2", "\"v\":1", 1);
         assert!(matches!(
             ProblemSignature::from_json(&older),
-            Err(SignatureError::Version { found: 0 })
+            Err(SignatureError::Version { found: 1 })
         ));
         assert!(matches!(
-            ProblemSignature::from_json("{\"v\":1}"),
+            ProblemSignature::from_json("{\"v\":2}"),
             Err(SignatureError::Malformed(_))
         ));
     }
@@ -412,6 +430,6 @@ mod tests {
         }
         assert_eq!(s.terms.len(), MAX_TERMS);
         assert_eq!(s.count("q:mg:3200"), 101);
-        assert_eq!(s.count("ibuprofen"), 101);
+        assert_eq!(s.count("l:ibuprofen"), 101);
     }
 }

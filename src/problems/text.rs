@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
+use super::lexicon::{Concept, Strength, LEXICON};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -34,6 +35,12 @@ pub(crate) fn fold(text: &str) -> String {
             'ł' | 'Ł' => out.push('l'),
             'đ' | 'Đ' => out.push('d'),
             'ı' => out.push('i'),
+            // Arabic-Indic digits and separators read as the numbers they are.
+            '٠'..='٩' => out.push(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+            '۰'..='۹' => out.push(char::from(b'0' + (c as u32 - 0x06F0) as u8)),
+            '٫' => out.push('.'),
+            '٬' => out.push(','),
+            '٪' => out.push('%'),
             _ => out.extend(c.to_lowercase()),
         }
     }
@@ -110,6 +117,8 @@ pub(crate) enum TermClass {
     Number(bool),
     /// A word that is neither a stop word nor a word every health report uses.
     Word,
+    /// A concept of the lexicon, named in any of its languages (`lexicon.tsv`).
+    Concept(Strength),
 }
 
 /// One term of a report: its key (what is stored and compared), its class, and how to name it to
@@ -146,12 +155,16 @@ fn lookup_unit(word: &str) -> Option<Unit> {
     use TermClass::{Count, Measure, Span};
     Some(match word {
         "mg" | "milligram" | "milligrams" | "miligramos" | "miligramas" | "milligrammes"
-        | "milligramm" | "milligrammi" => unit("mg", 1.0, Measure),
+        | "milligramm" | "milligrammi" | "ملغ" | "مغ" | "ملجم" | "مجم" => {
+            unit("mg", 1.0, Measure)
+        }
         "g" | "gr" | "gram" | "grams" | "gramos" | "gramas" | "grammes" | "gramm" | "grammi" => {
             unit("mg", 1000.0, Measure)
         }
         "mcg" | "μg" | "ug" | "microgram" | "micrograms" | "microgramos" | "microgramas"
-        | "microgrammes" | "mikrogramm" | "microgrammi" => unit("mg", 0.001, Measure),
+        | "microgrammes" | "mikrogramm" | "microgrammi" | "mikrogramow" => {
+            unit("mg", 0.001, Measure)
+        }
         "kg" => unit("kg", 1.0, Measure),
         "ml" => unit("ml", 1.0, Measure),
         "iu" | "ui" | "ie" => unit("iu", 1.0, Measure),
@@ -161,25 +174,55 @@ fn lookup_unit(word: &str) -> Option<Unit> {
             unit("celsius", 1.0, Measure)
         }
         "h" | "hr" | "hrs" | "hour" | "hours" | "hora" | "horas" | "heure" | "heures"
-        | "stunde" | "stunden" | "ora" | "ore" | "uur" => unit("h", 1.0, Span),
+        | "stunde" | "stunden" | "ora" | "ore" | "uur" | "godzin" | "godziny" | "godzina"
+        | "saat" | "ساعة" | "ساعات" | "時間" | "小时" | "小時" => {
+            unit("h", 1.0, Span)
+        }
         "min" | "mins" | "minute" | "minutes" | "minuto" | "minutos" | "minuten" | "minuti" => {
             unit("min", 1.0, Span)
         }
         "day" | "days" | "dia" | "dias" | "jour" | "jours" | "tag" | "tage" | "tagen"
-        | "giorno" | "giorni" | "dag" | "dagen" => unit("d", 1.0, Span),
+        | "giorno" | "giorni" | "dag" | "dagen" | "dni" | "dzien" | "dnia" | "gun" | "يوم"
+        | "ايام" | "日間" | "天" => unit("d", 1.0, Span),
         "week" | "weeks" | "semana" | "semanas" | "semaine" | "semaines" | "woche" | "wochen"
-        | "settimana" | "settimane" | "weken" => unit("w", 1.0, Span),
-        "month" | "months" | "mes" | "meses" | "mois" | "monat" | "monate" | "monaten" | "mese"
-        | "mesi" | "maand" | "maanden" => unit("mo", 1.0, Span),
-        "year" | "years" | "ano" | "anos" | "an" | "ans" | "jahr" | "jahre" | "jahren" | "anno"
-        | "anni" | "jaar" => unit("y", 1.0, Span),
-        "times" | "veces" | "mal" | "fois" | "vezes" | "volte" | "keer" | "x" => {
-            unit("x", 1.0, Count)
+        | "settimana" | "settimane" | "weken" | "tydzien" | "tygodni" | "tygodnia" | "tygodniu"
+        | "hafta" | "اسبوع" | "اسابيع" | "週間" | "週" | "周" | "星期" => {
+            unit("w", 1.0, Span)
         }
+        "month" | "months" | "mes" | "meses" | "mois" | "monat" | "monate" | "monaten" | "mese"
+        | "mesi" | "maand" | "maanden" | "miesiac" | "miesiace" | "miesiecy" | "ay" | "شهر"
+        | "اشهر" | "شهور" | "か月" | "ヶ月" | "カ月" | "个月" | "個月" => {
+            unit("mo", 1.0, Span)
+        }
+        "year" | "years" | "ano" | "anos" | "an" | "ans" | "jahr" | "jahre" | "jahren" | "anno"
+        | "anni" | "jaar" | "lat" | "lata" | "roku" | "yil" | "yas" | "سنة" | "سنوات" | "歳"
+        | "岁" | "年" => unit("y", 1.0, Span),
+        "times" | "veces" | "mal" | "fois" | "vezes" | "volte" | "keer" | "x" | "razy" | "kez"
+        | "defa" | "مرات" | "回" | "次" => unit("x", 1.0, Count),
         "tablet" | "tablets" | "comprimido" | "comprimidos" | "comprime" | "comprimes"
-        | "tablette" | "tabletten" | "compressa" | "compresse" => unit("tab", 1.0, Count),
+        | "tablette" | "tabletten" | "compressa" | "compresse" | "tabletki" | "tabletek" | "錠"
+        | "片" => unit("tab", 1.0, Count),
         _ => return None,
     })
+}
+
+/// A German or Dutch compound that ends in a length of time names it: "20.
+/// Schwangerschaftswoche" is week 20 of pregnancy, "im 6. Lebensmonat" month 6.
+fn compound_unit(word: &str) -> Option<Unit> {
+    const TAILS: &[(&str, &str)] = &[
+        ("woche", "w"),
+        ("wochen", "w"),
+        ("week", "w"),
+        ("monat", "mo"),
+        ("monats", "mo"),
+        ("maand", "mo"),
+        ("jahr", "y"),
+        ("jahres", "y"),
+    ];
+    TAILS
+        .iter()
+        .find(|(tail, _)| word.len() > tail.len() + 3 && word.ends_with(tail))
+        .map(|(_, dim)| unit(dim, 1.0, TermClass::Span))
 }
 
 /// What a unit becomes when a denominator follows it: "mg/kg" is a dose by body weight (not a
@@ -238,7 +281,7 @@ struct Spanned {
     spaced: bool,
 }
 
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
@@ -320,19 +363,14 @@ fn tokenize(folded: &str) -> Vec<Spanned> {
             while i < chars.len() && is_cjk(chars[i]) {
                 i += 1;
             }
-            let run = &chars[start..i];
-            if run.len() == 1 {
-                out.push(Spanned {
-                    tok: Tok::Word(run.iter().collect()),
-                    spaced,
-                });
-            }
-            for pair in run.windows(2) {
-                out.push(Spanned {
-                    tok: Tok::Word(pair.iter().collect()),
-                    spaced: true,
-                });
-            }
+            let after_number = matches!(
+                out.last(),
+                Some(Spanned {
+                    tok: Tok::Num(_),
+                    ..
+                })
+            ) && !spaced;
+            cjk_run(&chars[start..i], after_number, spaced, &mut out);
         } else if c.is_alphanumeric() {
             let start = i;
             while i < chars.len() && chars[i].is_alphanumeric() && !is_cjk(chars[i]) {
@@ -371,6 +409,63 @@ fn tokenize(folded: &str) -> Vec<Spanned> {
         spaced = false;
     }
     out
+}
+
+/// Units written in CJK script right after a number ("20週", "6時間", "3个月"), longest first.
+const CJK_UNITS: &[&str] = &[
+    "週間", "か月", "ヶ月", "カ月", "个月", "個月", "時間", "小时", "小時", "日間", "分钟", "星期",
+    "週", "周", "歳", "岁", "年", "回", "次", "錠", "片", "天",
+];
+
+/// Splits a run of CJK characters (no spaces) into words: a unit right after a number, the
+/// lexicon's forms ("妊娠", "イブプロフェン") whole, and the rest as overlapping character pairs,
+/// the usual way to compare text without spaces. A lone character stays one word.
+fn cjk_run(run: &[char], after_number: bool, spaced: bool, out: &mut Vec<Spanned>) {
+    let mut at = 0;
+    if after_number {
+        if let Some(unit) = CJK_UNITS
+            .iter()
+            .map(|u| u.chars().collect::<Vec<char>>())
+            .find(|u| run.starts_with(u))
+        {
+            at = unit.len();
+            out.push(Spanned {
+                tok: Tok::Word(unit.iter().collect()),
+                spaced: false,
+            });
+        }
+    }
+    let mut pending = at;
+    let flush = |from: usize, to: usize, out: &mut Vec<Spanned>| {
+        let part = &run[from..to];
+        if part.len() == 1 {
+            out.push(Spanned {
+                tok: Tok::Word(part.iter().collect()),
+                spaced,
+            });
+        }
+        for pair in part.windows(2) {
+            out.push(Spanned {
+                tok: Tok::Word(pair.iter().collect()),
+                spaced: true,
+            });
+        }
+    };
+    while at < run.len() {
+        match LEXICON.cjk_form_at(run, at) {
+            Some(len) => {
+                flush(pending, at, out);
+                out.push(Spanned {
+                    tok: Tok::Word(run[at..at + len].iter().collect()),
+                    spaced: true,
+                });
+                at += len;
+                pending = at;
+            }
+            None => at += 1,
+        }
+    }
+    flush(pending, run.len(), out);
 }
 
 /// A number as keys show it: no trailing zeros, at most four decimals.
@@ -415,6 +510,16 @@ fn unit_at(tokens: &[Spanned], at: usize) -> Option<(&'static str, f64, TermClas
     {
         i += 1;
     }
+    let ordinal = matches!(
+        tokens.get(i),
+        Some(Spanned {
+            tok: Tok::Sym('.'),
+            spaced: false
+        })
+    );
+    if ordinal {
+        i += 1;
+    }
     let Some(Spanned {
         tok: Tok::Word(word),
         ..
@@ -422,7 +527,12 @@ fn unit_at(tokens: &[Spanned], at: usize) -> Option<(&'static str, f64, TermClas
     else {
         return None;
     };
-    let found = lookup_unit(word)?;
+    // After an ordinal ("20. Woche") only a length of time is read as a unit.
+    let Some(found) = lookup_unit(word).filter(|u| !ordinal || u.class == TermClass::Span) else {
+        // The compound is left to be read as a word too: "Schwangerschaft" is in it.
+        let found = compound_unit(word)?;
+        return Some((found.dim, found.factor, found.class, i - at));
+    };
     i += 1;
     let denominator = match (tokens.get(i), tokens.get(i + 1)) {
         (
@@ -492,7 +602,9 @@ const DOMAIN_WORDS: &[&str] = &[
 
 /// The languages whose stop-word lists are loaded, and used together when a report's language
 /// is not known.
-const LANGUAGES: &[&str] = &["en", "es", "de", "fr", "pt", "it", "nl", "pl", "ar", "ja"];
+const LANGUAGES: &[&str] = &[
+    "en", "es", "de", "fr", "pt", "it", "nl", "pl", "ar", "tr", "ja", "zh",
+];
 
 static STOP_WORDS: LazyLock<BTreeMap<&'static str, HashSet<String>>> = LazyLock::new(|| {
     LANGUAGES
@@ -563,6 +675,9 @@ pub(crate) fn skeleton(word: &str) -> String {
 /// common, and CJK pairs are exempt (two characters carry a word's meaning there).
 const MIN_WORD_CHARS: usize = 3;
 
+/// The longest form of several words in the lexicon ("non steroidal anti inflammatory").
+const MAX_PHRASE_WORDS: usize = 4;
+
 /// The HTTP "not found" code: every broken-link report names it, so it ties none to another.
 const NOT_FOUND: f64 = 404.0;
 
@@ -593,6 +708,18 @@ impl Collected {
                 range,
             });
         }
+    }
+
+    /// A concept of the lexicon, named by `display`.
+    fn concept(&mut self, concept: &Concept, display: String) {
+        let key = format!("l:{}", concept.id);
+        self.push(
+            key,
+            TermClass::Concept(concept.strength),
+            display,
+            None,
+            None,
+        );
     }
 
     /// A number, bare or as the value of the quantity or ratio `of`.
@@ -682,8 +809,32 @@ pub(crate) fn terms(folded: &str, lang: Option<&str>) -> Vec<Term> {
                 None,
             ),
             Tok::Word(word) => {
+                if LEXICON.starts_phrase(word) {
+                    // The words that follow, with where each is: hyphens and apostrophes join
+                    // words of one name ("beta-blockers", "Reye's syndrome").
+                    let mut words: Vec<(&str, usize)> = Vec::new();
+                    for (at, t) in tokens.iter().enumerate().skip(i) {
+                        match &t.tok {
+                            Tok::Word(w) if words.len() < MAX_PHRASE_WORDS => {
+                                words.push((w.as_str(), at))
+                            }
+                            Tok::Sym('-' | '\'' | '’') => {}
+                            _ => break,
+                        }
+                    }
+                    let plain: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
+                    if let Some((concept, n)) = LEXICON.phrase_at(&plain, lang) {
+                        out.concept(concept, plain[..n].join(" "));
+                        i = words[n - 1].1 + 1;
+                        continue;
+                    }
+                }
+                let named = LEXICON.each_concept(word, lang, |c| out.concept(c, word.clone()));
                 let cjk = word.chars().any(is_cjk);
-                if (cjk || word.chars().count() >= MIN_WORD_CHARS) && !is_stop(word, lang) {
+                if named == 0
+                    && (cjk || word.chars().count() >= MIN_WORD_CHARS)
+                    && !is_stop(word, lang)
+                {
                     out.push(skeleton(word), TermClass::Word, word.clone(), None, None);
                 }
             }
@@ -786,7 +937,8 @@ mod tests {
         let en = keys("Amoxicillin is a penicillin", Some("en"));
         let es = keys("La amoxicilina es una penicilina", Some("es"));
         let fr = keys("l'amoxicilline est une pénicilline", Some("fr"));
-        assert_eq!(en, vec!["amoxicilin", "penicilin"]);
+        // Both are in the lexicon: one concept in every language.
+        assert_eq!(en, vec!["l:amoxicillin", "l:penicillin"]);
         assert_eq!(es, en);
         assert_eq!(fr, en);
         assert_eq!(skeleton("levothyroxine"), skeleton("levotiroxina"));
@@ -814,6 +966,9 @@ mod tests {
     fn japanese_text_is_compared_by_character_pairs() {
         let k = keys("イブプロフェンの最大量は１２００ｍｇです", Some("ja"));
         assert!(k.contains(&"q:mg:1200".to_string()), "{k:?}");
-        assert!(k.contains(&"イブ".to_string()), "{k:?}");
+        assert!(k.contains(&"l:ibuprofen".to_string()), "{k:?}");
+        // Outside the lexicon's forms, character pairs.
+        let k = keys("胃の調子が悪い", Some("ja"));
+        assert!(k.contains(&"調子".to_string()), "{k:?}");
     }
 }

@@ -9,10 +9,13 @@ use crate::domain::Category;
 /// The corpus kept in the repository, one JSON Lines text per file (the format is in
 /// bench/corpus/README.md). `reports.jsonl` was written first, with the signals; `readers.jsonl`
 /// was written later by another hand in more languages and styles, because a model trained on one
-/// author's reports learns that author's style (bench/lanes/README.md).
-pub const EMBEDDED: [&str; 2] = [
+/// author's reports learns that author's style; `borders.jsonl` by a third, who saw neither the
+/// other files nor the classifier, weighted towards the borders between lanes
+/// (bench/lanes/README.md).
+pub const EMBEDDED: [&str; 3] = [
     include_str!("corpus/reports.jsonl"),
     include_str!("corpus/readers.jsonl"),
+    include_str!("corpus/borders.jsonl"),
 ];
 
 /// Every embedded report, in file order.

@@ -4,8 +4,8 @@
 //! How a verdict is reached (bench/lanes/README.md has the long version and the figures):
 //! 1. Nothing written → `noise`. A near-copy of a report marked spam → `spam`. A near-copy of a
 //!    report an editor moved (a lesson) → the lane the editor chose.
-//! 2. Otherwise every lane gets a score: the text model's log-odds (naive Bayes over word and
-//!    character n-grams, trained on the corpus and on editors' lessons) plus the weights of the
+//! 2. Otherwise every lane gets a score: the text model's log-odds (logistic regression over word
+//!    and character n-grams, trained on the corpus and on editors' lessons) plus the weights of the
 //!    explainable signals that fired (links, contact details, commercial vocabulary, language,
 //!    gibberish, questions, emergencies). The best score wins...
 //! 3. ...unless it would take a possible real problem out of the queue without strong evidence:
@@ -23,6 +23,8 @@ mod model;
 mod signals;
 pub mod sorter;
 mod text;
+
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -197,8 +199,9 @@ pub const DEFAULT_TRUSTED_SOURCES: [&str; 64] = [
     "medlineplus.gov",
 ];
 
-/// Sorts reports into lanes. Build one at start-up and share it; `learn` needs `&mut`, so
-/// wrap it in a lock (classification takes microseconds).
+/// Sorts reports into lanes. Build one at start-up and share it; `learn` needs `&mut` and trains
+/// again (tens of milliseconds), so `Sorter` learns on a copy and swaps it in.
+#[derive(Clone)]
 pub struct Classifier {
     settings: LaneSettings,
     model: Model,
@@ -210,17 +213,25 @@ pub struct Classifier {
 impl Classifier {
     /// Trains on the embedded corpus, then replays the stored lessons (oldest first).
     pub fn new(settings: &LaneSettings, lessons: impl IntoIterator<Item = Lesson>) -> Classifier {
-        // The embedded corpus is checked by a test; a line that does not parse is skipped
-        // rather than refusing to start.
-        let examples: Vec<CorpusReport> = EMBEDDED_CORPUS
-            .iter()
-            .flat_map(|file| file.lines())
-            .filter_map(|line| serde_json::from_str(line).ok())
-            .collect();
-        let mut classifier = Classifier::from_corpus(settings, &examples);
-        for lesson in lessons {
-            classifier.learn(lesson);
-        }
+        // Trained once per process: every classifier starts from the same corpus model (a reset,
+        // or the tests' many servers in one process, would otherwise train it again each time).
+        static CORPUS_MODEL: LazyLock<Model> = LazyLock::new(|| {
+            // The embedded corpus is checked by a test; a line that does not parse is skipped
+            // rather than refusing to start.
+            let examples: Vec<CorpusReport> = EMBEDDED_CORPUS
+                .iter()
+                .flat_map(|file| file.lines())
+                .filter_map(|line| serde_json::from_str(line).ok())
+                .collect();
+            Classifier::from_corpus(&LaneSettings::default(), &examples).model
+        });
+        let mut classifier = Classifier {
+            settings: settings.clone(),
+            model: CORPUS_MODEL.clone(),
+            lessons: 0,
+            remembered: Vec::new(),
+        };
+        classifier.learn(lessons);
         classifier
     }
 
@@ -234,31 +245,41 @@ impl Classifier {
             remembered: Vec::new(),
         };
         for example in examples {
-            classifier.train(&example.lesson(), 1.0);
+            classifier.add(&example.lesson(), 1.0);
         }
+        classifier.model.fit();
         classifier
     }
 
-    /// Learns from an editor: the model counts the example `lesson_weight` times, and a later
-    /// near-copy of it goes straight to the lane the editor chose.
-    pub fn learn(&mut self, lesson: Lesson) {
-        self.train(&lesson, self.settings.lesson_weight);
-        let scrubbed_quote = lesson.quote.as_deref().map(|q| scrub(q).text);
-        let scrubbed_details = lesson.details.as_deref().map(|d| scrub(d).text);
-        if let Some(fp) = Fingerprint::of(scrubbed_quote.as_deref(), scrubbed_details.as_deref()) {
-            if self.remembered.len() >= self.settings.remembered_lessons.max(1) {
-                self.remembered.remove(0);
+    /// Learns from editors (oldest lesson first): the model counts each example `lesson_weight`
+    /// times and is trained again once, and a later near-copy of a lesson goes straight to the
+    /// lane the editor chose.
+    pub fn learn(&mut self, lessons: impl IntoIterator<Item = Lesson>) {
+        let before = self.lessons;
+        for lesson in lessons {
+            self.add(&lesson, self.settings.lesson_weight);
+            let scrubbed_quote = lesson.quote.as_deref().map(|q| scrub(q).text);
+            let scrubbed_details = lesson.details.as_deref().map(|d| scrub(d).text);
+            if let Some(fp) =
+                Fingerprint::of(scrubbed_quote.as_deref(), scrubbed_details.as_deref())
+            {
+                if self.remembered.len() >= self.settings.remembered_lessons.max(1) {
+                    self.remembered.remove(0);
+                }
+                self.remembered.push((fp, lesson.lane));
             }
-            self.remembered.push((fp, lesson.lane));
+            self.lessons += 1;
         }
-        self.lessons += 1;
+        if self.lessons > before {
+            self.model.fit();
+        }
     }
 
     pub fn lessons_learned(&self) -> usize {
         self.lessons
     }
 
-    fn train(&mut self, example: &Lesson, weight: f32) {
+    fn add(&mut self, example: &Lesson, weight: f32) {
         let quote = scrub(example.quote.as_deref().unwrap_or("")).text;
         let details = scrub(example.details.as_deref().unwrap_or("")).text;
         let features = model_features(example.category, &quote, &details);

@@ -71,6 +71,13 @@ pub(crate) fn detect(input: &Input, settings: &LaneSettings) -> Evidence {
             ]),
         });
     }
+    if first_person_question(input.details) {
+        signals.push(Signal {
+            code: "first_person_question",
+            text: "asks a question about the writer's own situation".into(),
+            weights: towards(&[(Lane::Question, 0.8)]),
+        });
+    }
     let clinical = CLINICAL.is_match(&both);
     if clinical {
         signals.push(Signal {
@@ -84,6 +91,29 @@ pub(crate) fn detect(input: &Input, settings: &LaneSettings) -> Evidence {
         emergency,
         clinical,
     }
+}
+
+// A question (a question mark in any script, or a question particle) written in the first person
+// ("I", "my", "me" in the corpus languages): how a reader asks about their own case, whatever the
+// words ("ja", "im" and "sono" are left out: German "yes" and "in the", Italian "they are"). A
+// report that questions the article ("shouldn't it be 12 hours?") is seldom in the first
+// person; one that is ("is this right? I thought…") is protected by the queue margin.
+static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&ascii_boundaries(
+        r"[?？؟]|\bczy\b|هل|吗|ですか|でしょうか|ますか",
+    ))
+    .expect("valid regex")
+});
+
+static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&ascii_boundaries(
+        r"(?i)\b(i|i'm|i've|ive|i'd|my|me|myself|yo|mi|mis|estoy|tengo|ich|mein|meine|meinen|meinem|meiner|mir|mich|je|j'ai|ma|mon|mes|moi|eu|meu|minha|estou|io|mio|mia|miei|ik|mijn|mij|mój|moja|moje|mnie|mam|jestem|ben|benim|bende|bana)\b|私|僕|我|أنا|عندي|لدي",
+    ))
+    .expect("valid regex")
+});
+
+fn first_person_question(details: &str) -> bool {
+    QUESTION.is_match(details) && FIRST_PERSON.is_match(details)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +280,7 @@ static MESSENGER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static PROFESSIONAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&ascii_boundaries(r"(?i)\b(gp|md|rn|mrpharms|pharmacist|practice nurse|nurse|midwife|consultant|registrar|physician|diabetologist|cardiolog\w*|psychiatr\w*|rheumatolog\w*|immunisation coordinator|pharmacien\w*|médecin|infirmi\w+|pneumologue|pediatra|farmac[ée]utic[oa]|enfermer[oa]|médic[oa] de fam[ií]lia|apotheker\w*|hausarzt|kinderkrankenschwester|krankenschwester|kardiologie|farmacêutic[oa]|endocrinologista|huisarts|jeugdarts|verpleegkundige|farmacista|medico di medicina generale|infermiere|lekarz\w*|farmaceuta|pielęgniarka)\b|طبيب|صيدلي|(?-i:\b(?:Dr|Dra|Prof|Dott|lek)\.?\s+\p{Lu})|薬剤師|医師|看護師"))
+    Regex::new(&ascii_boundaries(r"(?i)\b(gp|md|rn|mrpharms|pharmacist|practice nurse|nurse|midwife|consultant|registrar|physician|diabetologist|cardiolog\w*|psychiatr\w*|rheumatolog\w*|immunisation coordinator|pharmacien\w*|médecin|infirmi\w+|pneumologue|pediatra|farmac[ée]utic[oa]|enfermer[oa]|médic[oa] de fam[ií]lia|apotheker\w*|hausarzt|kinderkrankenschwester|krankenschwester|kardiologie|farmacêutic[oa]|endocrinologista|huisarts|jeugdarts|verpleegkundige|farmacista|medico di medicina generale|infermiere|lekarz\w*|farmaceuta|pielęgniarka|dietitian|dietician|dietist\w*|diététicien\w*|ernährungsberater\w*|dietetyk\w*|diyetisyen|eczacı|hemşire|doktor)\b|طبيب|صيدلي|(?-i:\b(?:Dr|Dra|Prof|Dott|Lek|lek|Dyt|Uzm|Ecz)\.?\s+\p{Lu})|薬剤師|医師|看護師"))
     .expect("valid regex")
 });
 
@@ -336,7 +366,7 @@ struct Group {
     weights: &'static [(Lane, f32)],
 }
 
-const GROUPS: [Group; 13] = [
+const GROUPS: [Group; 14] = [
     Group {
         code: "offers_service",
         text: "offers a service (SEO, links, marketing, writing)",
@@ -402,6 +432,14 @@ const GROUPS: [Group; 13] = [
         text: "an opinion about medicine, industry or politics",
         pattern: r"\b(big pharma|pharma companies|government|poison|are a scam|the nhs is broken|natural remedies|chemicals|farmacéuticas|pharmaindustrie|impfpflicht|dictature|labos|indústria farmacêutica|farmaceutische industrie|case farmaceutiche|koncerny farmaceutyczne|gobierno|prefeitura|freiheit|ilaç şirketleri\w*)\b|شركات الأدوية|製薬会社|药厂|制药公司",
         weights: &[(Lane::Comment, 1.5)],
+    },
+    Group {
+        code: "asks_for_change",
+        text: "asks for the article to be corrected, completed or updated",
+        // Words that ask an editor to change the page, in the corpus languages. "The article says"
+        // is left out: readers asking for advice quote the page the same way.
+        pattern: r"(\b(should (say|read|be|mention|include|state|note|add|warn)|shouldn'?t it (say|be)|needs? (to be )?(fix(ed|ing)?|correct(ed|ing)?|updat(ed|ing)|chang(ed|ing)|amend(ed|ing)|revis(ed|ing))|please (add|correct|fix|update|amend|change|remove|mention|clarify|review)|(could|should|might|would) (you )?(add|mention|clarify|remove|state|explain that)|(is|are|was) (missing|not mentioned|wrong|incorrect|inaccurate|out of date|outdated)|not mentioned|(is|are) no longer (recommended|advised|used)|(correct|right|actual|usual) (dose|value|figure|number|amount|interval|limit) is|(typo|misprint|misspel\w+)|(doesn'?t|does not|don'?t|do not) (say|mention|cover|include|explain)|(says|said) nothing (about|on)|nothing (about|on)|no mention|(would be|it'?d be) (good|helpful|useful|better) to (say|add|mention|include|clarify|note|explain)|no se (habla|dice|menciona)|no dice nada|nada sobre|ne (parle|dit|mentionne) pas|rien sur|não (fala|diz|menciona)|wird nicht erwähnt|kein wort|nichts (über|zu|von)|non si parla|non (dice|menziona)|niente su|staat niets|wordt niet (genoemd|vermeld)|niets over|brak (informacji|wzmianki)|nie ma (nic|informacji|ani słowa)|deber[íi]a (decir|ser|poner|mencionar|aclarar|indicar)|faltar[íi]a|falta (decir|mencionar|añadir|aclarar|indicar)|est[áa] mal (escrito|indicado|puesto)?|no es correct[oa]|es incorrect[oa]|desactualizad[oa]|(corrijan|corregir|actualicen|actualizar|añadan|aclaren)|no se menciona|sollte(n)? .{0,30}(heißen|stehen|erwähnt werden|ergänzt werden)|fehlt|ist falsch|nicht (korrekt|richtig)|veraltet|bitte (korrigieren|ergänzen|aktualisieren|ändern|anpassen)|richtig (ist|wäre)|muss es heißen|devrait (dire|être|préciser|mentionner|indiquer)|il manque|(est|c'est) faux|incorrect\w*|erron\w+|obsolète|pas à jour|(merci de|il faudrait|vous pourriez|pourriez-vous) (corriger|préciser|mettre à jour|ajouter|mentionner|indiquer)|deveria (dizer|ser|mencionar|informar)|faltou|falta (dizer|mencionar|citar|informar)|est[áa] errad[oa]|incorret[oa]|desatualizad[oa]|(corrijam|corrigir|atualizem|atualizar)|dovrebbe (dire|essere|indicare|riportare)|manca|è sbagliat[oa]|errat[oa]|non è corrett[oa]|non (è )?aggiornat[oa]|(correggete|correggere|aggiornate|aggiornare)|andrebbe (specificato|aggiunto|corretto|aggiornato)|ontbreekt|klopt niet|is fout|onjuist|verouderd|graag (aanpassen|corrigeren|toevoegen|aanvullen)|moet (zijn|staan)|voeg .{0,40} toe|powinno (być|brzmieć)|brakuje|jest błędn\w+|nieprawd\w+|nieaktualn\w+|proszę (poprawić|dodać|zaktualizować|uzupełnić)|poprawcie)\b|yanlış|hatalı|güncel değil|eksik|hiç yok|bahsedilmem\w*|لا يذكر|لم يذكر|لا يوجد أي ذكر|書いてない|書かれていない|没有说|没有写|olmalı\b|düzelt\w+|eklenmeli|خطأ|غير صحيح|معلومات قديمة|يجب تصحيح|الصحيح هو|يجب أن يكون|ينبغي إضافة|يرجى (تصحيح|تحديث|إضافة)|間違い|誤り|古い情報|訂正|修正して|正しくは|記載がない|追記して|错误|不对|过时|应该是|请更正|请修改|正确的是|没有提到)",
+        weights: &[(Lane::Queue, 1.0)],
     },
     Group {
         code: "asks_advice",

@@ -3,7 +3,7 @@
 //! all share the database, and each picks up the others' within a minute), and remembering the
 //! fingerprints of recent spam so that a campaign's next variant is recognised.
 
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use super::{Classifier, Fingerprint, LaneSettings, Lesson, Submission, Verdict};
 use crate::db::lanes::{self as store, StoredLesson};
@@ -17,6 +17,9 @@ const RECENT_SPAM: usize = 500;
 pub struct Sorter {
     settings: LaneSettings,
     state: RwLock<State>,
+    /// Held for a whole refresh or reset, so that two never learn the same lessons at once;
+    /// classification only waits for the swap at the end, not for training.
+    updating: Mutex<()>,
 }
 
 struct State {
@@ -49,42 +52,30 @@ impl Sorter {
                 last_spam_report: 0,
             }),
             settings,
+            updating: Mutex::new(()),
         }
     }
 
     pub fn classify(&self, submission: Submission) -> Verdict {
-        match self.state.read() {
-            Ok(state) => state.classifier.classify(&Submission {
+        self.read(|state| {
+            state.classifier.classify(&Submission {
                 recent_spam: &state.recent_spam,
                 ..submission
-            }),
-            // A panic while learning poisoned the lock: the classifier in it is still whole.
-            Err(poisoned) => {
-                let state = poisoned.into_inner();
-                state.classifier.classify(&Submission {
-                    recent_spam: &state.recent_spam,
-                    ..submission
-                })
-            }
-        }
+            })
+        })
     }
 
     pub fn lessons_learned(&self) -> usize {
-        self.state
-            .read()
-            .map(|s| s.classifier.lessons_learned())
-            .unwrap_or(0)
+        self.read(|state| state.classifier.lessons_learned())
     }
 
     /// Learns what the database holds and the classifier does not yet: lessons stored since the
     /// last refresh (by any instance), and new spam. After a reset elsewhere (fewer lessons
     /// stored than learned) it starts again from the corpus.
     pub fn refresh(&self, conn: &mut DbConn) -> diesel::QueryResult<()> {
+        let _updating = self.updating.lock().unwrap_or_else(|p| p.into_inner());
         let stored = store::count_lessons(conn)?;
-        let (last_lesson, learned, last_spam) = {
-            let s = self.read_state();
-            (s.0, s.1, s.2)
-        };
+        let (last_lesson, learned, last_spam) = self.read_state();
         let (restart, after) = if stored < learned {
             (true, 0)
         } else {
@@ -95,19 +86,35 @@ impl Sorter {
         if lessons.is_empty() && spam.is_empty() && !restart {
             return Ok(());
         }
+        // Training takes tens of milliseconds: it happens on a copy while reports are still
+        // classified by the current model.
+        let learned_now = lessons.len() as i64;
+        let newest = lessons.iter().map(|l| l.id).max();
+        let classifier = if restart || !lessons.is_empty() {
+            let mut next = if restart {
+                Classifier::new(&self.settings, Vec::new())
+            } else {
+                self.read(|state| state.classifier.clone())
+            };
+            next.learn(lessons.into_iter().map(lesson_of));
+            Some(next)
+        } else {
+            None
+        };
         let mut state = match self.state.write() {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
         };
         if restart {
-            state.classifier = Classifier::new(&self.settings, Vec::new());
             state.learned = 0;
             state.last_lesson = 0;
         }
-        for lesson in lessons {
-            state.last_lesson = state.last_lesson.max(lesson.id);
-            state.learned += 1;
-            state.classifier.learn(lesson_of(lesson));
+        if let Some(classifier) = classifier {
+            state.classifier = classifier;
+        }
+        state.learned += learned_now;
+        if let Some(newest) = newest {
+            state.last_lesson = state.last_lesson.max(newest);
         }
         for (id, hex) in spam {
             state.last_spam_report = state.last_spam_report.max(id);
@@ -121,22 +128,29 @@ impl Sorter {
     }
 
     fn read_state(&self) -> (i64, i64, i64) {
-        let state = match self.state.read() {
-            Ok(state) => state,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        (state.last_lesson, state.learned, state.last_spam_report)
+        self.read(|state| (state.last_lesson, state.learned, state.last_spam_report))
+    }
+
+    /// A panic while learning poisoned the lock: the state in it is still whole (learning happens
+    /// on a copy).
+    fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        match self.state.read() {
+            Ok(state) => f(&state),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
     }
 
     /// Forgets every lesson: the classifier is the corpus's again (here at once, elsewhere at the
     /// next refresh). Returns how many lessons were deleted.
     pub fn reset(&self, conn: &mut DbConn) -> diesel::QueryResult<usize> {
+        let _updating = self.updating.lock().unwrap_or_else(|p| p.into_inner());
         let deleted = store::delete_lessons(conn)?;
+        let fresh = Classifier::new(&self.settings, Vec::new());
         let mut state = match self.state.write() {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
         };
-        state.classifier = Classifier::new(&self.settings, Vec::new());
+        state.classifier = fresh;
         state.learned = 0;
         state.last_lesson = 0;
         Ok(deleted)

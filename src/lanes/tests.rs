@@ -184,23 +184,23 @@ fn near_copies_of_spam_are_spam() {
 fn a_lesson_changes_a_later_verdict() {
     let mut classifier = Classifier::new(&SETTINGS, []);
     // A reader's remark that the classifier sends to the queue...
-    let text = "the tables on this page would look better in colour";
+    let text = "this part about the maximum dose made me think of my first job";
     let s = submission(Category::Unclear, None, text, "en");
     let before = classifier.classify(&s);
     assert_eq!(before.lane, Lane::Queue, "{:?}", before.reasons);
     // ...an editor moves it to comments...
-    classifier.learn(Lesson {
+    classifier.learn([Lesson {
         quote: None,
         details: Some(text.into()),
         category: Category::Unclear,
         lane: Lane::Comment,
-    });
+    }]);
     assert_eq!(classifier.lessons_learned(), 1);
     // ...and the same remark from another reader, reworded a little, follows the lesson.
     let again = submission(
         Category::Unclear,
         None,
-        "the tables on this page would look better in colour!",
+        "this part about the maximum dose made me think of my first job!",
         "en",
     );
     let after = classifier.classify(&again);

@@ -13,7 +13,7 @@ use crate::domain::Category;
 /// and passages are normalised, changes: a stored signature of another version is refused by
 /// [`ProblemSignature::from_json`], and the caller rebuilds it from the problem's reports with
 /// [`ProblemSignature::from_reports`].
-pub const SIGNATURE_VERSION: u32 = 2;
+pub const SIGNATURE_VERSION: u32 = 3;
 
 /// Passages kept per problem. Readers quote the same sentence in a few ways (the whole sentence,
 /// half of it, the number alone); the first few distinct ones cover the later ones.
@@ -359,13 +359,13 @@ mod tests {
         assert_eq!(back.count("q:mg:1200"), 2);
         assert_eq!(back.count("q:mg:3200"), 1);
 
-        let older = json.replacen("\"v\":2", "\"v\":1", 1);
+        let older = json.replacen(&format!("\"v\":{SIGNATURE_VERSION}"), "\"v\":1", 1);
         assert!(matches!(
             ProblemSignature::from_json(&older),
             Err(SignatureError::Version { found: 1 })
         ));
         assert!(matches!(
-            ProblemSignature::from_json("{\"v\":2}"),
+            ProblemSignature::from_json(&format!("{{\"v\":{SIGNATURE_VERSION}}}")),
             Err(SignatureError::Malformed(_))
         ));
     }

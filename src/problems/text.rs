@@ -112,6 +112,9 @@ pub(crate) enum TermClass {
     /// Letters and digits in one token: a guideline or trial code ("NG136"), a lab test
     /// ("HbA1c"), a vitamin ("B12").
     Code,
+    /// Two bare numbers joined as a range ("an INR of 2 to 3", "2,0–3,0"): one statement, more
+    /// telling than either end, which small numbers alone are not.
+    Range,
     /// A bare number; `true` when it is specific (100 or more, or with decimals: a year, a dose),
     /// `false` for small counts that every page is full of.
     Number(bool),
@@ -167,6 +170,12 @@ fn lookup_unit(word: &str) -> Option<Unit> {
         }
         "kg" => unit("kg", 1.0, Measure),
         "ml" => unit("ml", 1.0, Measure),
+        // Volumes of fluid ("drink 2 litres a day"), kept in millilitres so that "1 l", "1 litre"
+        // and "1000 ml" meet.
+        "l" | "litre" | "litres" | "liter" | "liters" | "litro" | "litros" | "litri" | "litr"
+        | "litry" | "litrow" | "لتر" | "لترات" | "リットル" | "升" => {
+            unit("ml", 1000.0, Measure)
+        }
         "iu" | "ui" | "ie" => unit("iu", 1.0, Measure),
         "mmhg" => unit("mmhg", 1.0, Measure),
         "mmol" => unit("mmol", 1.0, Measure),
@@ -527,6 +536,18 @@ fn unit_at(tokens: &[Spanned], at: usize) -> Option<(&'static str, f64, TermClas
     else {
         return None;
     };
+    // "l" before an apostrophe is the article of the next word ("2 l'ibuprofene"), not litres.
+    if word == "l"
+        && matches!(
+            tokens.get(i + 1),
+            Some(Spanned {
+                tok: Tok::Sym('\'' | '’'),
+                ..
+            })
+        )
+    {
+        return None;
+    }
     // After an ordinal ("20. Woche") only a length of time is read as a unit.
     let Some(found) = lookup_unit(word).filter(|u| !ordinal || u.class == TermClass::Span) else {
         // The compound is left to be read as a word too: "Schwangerschaft" is in it.
@@ -787,6 +808,13 @@ pub(crate) fn terms(folded: &str, lang: Option<&str>) -> Vec<Term> {
                 }
                 let unit = unit_at(&tokens, j);
                 let range = (values.len() > 1).then_some(i);
+                if let (None, [low, .., high]) = (unit, values.as_slice()) {
+                    // A range of bare numbers is one statement: its ends alone are small
+                    // numbers every page has, the pair in one order is not.
+                    let (low, high) = (low.min(*high), low.max(*high));
+                    let text = format!("{}-{}", number_text(low), number_text(high));
+                    out.push(format!("n:{text}"), TermClass::Range, text, None, range);
+                }
                 for &v in &values {
                     match unit {
                         Some((dim, factor, class, _)) => {

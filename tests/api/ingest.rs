@@ -214,8 +214,9 @@ async fn reports_are_stored_and_counted_per_category(app: TestApp) {
 }
 on_both_backends!(reports_are_stored_and_counted_per_category);
 
-/// Each category is stored as itself and counted in its own counter: one report in each, then
-/// every counter is 1 and the total 7.
+/// Each category is stored as itself and counted in its own counter: one report in each (each
+/// saying what is wrong, so that every one is a problem for the queue), then every counter is 1
+/// and the total 7.
 async fn every_category_is_stored_and_counted_in_its_own_counter(app: TestApp) {
     let categories = [
         "inaccurate",
@@ -227,10 +228,21 @@ async fn every_category_is_stored_and_counted_in_its_own_counter(app: TestApp) {
         "other",
     ];
     let mut article_id = 0;
-    for category in categories {
-        let created = app
-            .report(category, &article("/all-categories"), category)
+    for (step, category) in categories.iter().enumerate() {
+        let r = app
+            .post_json_as(
+                category,
+                "/api/v1/reports",
+                &serde_json::json!({
+                    "article_url": article("/all-categories"),
+                    "category": category,
+                    "quote": format!("Step {step}: take {} mg", (step + 1) * 100),
+                    "details": format!("step {step} of the instructions is {category}, please check it"),
+                }),
+            )
             .await;
+        assert_eq!(r.status(), 201, "{category}");
+        let created: serde_json::Value = r.json().await.expect("json");
         article_id = created["article_id"].as_i64().unwrap();
     }
     let token = app.token("t").await;

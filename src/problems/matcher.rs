@@ -51,6 +51,12 @@
 //!   child dose of one drug. This holds unless the report quotes the problem's own sentence
 //!   ([`SAME_PASSAGE`]).
 //!
+//! - **Different values in dispute.** A report that corrects one value of a passage (its quoted
+//!   "240 mg", corrected to 300 mg) is not about the same complaint as readers who correct
+//!   another value of it ("15 ml", corrected to 10 ml), though its quote lies inside theirs
+//!   ([`other_disputed_value`]); nor is a report disputing the value the problem's readers give
+//!   as the right one ([`disputes_their_correction`]).
+//!
 //! Arrival order matters to any greedy matcher. Suppose readers who quoted the passage and
 //! readers who only described the error (in other words, or another language) each started a
 //! problem. A later report that clearly belongs to both then bridges them: [`Match::merge`] names
@@ -327,6 +333,58 @@ fn report_conflicts(report: &ReportText, problem: &ProblemSignature) -> bool {
     )
 }
 
+/// Whether a report (or problem) and a problem dispute different values: each corrects a value
+/// of its quote, and none of the values one disputes is one the other disputes. Readers of one
+/// table row ("4 a 5 años 240 mg 15 ml") who correct its volume and a reader who quotes only its
+/// "240 mg" and corrects the dose share the passage and the value, but not the complaint.
+fn other_disputed_value<'a>(
+    ours: impl Iterator<Item = &'a String> + Clone,
+    theirs: &std::collections::BTreeSet<String>,
+) -> bool {
+    ours.clone().next().is_some()
+        && !theirs.is_empty()
+        && !ours.into_iter().any(|k| theirs.contains(k))
+}
+
+/// Whether the report disputes values that the problem's readers state as right: every value
+/// its quote disputes is one the problem names but neither quoted nor disputed (its readers'
+/// correction), and the problem names none of the report's own corrections. "Under 50 kg, at
+/// most 4 g" corrected to "about 3 g" disputes the 4 g that the adults' problem ("max 4 g, the
+/// page says 6") gives as the right maximum. A report of that problem quoting "6 g" and
+/// correcting it to 4 g is not affected; one quoting "3200 mg" and correcting it to 1200 mg
+/// joins readers who wrote "1200 mg, not 3200", since they name its correction, and readers
+/// who wrote only "3200 mg is too much", who name no other value.
+fn disputes_their_correction(report: &ReportText, problem: &ProblemSignature) -> bool {
+    let named = |k: &str| report.terms.iter().any(|t| t.key == k);
+    !report.disputed.is_empty()
+        && report.disputed.iter().all(|k| {
+            // Readers who wrote only "3200 mg is too much" name the disputed value alone: the
+            // problem must name another value of the measure, one the report does not.
+            let dim = measure_dim(k);
+            problem.count(k) > 0
+                && !problem.quoted.contains(k)
+                && !problem.disputed.contains(k)
+                && problem
+                    .terms
+                    .keys()
+                    .any(|other| measure_dim(other) == dim && !named(other))
+        })
+        && !report.corrections.iter().any(|k| problem.count(k) > 0)
+}
+
+/// Whether a bare-number key ("n:4") is an end of a range of bare numbers the problem states
+/// ("n:4-5").
+fn ends_a_range(key: &str, problem: &ProblemSignature) -> bool {
+    let Some(value) = key.strip_prefix("n:") else {
+        return false;
+    };
+    problem.terms.keys().any(|k| {
+        k.strip_prefix("n:")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(low, high)| low == value || high == value)
+    })
+}
+
 /// Whether two problems may be one: a kind in common, passages that overlap (when both have
 /// any), and no conflicting values.
 fn compatible(a: &ProblemSignature, b: &ProblemSignature) -> bool {
@@ -350,6 +408,9 @@ fn compatible(a: &ProblemSignature, b: &ProblemSignature) -> bool {
         })
     });
     if !a.passages.is_empty() && !b.passages.is_empty() && !overlapping {
+        return false;
+    }
+    if other_disputed_value(a.disputed.iter(), &b.disputed) {
         return false;
     }
     !conflicting(
@@ -398,6 +459,8 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
         .map(|t| joinable().map(|p| p.count(&t.key)).sum())
         .collect();
     let mut candidates: Vec<Match> = Vec::new();
+    // Whether each candidate reached its threshold without the whole-claim rule.
+    let mut full_evidence: Vec<bool> = Vec::new();
     for ((index, problem), required) in open.iter().enumerate().zip(required) {
         let Some(required) = required else {
             continue;
@@ -405,6 +468,8 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
         let passage = passage_evidence(new, problem);
         if passage.other_passage
             || (passage.evidence < SAME_PASSAGE && report_conflicts(new, problem))
+            || other_disputed_value(new.disputed.iter(), &problem.disputed)
+            || disputes_their_correction(new, problem)
         {
             continue;
         }
@@ -413,7 +478,13 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
         for (term, &all_using) in new.terms.iter().zip(&using) {
             let here = problem.count(&term.key);
             let counted_with_unit = term.of.as_ref().is_some_and(|of| problem.count(of) > 0);
-            if here == 0 || counted_with_unit {
+            // A small number the report states with a unit ("every 4 to 12 weeks") does not
+            // name the end of a range of bare numbers ("an INR of 4.0-5.0"): another statement.
+            // It still names a bare number ("the article says 39" for "39 °C").
+            let range_end = term.class == TermClass::Number(false)
+                && term.of.is_some()
+                && ends_a_range(&term.key, problem);
+            if here == 0 || counted_with_unit || range_end {
                 continue;
             }
             let evidence = weight(term.class) * rarity(all_using - here, others);
@@ -447,6 +518,7 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
         let whole_claim = kind(new.category()) == Kind::Content
             && !says_more
             && shared.iter().filter(|(e, _)| *e >= ASIDE).count() >= 2;
+        let full_required = required;
         let required = if whole_claim {
             required.min(WHOLE_CLAIM)
         } else {
@@ -461,6 +533,7 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
                 reason,
                 merge: Vec::new(),
             });
+            full_evidence.push(score >= full_required);
         }
     }
     // The best score wins; on a tie the earlier problem (candidates are in slice order).
@@ -471,10 +544,18 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
             Some(b) if candidates[b].score >= m.score => Some(b),
             _ => Some(i),
         })?;
+    // A report bridges problems only on full evidence for each: the whole-claim rule lets a
+    // short report join a problem, never make two problems one. "Ibuprofen 3200 mg without a
+    // prescription? Dangerous." says all that a lone "unsafe in pregnancy" report says once
+    // 3200 mg is common on the page; it must not carry that report into the dose problem.
+    let bridging = full_evidence[best_at];
     let mut best = candidates.swap_remove(best_at);
+    full_evidence.swap_remove(best_at);
     best.merge = candidates
         .iter()
-        .map(|m| m.index)
+        .zip(&full_evidence)
+        .filter(|(_, &full)| bridging && full)
+        .map(|(m, _)| m.index)
         .filter(|&i| compatible(&open[best.index], &open[i]))
         .collect();
     best.merge.sort_unstable();
@@ -792,6 +873,178 @@ mod tests {
             ),
         ];
         assert_eq!(assign(&reports), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn readers_correcting_another_value_of_one_row_are_another_problem() {
+        let es = |quote: &str, details: &str| {
+            ReportText::new(Category::Inaccurate, Some(quote), Some(details), Some("es"))
+        };
+        let reports = [
+            // The row's volume: 200 mg of a 100 mg/5 ml syrup is 10 ml.
+            es(
+                "7 a 9 años 200 mg 15 ml",
+                "200 mg del jarabe de 100 mg/5 ml son 10 ml, no 15 ml",
+            ),
+            es("15 ml", "tendría que poner 10 ml"),
+            // The same row's dose, quoted alone inside the first quote: another complaint.
+            es(
+                "200 mg",
+                "a 10 mg/kg un niño de 25 kg necesita 250 mg, la columna se queda corta",
+            ),
+            // The dose cell quoted, but the volume corrected: the first complaint.
+            es("200 mg", "con el jarabe de 100 mg/5 ml son 10 ml, no 15 ml"),
+        ];
+        assert_eq!(assign(&reports), vec![0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn a_report_disputing_the_problems_correction_is_another_problem() {
+        let reports = [
+            en(
+                Category::Harmful,
+                None,
+                Some("Paracetamol for adults: at most 4 g in 24 hours, not 6 g."),
+            ),
+            ReportText::new(
+                Category::Harmful,
+                None,
+                Some("Höchstens 4 g Paracetamol am Tag, 6 g schädigt die Leber."),
+                Some("de"),
+            ),
+            // 4 g is what the adults' problem gives as right; this reader disputes it for
+            // people under 50 kg.
+            en(
+                Category::Inaccurate,
+                Some("under 50 kg, up to 4 g a day"),
+                Some("under 50 kg it is 60 mg/kg a day, about 3 g"),
+            ),
+            en(
+                Category::Inaccurate,
+                Some("6 g a day"),
+                Some("4 g is the maximum"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 0, 1, 0]);
+        // Readers who name only the wrong value ("3200 mg is too much") name no correction
+        // that a quoting reader could dispute.
+        let reports = [
+            ReportText::new(
+                Category::Harmful,
+                None,
+                Some("3.200 mg de ibuprofeno al día es demasiado"),
+                Some("es"),
+            ),
+            en(
+                Category::Inaccurate,
+                Some("up to 3,200 mg a day"),
+                Some("ibuprofen max is 1,200 mg"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 0]);
+    }
+
+    #[test]
+    fn how_often_a_medicine_is_taken_ties_reports_across_languages() {
+        let say = |lang: &str, details: &str| {
+            ReportText::new(Category::Harmful, None, Some(details), Some(lang))
+        };
+        let reports = [
+            en(
+                Category::Harmful,
+                Some("Take methotrexate every day."),
+                Some("No! It is taken once a week, never daily."),
+            ),
+            say("es", "El metotrexato es una vez por semana, no a diario."),
+            say("de", "Methotrexat wöchentlich, nicht täglich!"),
+            say("zh", "甲氨蝶呤每周一次，不是每天。"),
+            say("tr", "Metotreksat haftada bir kez, her gün değil."),
+            en(
+                Category::Other,
+                None,
+                Some("please add that folic acid goes on another day than methotrexate"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn stopping_suddenly_and_tapering_tie_reports_across_languages() {
+        let say = |lang: &str, details: &str| {
+            ReportText::new(Category::Harmful, None, Some(details), Some(lang))
+        };
+        let reports = [
+            en(
+                Category::Harmful,
+                Some("Sertraline can be stopped at any time."),
+                Some("Never stop it abruptly, it has to be tapered."),
+            ),
+            say(
+                "it",
+                "La sertralina non si sospende di colpo, va ridotta gradualmente.",
+            ),
+            say(
+                "de",
+                "Sertralin nie abrupt absetzen, sondern ausschleichen.",
+            ),
+            say("ar", "لا تتوقف عن السيرترالين فجأة، بل قلل الجرعة تدريجيا"),
+            en(
+                Category::Inaccurate,
+                Some("The usual dose of sertraline is 50 mg."),
+                Some("the maximum is 200 mg"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_number_of_weeks_is_not_the_end_of_a_range() {
+        let reports = [
+            en(
+                Category::Harmful,
+                None,
+                Some("The INR to aim for on warfarin is 2 to 3; the page says 4 to 5."),
+            ),
+            // "4 weeks" is not the 4 of "4 to 5": another statement about warfarin and INR.
+            ReportText::new(
+                Category::Inaccurate,
+                None,
+                Some("Con warfarina el INR se mide cada 4 a 12 semanas."),
+                Some("es"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_short_report_bridges_no_problems_on_its_whole_claim() {
+        let mut dose = ProblemSignature::new(&en(
+            Category::Harmful,
+            Some(DOSE),
+            Some("Over the counter it is 1,200 mg, not 3,200 mg."),
+        ));
+        dose.absorb(&en(
+            Category::Inaccurate,
+            Some("up to 3,200 mg a day"),
+            Some("1200 mg max"),
+        ));
+        dose.absorb(&en(Category::Outdated, Some("3200mg a day"), None));
+        let pregnancy = ProblemSignature::new(&ReportText::new(
+            Category::Harmful,
+            None,
+            Some(
+                "Ibuprofène au troisième trimestre de grossesse : contre-indiqué, pas sans danger.",
+            ),
+            Some("fr"),
+        ));
+        let open = [dose, pregnancy];
+        let short = en(
+            Category::Harmful,
+            None,
+            Some("ibuprofen 3200 mg a day without a prescription? dangerous"),
+        );
+        let found = best_match(&short, &open).unwrap();
+        assert_eq!((found.index, found.merge), (0, vec![]));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::Category;
 /// and passages are normalised, changes: a stored signature of another version is refused by
 /// [`ProblemSignature::from_json`], and the caller rebuilds it from the problem's reports with
 /// [`ProblemSignature::from_reports`].
-pub const SIGNATURE_VERSION: u32 = 3;
+pub const SIGNATURE_VERSION: u32 = 4;
 
 /// Passages kept per problem. Readers quote the same sentence in a few ways (the whole sentence,
 /// half of it, the number alone); the first few distinct ones cover the later ones.
@@ -63,6 +63,11 @@ pub struct ReportText {
     pub(crate) terms: Vec<Term>,
     /// The keys of the values (doses, readings…) its quote states.
     pub(crate) quoted: Vec<String>,
+    /// The quoted values it disputes: see [`disputed`].
+    pub(crate) disputed: Vec<String>,
+    /// The values its details state and its quote does not: its reader's corrections, when the
+    /// quote states a value.
+    pub(crate) corrections: Vec<String>,
 }
 
 impl ReportText {
@@ -81,26 +86,52 @@ impl ReportText {
             (!compact.is_empty()).then(|| Passage::from_compact(compact))
         };
         let both = [&quote, &details].into_iter().flatten().map(String::as_str);
+        let values = |text: &Option<String>| -> Vec<String> {
+            text.as_deref()
+                .map(|t| text::terms(t, lang))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| text::measure_dim(&t.key).is_some())
+                .map(|t| t.key)
+                .collect()
+        };
+        let quoted = values(&quote);
+        let corrections: Vec<String> = values(&details)
+            .into_iter()
+            .filter(|k| !quoted.contains(k))
+            .collect();
+        let disputed = disputed(&quoted, &corrections);
         ReportText {
             category,
             lang: lang.map(str::to_string),
             passage: quote.as_ref().and_then(passage_of),
             details: details.as_ref().and_then(passage_of),
             terms: text::terms(&both.collect::<Vec<_>>().join("\n"), lang),
-            quoted: quote
-                .as_deref()
-                .map(|q| text::terms(q, lang))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|t| text::measure_dim(&t.key).is_some())
-                .map(|t| t.key)
-                .collect(),
+            quoted,
+            disputed,
+            corrections,
         }
     }
 
     pub fn category(&self) -> Category {
         self.category
     }
+}
+
+/// The values of a quote that its reader disputes: those of the measures (mg, ml, mmHg…) that
+/// the details correct, a correction being a value the details state and the quote does not.
+/// "4 a 5 años 240 mg 15 ml" corrected to "10 ml" disputes 15 ml; "240 mg" corrected to
+/// "300 mg" disputes 240 mg. Empty when the reader quoted no value or corrected none.
+fn disputed(quoted: &[String], corrections: &[String]) -> Vec<String> {
+    let corrected: BTreeSet<&str> = corrections
+        .iter()
+        .filter_map(|k| text::measure_dim(k))
+        .collect();
+    quoted
+        .iter()
+        .filter(|k| text::measure_dim(k).is_some_and(|d| corrected.contains(d)))
+        .cloned()
+        .collect()
 }
 
 /// What a problem keeps of its reports, to match new ones against. Stored per problem as JSON
@@ -119,6 +150,8 @@ pub struct ProblemSignature {
     pub(crate) kept_apart: bool,
     /// The values its readers' quotes state: the statement in dispute, for a wrong dose.
     pub(crate) quoted: BTreeSet<String>,
+    /// The quoted values its readers corrected (see [`disputed`]).
+    pub(crate) disputed: BTreeSet<String>,
 }
 
 /// The stored form: what [`ProblemSignature`] holds, less what is recomputed on loading.
@@ -134,6 +167,8 @@ struct Stored {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     kept_apart: bool,
     quoted: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    disputed: BTreeSet<String>,
 }
 
 /// Why a stored signature cannot be used.
@@ -156,6 +191,7 @@ impl ProblemSignature {
             terms: BTreeMap::new(),
             kept_apart: false,
             quoted: BTreeSet::new(),
+            disputed: BTreeSet::new(),
         };
         signature.absorb(report);
         signature
@@ -192,6 +228,7 @@ impl ProblemSignature {
             self.keep_passage(passage.clone());
         }
         self.quoted.extend(report.quoted.iter().cloned());
+        self.disputed.extend(report.disputed.iter().cloned());
         self.trim_terms();
     }
 
@@ -212,6 +249,7 @@ impl ProblemSignature {
             self.keep_passage(passage.clone());
         }
         self.quoted.extend(other.quoted.iter().cloned());
+        self.disputed.extend(other.disputed.iter().cloned());
         self.trim_terms();
     }
 
@@ -254,6 +292,7 @@ impl ProblemSignature {
             terms: self.terms.clone(),
             kept_apart: self.kept_apart,
             quoted: self.quoted.clone(),
+            disputed: self.disputed.clone(),
         })?)
     }
 
@@ -276,6 +315,7 @@ impl ProblemSignature {
             terms: stored.terms,
             kept_apart: stored.kept_apart,
             quoted: stored.quoted,
+            disputed: stored.disputed,
         })
     }
 

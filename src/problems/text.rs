@@ -243,6 +243,7 @@ fn per(dim: &'static str, denominator: &str) -> Option<&'static str> {
         ("mg", "l") => Some("mg/l"),
         ("mmol", "l") => Some("mmol/l"),
         ("mmol", "mol") => Some("mmol/mol"),
+        ("mg", "ml") => Some("mg/ml"),
         ("ml", "min") => Some("ml/min"),
         _ => None,
     }
@@ -576,6 +577,29 @@ fn unit_at(tokens: &[Spanned], at: usize) -> Option<(&'static str, f64, TermClas
     };
     if let Some(dim) = denominator.and_then(|d| per(found.dim, d)) {
         return Some((dim, found.factor, TermClass::Measure, i + 2 - at));
+    }
+    // A strength per volume ("120 mg/5 ml", "250 mg / 5 ml"): a concentration in mg/ml, not a
+    // dose and a volume. A syrup's strength is not the disputed dose of its table.
+    if let (
+        Some(Spanned {
+            tok: Tok::Sym('/'), ..
+        }),
+        Some(Spanned {
+            tok: Tok::Num(amount),
+            ..
+        }),
+        Some(Spanned {
+            tok: Tok::Word(volume),
+            ..
+        }),
+    ) = (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2))
+    {
+        if let Some(volume) = lookup_unit(volume).filter(|u| u.dim == "ml") {
+            if found.dim == "mg" && *amount > 0.0 {
+                let factor = found.factor / (amount * volume.factor);
+                return Some(("mg/ml", factor, TermClass::Measure, i + 3 - at));
+            }
+        }
     }
     Some((found.dim, found.factor, found.class, i - at))
 }
@@ -946,6 +970,11 @@ mod tests {
             "{k:?}"
         );
         assert!(keys("40 mg por kg", Some("es")).contains(&"q:mg/kg:40".to_string()));
+        // A syrup's strength is a concentration, not a dose and a volume.
+        let syrup = keys("jarabe de 120 mg/5 ml", Some("es"));
+        assert!(syrup.contains(&"q:mg/ml:24".to_string()), "{syrup:?}");
+        assert!(!syrup.contains(&"q:mg:120".to_string()) && !syrup.contains(&"q:ml:5".to_string()));
+        assert!(keys("24 mg/ml", None).contains(&"q:mg/ml:24".to_string()));
         assert!(keys("até 126 mg/dL", Some("pt")).contains(&"q:mg/dl:126".to_string()));
         assert!(keys("a partir de 39 °C", Some("es")).contains(&"q:celsius:39".to_string()));
         assert!(keys("fever is 38C or higher", Some("en")).contains(&"q:celsius:38".to_string()));

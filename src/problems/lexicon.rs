@@ -273,6 +273,14 @@ impl Lexicon {
     }
 
     /// Whether a folded word is the first of a form of several words.
+    /// The strength of the concept with this id, or `None` for an id the lexicon does not list.
+    pub fn strength_of(&self, id: &str) -> Option<Strength> {
+        self.concepts
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.strength)
+    }
+
     pub fn starts_phrase(&self, word: &str) -> bool {
         !self.phrases.is_empty() && self.phrases.contains_key(&skeleton(word))
     }

@@ -27,7 +27,9 @@
 //! dose is 0,4 mg"). Readers who select the same sentence are reporting that sentence. A report
 //! that says nothing of substance the problem does not say, and shares two pieces of it, needs
 //! less than the threshold ([`WHOLE_CLAIM`]): short reports state a claim in two or three
-//! concepts, and one of them is usually the page's own subject.
+//! concepts, and one of them is usually the page's own subject. The same holds the other way
+//! round, when the short report came first: a problem that says nothing the new report does not
+//! is its claim, unless the report adds a name or a value of its own.
 //!
 //! What is never merged (a wrong merge hides a problem; a missed one costs an editor a click):
 //!
@@ -55,7 +57,12 @@
 //!   "240 mg", corrected to 300 mg) is not about the same complaint as readers who correct
 //!   another value of it ("15 ml", corrected to 10 ml), though its quote lies inside theirs
 //!   ([`other_disputed_value`]); nor is a report disputing the value the problem's readers give
-//!   as the right one ([`disputes_their_correction`]).
+//!   as the right one ([`disputes_their_correction`]). A report that quotes nothing says which
+//!   value it disputes by denying it: "400 micrograms, not 40", "el artículo pone 120"
+//!   (`text::denied_values`).
+//! - **Alike quotes of other values.** "40 micrograms" shares most of its letters with "10
+//!   micrograms of vitamin D": a quote whose numbers the other passage does not state is no
+//!   evidence of the same passage (`Passage::states_other_numbers`), and the values decide.
 //!
 //! Arrival order matters to any greedy matcher. Suppose readers who quoted the passage and
 //! readers who only described the error (in other words, or another language) each started a
@@ -69,7 +76,7 @@
 
 use super::lexicon::Strength;
 use super::signature::{ProblemSignature, ReportText};
-use super::text::{measure_dim, number_key, Term, TermClass};
+use super::text::{key_class, measure_dim, number_key, same_value, Term, TermClass};
 use crate::domain::Category;
 
 /// The problem a report should join.
@@ -285,11 +292,17 @@ fn passage_evidence(report: &ReportText, problem: &ProblemSignature) -> PassageE
             };
             let overlap = short.within(long);
             best_overlap = Some(best_overlap.map_or(overlap, |b| b.max(overlap)));
-            consider(overlap, short.chars(), Meeting::Quote { overlap });
+            // Alike passages of other values ("40 micrograms", "10 micrograms") are neither
+            // evidence nor another passage: the values decide.
+            if !short.states_other_numbers(long) {
+                consider(overlap, short.chars(), Meeting::Quote { overlap });
+            }
         }
         if let Some(details) = &report.details {
             // Only the kept passage can be inside the details, which say more around it.
-            consider(kept.within(details), kept.chars(), Meeting::Details);
+            if !kept.states_other_numbers(details) {
+                consider(kept.within(details), kept.chars(), Meeting::Details);
+            }
         }
     }
     best.other_passage = best_overlap.is_some_and(|o| o < PASSAGE_FLOOR);
@@ -343,7 +356,9 @@ fn other_disputed_value<'a>(
 ) -> bool {
     ours.clone().next().is_some()
         && !theirs.is_empty()
-        && !ours.into_iter().any(|k| theirs.contains(k))
+        && !ours
+            .into_iter()
+            .any(|k| theirs.iter().any(|t| same_value(k, t)))
 }
 
 /// Whether the report disputes values that the problem's readers state as right: every value
@@ -461,8 +476,8 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
     let mut candidates: Vec<Match> = Vec::new();
     // Whether each candidate reached its threshold without the whole-claim rule.
     let mut full_evidence: Vec<bool> = Vec::new();
-    for ((index, problem), required) in open.iter().enumerate().zip(required) {
-        let Some(required) = required else {
+    for ((index, problem), required) in open.iter().enumerate().zip(&required) {
+        let Some(required) = *required else {
             continue;
         };
         let passage = passage_evidence(new, problem);
@@ -510,14 +525,45 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
         };
         let score = PASSAGE_WEIGHT * passage.evidence + shared.iter().map(|(e, _)| e).sum::<f32>();
         // A report whose whole claim the problem already makes needs less ([`WHOLE_CLAIM`]).
-        let says_more = new.terms.iter().zip(&using).any(|(term, &all_using)| {
-            term.of.is_none()
-                && problem.count(&term.key) == 0
-                && weight(term.class) * rarity(all_using, others) > ASIDE
+        let more: Vec<TermClass> = new
+            .terms
+            .iter()
+            .zip(&using)
+            .filter(|(term, &all_using)| {
+                term.of.is_none()
+                    && problem.count(&term.key) == 0
+                    && weight(term.class) * rarity(all_using, others) > ASIDE
+            })
+            .map(|(term, _)| term.class)
+            .collect();
+        let says_more = !more.is_empty();
+        // Or the other way round: the problem says nothing the report does not. A problem
+        // started by one short report ("warfarin is contraindicated in pregnancy") is the
+        // claim of a longer report that arrives later and says more in words ("Warfarin is
+        // safe in pregnancy": teratogenic, the baby's bones); in the other order the short one
+        // joins. Not when the report adds a name, a value or a code: "insulin is not
+        // contraindicated in pregnancy" is about another drug, however little the pregnancy
+        // problem says beyond the page's own drug.
+        let adds_a_subject = more.iter().any(|class| {
+            matches!(
+                class,
+                TermClass::Concept(Strength::Name)
+                    | TermClass::Measure
+                    | TermClass::Ratio
+                    | TermClass::Code
+            )
         });
+        let problem_says_more = || {
+            problem.terms.iter().any(|(key, &here)| {
+                !new.terms.iter().any(|t| &t.key == key) && {
+                    let elsewhere: u32 = joinable().map(|p| p.count(key)).sum::<u32>() - here;
+                    weight(key_class(key)) * rarity(elsewhere, others) > ASIDE
+                }
+            })
+        };
         let whole_claim = kind(new.category()) == Kind::Content
-            && !says_more
-            && shared.iter().filter(|(e, _)| *e >= ASIDE).count() >= 2;
+            && shared.iter().filter(|(e, _)| *e >= ASIDE).count() >= 2
+            && (!says_more || (!adds_a_subject && !problem_says_more()));
         let full_required = required;
         let required = if whole_claim {
             required.min(WHOLE_CLAIM)
@@ -826,6 +872,83 @@ mod tests {
             ),
         ];
         assert_eq!(assign(&reports), vec![0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn a_longer_report_joins_a_problem_that_states_only_its_claim() {
+        // The short report arrives first this time: the problem says nothing the longer
+        // report does not, so the longer report joins it although it says more.
+        let short = ReportText::new(
+            Category::Harmful,
+            None,
+            Some("La warfarine est contre-indiquée pendant la grossesse."),
+            Some("fr"),
+        );
+        let vitamin_k = en(
+            Category::Inaccurate,
+            Some("Foods rich in vitamin K have no effect on warfarin."),
+            Some("vitamin K reduces the effect of warfarin"),
+        );
+        let long = en(
+            Category::Harmful,
+            Some("Warfarin is safe in pregnancy."),
+            Some(
+                "No, it is contraindicated in pregnancy: it harms the baby's bones, weeks 6 to 12.",
+            ),
+        );
+        let insulin = en(
+            Category::Other,
+            None,
+            Some("please add that insulin is not contraindicated in pregnancy"),
+        );
+        assert_eq!(assign(&[short, vitamin_k, long, insulin]), vec![0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn a_quote_of_another_value_is_not_the_same_passage() {
+        // "40 micrograms" shares most of its letters with "10 micrograms of vitamin D", and
+        // lies inside "400 micrograms": neither makes it the same statement.
+        let vitamin_d = en(
+            Category::Inaccurate,
+            Some("You should also take 10 micrograms of vitamin D a day."),
+            Some("should say 400 micrograms not 10 micrograms"),
+        );
+        let folic = en(
+            Category::Inaccurate,
+            Some("40 micrograms"),
+            Some("should be 400"),
+        );
+        assert_eq!(assign(&[vitamin_d.clone(), folic.clone()]), vec![0, 1]);
+        assert_eq!(assign(&[folic, vitamin_d]), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_value_the_details_deny_is_the_one_in_dispute() {
+        let es =
+            |details: &str| ReportText::new(Category::Inaccurate, None, Some(details), Some("es"));
+        // It quotes nothing, but "no 40" (micrograms, as the dose before it) says which value
+        // it disputes: not the vitamin D reader's 10 micrograms, though both give 400 as right.
+        let vitamin_d = en(
+            Category::Inaccurate,
+            Some("You should also take 10 micrograms of vitamin D a day."),
+            Some("should say 400 micrograms not 10 micrograms"),
+        );
+        let folic = es("Ácido fólico: la dosis es 400 microgramos al día, no 40.");
+        let folic_quoted = en(
+            Category::Harmful,
+            Some("Take 40 micrograms of folic acid every day."),
+            Some("The recommended dose is 400 micrograms a day, not 40."),
+        );
+        assert_eq!(assign(&[vitamin_d, folic, folic_quoted]), vec![0, 1, 1]);
+        // "The article says 120" names the value in dispute; 80 mg is the reader's maximum, not
+        // the 80 mg another reader doubts.
+        let doubt = en(
+            Category::Other,
+            Some("people with heart disease are often given 80 mg once a day"),
+            Some("80 mg seems way too high, my doctor has me on 20 mg. Is this right?"),
+        );
+        let maximum = es("Dosis máxima incorrecta: la atorvastatina no pasa de 80 mg al día, el artículo pone 120.");
+        assert_eq!(assign(&[doubt, maximum]), vec![0, 1]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::Category;
 /// and passages are normalised, changes: a stored signature of another version is refused by
 /// [`ProblemSignature::from_json`], and the caller rebuilds it from the problem's reports with
 /// [`ProblemSignature::from_reports`].
-pub const SIGNATURE_VERSION: u32 = 4;
+pub const SIGNATURE_VERSION: u32 = 5;
 
 /// Passages kept per problem. Readers quote the same sentence in a few ways (the whole sentence,
 /// half of it, the number alone); the first few distinct ones cover the later ones.
@@ -31,12 +31,25 @@ const COVERED: f32 = 0.9;
 pub(crate) struct Passage {
     pub compact: String,
     pub grams: Vec<u64>,
+    /// Its runs of digits ([`Passage::states_other_numbers`]). A run that begins or ends a
+    /// longer one counts as stated, unless the rest is zeros: "2 500 mg tablets" is the run
+    /// "2500", and a quote of "500 mg" is inside it; "400" does not state "40".
+    numbers: Vec<String>,
 }
 
 impl Passage {
     fn from_compact(compact: String) -> Passage {
         let grams = text::trigrams(&compact);
-        Passage { compact, grams }
+        let numbers = compact
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|run| !run.is_empty())
+            .map(str::to_string)
+            .collect();
+        Passage {
+            compact,
+            grams,
+            numbers,
+        }
     }
 
     /// The share of the trigrams of `self` that `other` also has.
@@ -45,6 +58,25 @@ impl Passage {
             return 0.0;
         }
         text::shared_count(&self.grams, &other.grams) as f32 / self.grams.len() as f32
+    }
+
+    /// Whether `self` states numbers and `other` states none of them: "40 micrograms" in
+    /// "10 micrograms of vitamin D". Passages are quotes of the article, and readers who retype
+    /// a sentence keep its numbers, so such alike passages are two statements. One number in
+    /// common is enough: two readers who selected overlapping halves of a sentence ("1 or 2 500
+    /// mg tablets every 2 hours", "500 mg tablets every 2 hours, up to 8 tablets") each have a
+    /// number the other lacks.
+    pub fn states_other_numbers(&self, other: &Passage) -> bool {
+        let stated = |n: &str| {
+            other.numbers.iter().any(|o| {
+                o == n
+                    || [o.strip_prefix(n), o.strip_suffix(n)]
+                        .into_iter()
+                        .flatten()
+                        .any(|rest| !rest.is_empty() && rest.chars().any(|c| c != '0'))
+            })
+        };
+        !self.numbers.is_empty() && !self.numbers.iter().any(|n| stated(n))
     }
 
     pub fn chars(&self) -> usize {
@@ -63,7 +95,8 @@ pub struct ReportText {
     pub(crate) terms: Vec<Term>,
     /// The keys of the values (doses, readings…) its quote states.
     pub(crate) quoted: Vec<String>,
-    /// The quoted values it disputes: see [`disputed`].
+    /// The quoted values it disputes (see [`disputed`]) and the values its details deny ("not
+    /// 40 micrograms", "not 160/100"): doses and readings, as in [`disputed`].
     pub(crate) disputed: Vec<String>,
     /// The values its details state and its quote does not: its reader's corrections, when the
     /// quote states a value.
@@ -96,11 +129,22 @@ impl ReportText {
                 .collect()
         };
         let quoted = values(&quote);
+        // Values the details deny ("400 micrograms, not 40") are in dispute, not corrections:
+        // that is how a report that quotes nothing says which statement it disputes.
+        let denied = details
+            .as_deref()
+            .map(|d| text::denied_values(d, lang))
+            .unwrap_or_default();
         let corrections: Vec<String> = values(&details)
             .into_iter()
-            .filter(|k| !quoted.contains(k))
+            .filter(|k| !quoted.contains(k) && !denied.iter().any(|d| text::same_value(d, k)))
             .collect();
-        let disputed = disputed(&quoted, &corrections);
+        let mut disputed = disputed(&quoted, &corrections);
+        for key in denied {
+            if !disputed.iter().any(|d| text::same_value(d, &key)) {
+                disputed.push(key);
+            }
+        }
         ReportText {
             category,
             lang: lang.map(str::to_string),

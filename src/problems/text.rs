@@ -910,6 +910,112 @@ pub(crate) fn measure_dim(key: &str) -> Option<&str> {
     (!SPAN_DIMS.contains(&dim)).then_some(dim)
 }
 
+/// A negation, "instead of" or "the article says", before the value it denies: "1,200 mg, not
+/// 3,200", "no 40", "nicht 4 g", "pas 58", "não 2 horas", "zamiast 5 mg", "وليس 40", "不是7天",
+/// "el artículo pone 120". Only the article: what "the leaflet says" or "the box says" is the
+/// reader's source for the right value. At most
+/// one word of comparison or time may stand between ("not under 60", "nicht alle 10 Jahre"): a
+/// verb there makes a sentence of its own ("do not exceed 4 g" states the limit, it does not
+/// deny it).
+static DENIED_AFTER: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?:\b(?:not|no|nao|pas|non|nicht|niet|nie|statt|anstatt|zamiast|anziche|instead of|rather than|en vez de|en lugar de|em vez de|au lieu de|invece di|in plaats van|(?:article|page|text) (?:says|states|said)|(?:articulo|texto|pagina) (?:pone|dice)|(?:artigo|texto|pagina) diz|(?:article|texte|page) (?:dit|indique)|(?:artikel|text|seite) (?:sagt|schreibt|nennt)|(?:articolo|testo|pagina) (?:dice|riporta)|(?:artikel|tekst|pagina) (?:zegt|noemt)|(?:artykul|tekst|strona) (?:mowi|podaje))\b|وليس|ليس|بدلا من|而不是|不是|而非)\s*(?:(?:under|over|below|above|from|every|before|after|until|unter|uber|ab|bis|alle|nach|vor|moins|plus|tous|des|apres|avant|menos|mas|cada|desde|antes|despues|sotto|sopra|ogni|dopo|prima|onder|boven|elke|voor|ponizej|powyzej|co|od|przed)\s+)?(\d[\d.,]*(?:/\d[\d.,]*|\s*(?:-|–|to|a|bis|tot|do|à)\s*\d[\d.,]*)?\s*[^\s\d.,;:!?()]*)",
+    )
+    .expect("the pattern is valid")
+});
+
+/// A negation that follows the value it denies: Turkish "60 değil", "5 mg yerine", Japanese
+/// "7日ではなく".
+static DENIED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(\d[\d.,]*(?:\s*[-–]\s*\d[\d.,]*)?\s*[^\s\d.,;:!?()]{0,12}?)\s*(?:\b(?:degil|yerine)\b|ではなく|じゃなく|ではありません)",
+    )
+    .expect("the pattern is valid")
+});
+
+/// The values a reader denies in folded text: doses and readings (the keys [`measure_dim`]
+/// names) right after a negation or "instead of" ("1,200 mg, not 3,200 mg"), or right before a
+/// postposed one. A bare number takes the unit of the first value with a unit ("400
+/// microgramos al día, no 40"). Lengths of time and counts are left out, as in the quote's
+/// disputed values: a page states several, and readers' corrections mix them ("every 4 to 6
+/// hours, not 2").
+pub(crate) fn denied_values(folded: &str, lang: Option<&str>) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    // A bare number denied after a value with a unit is in that unit: "400 microgramos al día,
+    // no 40", "0.92 g/L (5.1 mmol/L), not 1.26". The first such value states the measure.
+    let all = terms(folded, lang);
+    let unit = all.iter().find_map(|written| {
+        let of = written.of.as_deref()?;
+        let (dim, base) = of.strip_prefix("q:")?.rsplit_once(':')?;
+        let (base, written): (f64, f64) = (
+            base.parse().ok()?,
+            written.key.strip_prefix("n:")?.parse().ok()?,
+        );
+        (written != 0.0).then(|| (dim.to_string(), base / written))
+    });
+    let fragments = DENIED_AFTER
+        .captures_iter(folded)
+        .chain(DENIED_BEFORE.captures_iter(folded))
+        .filter_map(|c| c.get(1));
+    for fragment in fragments {
+        let terms = terms(fragment.as_str(), lang);
+        let with_unit = terms
+            .iter()
+            .any(|t| t.key.starts_with("q:") || t.key.starts_with("r:"));
+        for term in terms {
+            let bare = term
+                .key
+                .strip_prefix("n:")
+                .and_then(|n| n.parse::<f64>().ok());
+            let key = match (&unit, bare) {
+                (Some((dim, factor)), Some(n)) if !with_unit => {
+                    format!("q:{dim}:{}", number_text(n * factor))
+                }
+                _ => term.key,
+            };
+            if measure_dim(&key).is_some() && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
+/// Whether two value keys name the same value: the same key, or a measure and its bare number
+/// ("q:mg:40" and "n:40": "no 40" on a page about micrograms).
+pub(crate) fn same_value(a: &str, b: &str) -> bool {
+    a == b || number_key(a).is_some_and(|n| n == b) || number_key(b).is_some_and(|n| n == a)
+}
+
+/// The class of a stored key: what [`terms`] gave the term it came from. A problem's signature
+/// keeps keys only; the matcher weighs what a problem says that a report does not by them.
+pub(crate) fn key_class(key: &str) -> TermClass {
+    if let Some(id) = key.strip_prefix("l:") {
+        return TermClass::Concept(LEXICON.strength_of(id).unwrap_or(Strength::General));
+    }
+    if key.starts_with("r:") {
+        return TermClass::Ratio;
+    }
+    if key.starts_with("c:") {
+        return TermClass::Code;
+    }
+    if let Some(number) = key.strip_prefix("n:") {
+        if number.contains('-') {
+            return TermClass::Range;
+        }
+        let value: f64 = number.parse().unwrap_or(0.0);
+        return TermClass::Number(value >= 100.0 || value.fract() != 0.0);
+    }
+    if let Some((dim, _)) = key.strip_prefix("q:").and_then(|q| q.rsplit_once(':')) {
+        return match dim {
+            "x" | "tab" => TermClass::Count,
+            _ if SPAN_DIMS.contains(&dim) => TermClass::Span,
+            _ => TermClass::Measure,
+        };
+    }
+    TermClass::Word
+}
+
 /// The bare-number key of a measure's value ("q:mg:3200" → "n:3200"): a report that names the
 /// number without its unit still names the value.
 pub(crate) fn number_key(measure: &str) -> Option<String> {
@@ -926,6 +1032,36 @@ mod tests {
             .into_iter()
             .map(|t| t.key)
             .collect()
+    }
+
+    #[test]
+    fn values_after_a_negation_or_before_a_postposed_one_are_denied() {
+        let denied = |text: &str, lang: &str| denied_values(&fold(text), Some(lang));
+        assert_eq!(denied("1,200 mg a day, not 3,200 mg", "en"), ["q:mg:3200"]);
+        assert_eq!(
+            denied("Es sind 200 mg, nicht 2000 mg.", "de"),
+            ["q:mg:2000"]
+        );
+        // A bare number takes the unit of the first value with a unit.
+        assert_eq!(
+            denied("la dosis es 400 microgramos al día, no 40.", "es"),
+            ["q:mg:0.04"]
+        );
+        assert_eq!(
+            denied("Hypertension is 140/90 or higher, not 160/100.", "en"),
+            ["r:160/100"]
+        );
+        assert_eq!(denied("48 mmol/mol, pas 58.", "fr"), ["q:mmol/mol:58"]);
+        assert_eq!(denied("4 g olmalı, 6 g değil", "tr"), ["q:mg:6000"]);
+        assert_eq!(
+            denied("no pasa de 80 mg, el artículo pone 120", "es"),
+            ["q:mg:120"]
+        );
+        // Stating a limit denies nothing, nor does a length of time, nor the reader's source.
+        assert!(denied("Do not exceed 4 g a day", "en").is_empty());
+        assert!(denied("No tomar más de 4 g al día", "es").is_empty());
+        assert!(denied("every 4 to 6 hours, not 2 hours", "en").is_empty());
+        assert!(denied("old figure, leaflet says 1200mg max", "en").is_empty());
     }
 
     #[test]

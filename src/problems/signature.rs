@@ -52,10 +52,12 @@ impl Passage {
         }
     }
 
-    /// The share of the trigrams of `self` that `other` also has.
+    /// The share of the trigrams of `self` that `other` also has. A passage too short to have
+    /// any ("7,5", "20") is within `other` when `other` contains it.
     pub fn within(&self, other: &Passage) -> f32 {
         if self.grams.is_empty() {
-            return 0.0;
+            let inside = !self.compact.is_empty() && other.compact.contains(&self.compact);
+            return if inside { 1.0 } else { 0.0 };
         }
         text::shared_count(&self.grams, &other.grams) as f32 / self.grams.len() as f32
     }

@@ -192,7 +192,7 @@ fn lookup_unit(word: &str) -> Option<Unit> {
         }
         "day" | "days" | "dia" | "dias" | "jour" | "jours" | "tag" | "tage" | "tagen"
         | "giorno" | "giorni" | "dag" | "dagen" | "dni" | "dzien" | "dnia" | "gun" | "يوم"
-        | "ايام" | "日間" | "天" => unit("d", 1.0, Span),
+        | "ايام" | "日間" | "日" | "天" => unit("d", 1.0, Span),
         "week" | "weeks" | "semana" | "semanas" | "semaine" | "semaines" | "woche" | "wochen"
         | "settimana" | "settimane" | "weken" | "tydzien" | "tygodni" | "tygodnia" | "tygodniu"
         | "hafta" | "اسبوع" | "اسابيع" | "週間" | "週" | "周" | "星期" => {
@@ -424,7 +424,7 @@ fn tokenize(folded: &str) -> Vec<Spanned> {
 /// Units written in CJK script right after a number ("20週", "6時間", "3个月"), longest first.
 const CJK_UNITS: &[&str] = &[
     "週間", "か月", "ヶ月", "カ月", "个月", "個月", "時間", "小时", "小時", "日間", "分钟", "星期",
-    "週", "周", "歳", "岁", "年", "回", "次", "錠", "片", "天",
+    "週", "周", "歳", "岁", "年", "回", "次", "錠", "片", "天", "日",
 ];
 
 /// Splits a run of CJK characters (no spaces) into words: a unit right after a number, the

@@ -67,8 +67,11 @@
 //! Arrival order matters to any greedy matcher. Suppose readers who quoted the passage and
 //! readers who only described the error (in other words, or another language) each started a
 //! problem. A later report that clearly belongs to both then bridges them: [`Match::merge`] names
-//! the problems to merge. They are merged only if they are compatible themselves ([`compatible`]:
-//! a kind in common, overlapping passages, no conflicting values).
+//! the problems to merge. Or the problem it joins, with it, now clearly matches the other: the
+//! same evidence between two problems ([`problems_agree`]: passages, rare shared names, words and
+//! values, not lengths of time or counts) at the full threshold. Either way they are merged only
+//! if they are compatible themselves ([`compatible`]: a kind in common, overlapping passages, no
+//! conflicting values or values in dispute).
 //!
 //! Everything here is pure and deterministic. The same report and signatures, in the same order,
 //! give the same answer, and ties go to the earlier problem. The figures behind each constant
@@ -89,12 +92,13 @@ pub struct Match {
     pub score: f32,
     /// The evidence in words, for editors: "same passage", "shares 3200 mg and ibuprofeno".
     pub reason: String,
-    /// Other problems (positions in the same slice, ascending) that the report belongs to just
-    /// as clearly and that are compatible with `index`: the report bridges them, so they are one
-    /// problem and the caller merges them into `index` ([`ProblemSignature::merge`]). This
+    /// Other problems (positions in the same slice, ascending) that are one problem with
+    /// `index` once the report joins it, and compatible with it: the caller merges them into
+    /// `index` ([`ProblemSignature::merge`]). Either the report belongs to them just as clearly
+    /// (it bridges them), or the problem it joins, with it, now clearly matches them. This
     /// happens when readers who quoted the passage and readers who only described the error
     /// (in other words, or another language) started two problems before a report naming both
-    /// arrived.
+    /// arrived, or before the quoting problem had said enough.
     pub merge: Vec<usize>,
 }
 
@@ -387,6 +391,24 @@ fn disputes_their_correction(report: &ReportText, problem: &ProblemSignature) ->
         && !report.corrections.iter().any(|k| problem.count(k) > 0)
 }
 
+/// The other way round: whether the problem disputes only values that the report states as
+/// right. The report names each value the problem's readers dispute, does not dispute it itself,
+/// and names another value of its measure that the problem does not: that other value is what
+/// it disputes. "At most 4 g a day; 6 g harms the liver" states the 4 g that readers of the
+/// under-50 kg limit ("at most 4 g" corrected to "about 3 g") dispute.
+fn their_dispute_is_its_correction(report: &ReportText, problem: &ProblemSignature) -> bool {
+    let named = |k: &str| report.terms.iter().any(|t| t.key == k);
+    !problem.disputed.is_empty()
+        && problem.disputed.iter().all(|k| {
+            let dim = measure_dim(k);
+            named(k)
+                && !report.disputed.contains(k)
+                && report.terms.iter().any(|t| {
+                    measure_dim(&t.key) == dim && t.key != *k && problem.count(&t.key) == 0
+                })
+        })
+}
+
 /// Whether a bare-number key ("n:4") is an end of a range of bare numbers the problem states
 /// ("n:4-5").
 fn ends_a_range(key: &str, problem: &ProblemSignature) -> bool {
@@ -485,6 +507,7 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
             || (passage.evidence < SAME_PASSAGE && report_conflicts(new, problem))
             || other_disputed_value(new.disputed.iter(), &problem.disputed)
             || disputes_their_correction(new, problem)
+            || their_dispute_is_its_correction(new, problem)
         {
             continue;
         }
@@ -604,8 +627,92 @@ pub fn best_match(new: &ReportText, open: &[ProblemSignature]) -> Option<Match> 
         .map(|(m, _)| m.index)
         .filter(|&i| compatible(&open[best.index], &open[i]))
         .collect();
+    // The problem as it will be once the report joins it may now clearly be the same as
+    // another: readers who started two problems in an order that gave neither enough to join
+    // the other. The same evidence as for a report, between two problems, at the full
+    // threshold, and only between compatible problems.
+    let mut joined = open[best.index].clone();
+    joined.absorb(new);
+    for (i, other) in open.iter().enumerate() {
+        if i == best.index || best.merge.contains(&i) || required[i].is_none() {
+            continue;
+        }
+        if compatible(&joined, other)
+            && problems_agree(&joined, other, open, best.index, i) >= THRESHOLD
+        {
+            best.merge.push(i);
+        }
+    }
     best.merge.sort_unstable();
     Some(best)
+}
+
+/// The evidence that two problems are one: their passages and the rare terms they share, as for
+/// a report ([`best_match`]), with rarity counted over the article's other open problems. Bare
+/// numbers are left out (the values they belong to count), and at least two pieces are needed.
+fn problems_agree(
+    a: &ProblemSignature,
+    b: &ProblemSignature,
+    open: &[ProblemSignature],
+    skip_a: usize,
+    skip_b: usize,
+) -> f32 {
+    let scaled = |chars: usize| ((chars as f32 - 4.0) / (SHORT_PASSAGE - 4.0)).clamp(0.0, 1.0);
+    let mut passage: f32 = 0.0;
+    for pa in &a.passages {
+        for pb in &b.passages {
+            let (short, long) = if pa.grams.len() <= pb.grams.len() {
+                (pa, pb)
+            } else {
+                (pb, pa)
+            };
+            let overlap = short.within(long);
+            if overlap >= PASSAGE_FLOOR && !short.states_other_numbers(long) {
+                passage = passage.max(overlap * scaled(short.chars()));
+            }
+        }
+    }
+    let rest = || {
+        open.iter()
+            .enumerate()
+            .filter(move |(i, _)| *i != skip_a && *i != skip_b)
+            .map(|(_, p)| p)
+    };
+    let others: u32 = rest().map(ProblemSignature::reports).sum();
+    let mut pieces = usize::from(passage > 0.0);
+    let mut score = PASSAGE_WEIGHT * passage;
+    let mut values: Vec<&str> = Vec::new();
+    for key in a.terms.keys() {
+        let class = key_class(key);
+        if b.count(key) == 0
+            || matches!(
+                class,
+                TermClass::Number(_) | TermClass::Span | TermClass::Count
+            )
+        {
+            continue;
+        }
+        let elsewhere: u32 = rest().map(|p| p.count(key)).sum();
+        let evidence = weight(class) * rarity(elsewhere, others);
+        if evidence >= ASIDE {
+            pieces += 1;
+        }
+        if matches!(class, TermClass::Measure | TermClass::Ratio) {
+            values.push(key);
+        }
+        score += evidence;
+    }
+    let needed = match values.as_slice() {
+        [value] if passage == 0.0 && !a.quoted.contains(*value) && !b.quoted.contains(*value) => {
+            ONE_VALUE_PIECES
+        }
+        _ => 2,
+    };
+    if pieces >= needed {
+        score
+    } else {
+        0.0
+    }
 }
 
 /// The evidence in words: the passage, then up to four shared terms, strongest first.
@@ -949,6 +1056,63 @@ mod tests {
         );
         let maximum = es("Dosis máxima incorrecta: la atorvastatina no pasa de 80 mg al día, el artículo pone 120.");
         assert_eq!(assign(&[doubt, maximum]), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_problem_that_grows_to_match_another_takes_it_in() {
+        // A quote of the sentence and a German paraphrase share only the page's drug: two
+        // problems. A third reader quotes half the sentence and names the skin infections: the
+        // first problem, with that report, says what the German reader says.
+        let reports = [
+            en(
+                Category::Harmful,
+                Some("Ibuprofen is the best choice for your child's chickenpox fever."),
+                None,
+            ),
+            ReportText::new(
+                Category::Harmful,
+                None,
+                Some("Bei Windpocken kein Ibuprofen geben, Risiko schwerer Hautinfektionen."),
+                Some("de"),
+            ),
+            en(
+                Category::Inaccurate,
+                Some("Typical ibuprofen dose for children: 10 mg/kg every 6 to 8 hours."),
+                Some("it is 5 to 10 mg/kg"),
+            ),
+        ];
+        assert_eq!(assign(&reports), vec![0, 1, 2]);
+        let half = en(
+            Category::Harmful,
+            Some("Ibuprofen is the best choice"),
+            Some("serious skin infections"),
+        );
+        // On its own evidence it joins the first problem only.
+        let open: Vec<ProblemSignature> = reports.iter().map(ProblemSignature::new).collect();
+        assert_eq!(best_match(&half, &open[1..]), None);
+        let mut all = reports.to_vec();
+        all.push(half);
+        assert_eq!(assign(&all), vec![0, 0, 2, 0]);
+    }
+
+    #[test]
+    fn a_report_stating_the_value_a_problem_disputes_as_right_is_another_problem() {
+        // Readers of the under-50 kg line dispute its "4 g"; a reader who gives 4 g as the
+        // adults' maximum and disputes 6 g is about another statement.
+        let under_50 = ReportText::new(
+            Category::Inaccurate,
+            Some("minder dan 50 kg, dan maximaal 4 gram"),
+            Some("Onder 50 kg is het maximaal 60 mg/kg per dag, dus ongeveer 3 gram."),
+            Some("nl"),
+        );
+        let adults = ReportText::new(
+            Category::Harmful,
+            None,
+            Some("Parasetamol günde en fazla 4 gram, 6 gram karaciğere zarar verir."),
+            Some("tr"),
+        );
+        assert_eq!(assign(&[under_50.clone(), adults.clone()]), vec![0, 1]);
+        assert_eq!(assign(&[adults, under_50]), vec![0, 1]);
     }
 
     #[test]

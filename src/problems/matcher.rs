@@ -78,7 +78,7 @@
 //! are in `bench/problems/README.md`.
 
 use super::lexicon::Strength;
-use super::signature::{ProblemSignature, ReportText};
+use super::signature::{Passage, ProblemSignature, ReportText};
 use super::text::{key_class, measure_dim, number_key, same_value, Term, TermClass};
 use crate::domain::Category;
 
@@ -272,8 +272,23 @@ struct PassageEvidence {
     other_passage: bool,
 }
 
+/// What a passage of `chars` folded characters counts for: in proportion to its length beyond 4,
+/// fully from [`SHORT_PASSAGE`] on.
+fn scaled(chars: usize) -> f32 {
+    ((chars as f32 - 4.0) / (SHORT_PASSAGE - 4.0)).clamp(0.0, 1.0)
+}
+
+/// Two passages, the one with fewer trigrams first: overlaps are the share of the shorter one
+/// inside the longer.
+fn by_length<'a>(a: &'a Passage, b: &'a Passage) -> (&'a Passage, &'a Passage) {
+    if a.grams.len() <= b.grams.len() {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
 fn passage_evidence(report: &ReportText, problem: &ProblemSignature) -> PassageEvidence {
-    let scaled = |chars: usize| ((chars as f32 - 4.0) / (SHORT_PASSAGE - 4.0)).clamp(0.0, 1.0);
     let mut best = PassageEvidence {
         evidence: 0.0,
         meeting: Meeting::Nowhere,
@@ -289,11 +304,7 @@ fn passage_evidence(report: &ReportText, problem: &ProblemSignature) -> PassageE
     let mut best_overlap: Option<f32> = None;
     for kept in &problem.passages {
         if let Some(quote) = &report.passage {
-            let (short, long) = if quote.grams.len() <= kept.grams.len() {
-                (quote, kept)
-            } else {
-                (kept, quote)
-            };
+            let (short, long) = by_length(quote, kept);
             let overlap = short.within(long);
             best_overlap = Some(best_overlap.map_or(overlap, |b| b.max(overlap)));
             // Alike passages of other values ("40 micrograms", "10 micrograms") are neither
@@ -436,11 +447,7 @@ fn compatible(a: &ProblemSignature, b: &ProblemSignature) -> bool {
     }
     let overlapping = a.passages.iter().any(|pa| {
         b.passages.iter().any(|pb| {
-            let (short, long) = if pa.grams.len() <= pb.grams.len() {
-                (pa, pb)
-            } else {
-                (pb, pa)
-            };
+            let (short, long) = by_length(pa, pb);
             short.within(long) >= PASSAGE_FLOOR
         })
     });
@@ -657,15 +664,10 @@ fn problems_agree(
     skip_a: usize,
     skip_b: usize,
 ) -> f32 {
-    let scaled = |chars: usize| ((chars as f32 - 4.0) / (SHORT_PASSAGE - 4.0)).clamp(0.0, 1.0);
     let mut passage: f32 = 0.0;
     for pa in &a.passages {
         for pb in &b.passages {
-            let (short, long) = if pa.grams.len() <= pb.grams.len() {
-                (pa, pb)
-            } else {
-                (pb, pa)
-            };
+            let (short, long) = by_length(pa, pb);
             let overlap = short.within(long);
             if overlap >= PASSAGE_FLOOR && !short.states_other_numbers(long) {
                 passage = passage.max(overlap * scaled(short.chars()));

@@ -113,7 +113,7 @@ impl VotesAdded {
 
 /// Stores a batch's votes, each one new or replacing the same reader's vote from earlier today;
 /// what they add to the counters goes into `added`, to be stored with the rest of the batch.
-/// Each vote comes with its article's id ([`articles::find_or_create`]). Returns the outcomes in
+/// Each vote comes with its article's id ([`articles::find_or_create`](super::articles::find_or_create)). Returns the outcomes in
 /// the order of `batch`.
 pub fn record_all(
     conn: &mut DbConn,

@@ -107,11 +107,11 @@ pub struct Match {
 /// - a shared passage of 0.9 overlap or more (`PASSAGE_WEIGHT` × overlap);
 /// - a shared dose that no other problem of the article names, together with any second piece
 ///   of evidence (a third when that dose is not one the problem's readers quoted:
-///   [`ONE_VALUE_PIECES`]);
+///   `ONE_VALUE_PIECES`);
 /// - three rare words or names, or two names and a topic of the lexicon ("aspirin", "Reye's
 ///   syndrome", "children" in any language).
 ///
-/// A report that says nothing the problem does not say needs only [`WHOLE_CLAIM`]. With that
+/// A report that says nothing the problem does not say needs only `WHOLE_CLAIM`. With that
 /// rule, the shared ranges and the new lexicon rows, 2.0 still mixes complaints on the corpus
 /// (in 4 of 50 shuffled orders): the threshold stays 2.25.
 ///
